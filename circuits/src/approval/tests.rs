@@ -1,0 +1,237 @@
+use ark_ff::{One, PrimeField, UniformRand, Zero};
+use ark_relations::gr1cs::{ConstraintSystem, ConstraintSynthesizer, OptimizationGoal, SynthesisMode};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+use super::*;
+use crate::{eddsa::PrivateKey, lean_imt::LeanImt};
+
+/// A set of 11 members; member 6 approves intent 42 under scope 7 at depth `depth`.
+struct Fixture {
+    tree: LeanImt,
+    key: PrivateKey,
+    circuit: ApprovalCircuit,
+}
+
+fn fixture(depth: usize) -> Fixture {
+    let mut rng = ChaCha20Rng::seed_from_u64(51);
+    let keys: Vec<PrivateKey> = (0..11).map(|_| PrivateKey::random(&mut rng)).collect();
+    let tree = LeanImt::from_leaves(keys.iter().map(|k| identity::commitment(&k.public_key())));
+    let key = keys[6].clone();
+    let proof = tree.proof(6).unwrap();
+    let circuit = ApprovalCircuit::new(depth, &key.secret_scalar(), &proof, Fr::from(42u64), Fr::from(7u64)).unwrap();
+    Fixture { tree, key, circuit }
+}
+
+/// Synthesizes the circuit in prove mode; returns whether every constraint holds.
+fn satisfied(circuit: ApprovalCircuit) -> bool {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    circuit.generate_constraints(cs.clone()).unwrap();
+    let ok = cs.is_satisfied().unwrap();
+    if !ok {
+        eprintln!("unsatisfied: {:?}", cs.which_is_unsatisfied().unwrap());
+    }
+    ok
+}
+
+/// Constraints of the blank circuit, synthesized in setup mode.
+fn count(depth: usize) -> usize {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    ApprovalCircuit::blank(depth).unwrap().generate_constraints(cs.clone()).unwrap();
+    cs.num_constraints()
+}
+
+#[test]
+fn honest_approval_is_satisfied_at_every_depth_that_fits() {
+    for depth in [4, 5, 10, 20] {
+        let f = fixture(depth);
+        assert_eq!(f.circuit.public_inputs().unwrap()[ROOT], f.tree.root().unwrap());
+        assert!(satisfied(f.circuit.clone()), "depth {depth}");
+    }
+}
+
+#[test]
+fn single_member_set_has_root_equal_to_leaf() {
+    let mut rng = ChaCha20Rng::seed_from_u64(52);
+    let key = PrivateKey::random(&mut rng);
+    let tree = LeanImt::from_leaves([identity::commitment(&key.public_key())]);
+    let c = ApprovalCircuit::new(1, &key.secret_scalar(), &tree.proof(0).unwrap(), Fr::one(), Fr::one()).unwrap();
+    assert!(satisfied(c));
+}
+
+#[test]
+fn constraint_counts_are_pinned() {
+    // 1,297 for the key, commitment and nullifier, 244 per level.
+    assert_eq!(count(10), 3_737);
+    assert_eq!(count(20), 6_177);
+    assert_eq!(count(32), 9_105);
+    for d in [1, 10, 20, 32] {
+        assert_eq!(count(d), num_constraints(d), "formula at depth {d}");
+    }
+    assert!(count(DEFAULT_DEPTH) <= 6_431, "circom's Semaphore v4 at depth 20");
+}
+
+#[test]
+fn unsupported_depths_are_refused() {
+    assert_eq!(ApprovalCircuit::blank(0).unwrap_err(), CircuitError::UnsupportedDepth(0));
+    assert_eq!(ApprovalCircuit::blank(33).unwrap_err(), CircuitError::UnsupportedDepth(33));
+    let f = fixture(4);
+    let proof = f.tree.proof(6).unwrap();
+    assert_eq!(
+        ApprovalCircuit::new(3, &f.key.secret_scalar(), &proof, Fr::one(), Fr::one()).unwrap_err(),
+        CircuitError::ProofTooLong { length: 4, max_depth: 3 }
+    );
+    let other = PrivateKey::from_bytes(b"not a member");
+    assert_eq!(
+        ApprovalCircuit::new(4, &other.secret_scalar(), &proof, Fr::one(), Fr::one()).unwrap_err(),
+        CircuitError::ProofDoesNotMatchRoot
+    );
+}
+
+// --- Soundness: each clause, one changed value per case -------------------------------
+
+fn l() -> Fr {
+    Fr::from_bigint(Fs::MODULUS).unwrap()
+}
+
+#[test]
+fn secret_at_or_above_l_is_rejected() {
+    // A small secret so that s + l < 2^251 fits the bit decomposition exactly: then s + l
+    // gives the same A (so the same leaf and root) and a consistent nullifier, and only
+    // the clause s < l stands in the way.
+    let s = SecretScalar::new(Fs::from(123_456_789u64));
+    let tree = LeanImt::from_leaves([Fr::from(5u64), identity::commitment(&s.public_key()), Fr::from(6u64)]);
+    let honest = ApprovalCircuit::new(4, &s, &tree.proof(1).unwrap(), Fr::one(), Fr::from(9u64)).unwrap();
+    assert!(satisfied(honest.clone()));
+
+    let mut c = honest.clone();
+    let twin = s.to_fr() + l();
+    c.secret = Some(twin);
+    c.nullifier = Some(poseidon::hash2(Fr::from(9u64), twin));
+    assert!(!satisfied(c), "s + l with its own nullifier");
+
+    let mut c = honest.clone();
+    c.secret = Some(l());
+    c.nullifier = Some(poseidon::hash2(Fr::from(9u64), l()));
+    assert!(!satisfied(c), "s = l");
+
+    let mut c = honest;
+    c.secret = Some(s.to_fr() + l());
+    assert!(!satisfied(c), "s + l with the honest nullifier");
+}
+
+#[test]
+fn another_secret_is_rejected() {
+    let mut c = fixture(5).circuit;
+    c.secret = Some(c.secret.unwrap() + Fr::one());
+    assert!(!satisfied(c));
+}
+
+#[test]
+fn index_bit_set_to_two_is_rejected() {
+    let mut c = fixture(5).circuit;
+    c.path.as_mut().unwrap().index_bits[0] = Fr::from(2u64);
+    assert!(!satisfied(c));
+}
+
+#[test]
+fn index_bit_above_the_length_is_rejected() {
+    let mut c = fixture(6).circuit;
+    let p = c.path.as_mut().unwrap();
+    let length = p.active.iter().filter(|a| a.is_one()).count();
+    assert_eq!(length, 4);
+    p.index_bits[length] = Fr::one();
+    assert!(!satisfied(c));
+}
+
+#[test]
+fn flipped_index_bit_is_rejected() {
+    let mut c = fixture(5).circuit;
+    let b = &mut c.path.as_mut().unwrap().index_bits[1];
+    *b = Fr::one() - *b;
+    assert!(!satisfied(c));
+}
+
+#[test]
+fn wrong_sibling_is_rejected() {
+    for level in 0..4 {
+        let mut c = fixture(5).circuit;
+        c.path.as_mut().unwrap().siblings[level] += Fr::one();
+        assert!(!satisfied(c), "sibling {level}");
+    }
+}
+
+#[test]
+fn padded_sibling_cannot_change_anything() {
+    let mut c = fixture(6).circuit;
+    c.path.as_mut().unwrap().siblings[5] = Fr::from(999u64);
+    assert!(satisfied(c), "levels above the length are carried, not hashed");
+}
+
+#[test]
+fn shorter_or_longer_length_is_rejected() {
+    let mut c = fixture(6).circuit;
+    c.path.as_mut().unwrap().active[3] = Fr::zero();
+    assert!(!satisfied(c), "length 3 instead of 4");
+    let mut c = fixture(6).circuit;
+    c.path.as_mut().unwrap().active[4] = Fr::one();
+    assert!(!satisfied(c), "length 5 instead of 4");
+}
+
+#[test]
+fn non_member_is_rejected() {
+    let f = fixture(5);
+    let outsider = PrivateKey::from_bytes(b"outsider");
+    let mut c = f.circuit.clone();
+    c.secret = Some(outsider.secret_scalar().to_fr());
+    c.nullifier = Some(nullifier(Fr::from(7u64), &outsider.secret_scalar()));
+    assert!(!satisfied(c), "a non-member's secret with a member's path");
+}
+
+#[test]
+fn wrong_root_is_rejected() {
+    let mut c = fixture(5).circuit;
+    c.root = Some(c.root.unwrap() + Fr::one());
+    assert!(!satisfied(c));
+}
+
+#[test]
+fn nullifier_from_another_scope_is_rejected() {
+    let f = fixture(5);
+    let mut c = f.circuit.clone();
+    c.nullifier = Some(nullifier(Fr::from(8u64), &f.key.secret_scalar()));
+    assert!(!satisfied(c), "nullifier of scope 8 presented for scope 7");
+    let mut c = f.circuit.clone();
+    c.scope = Some(Fr::from(8u64));
+    assert!(!satisfied(c), "scope changed, nullifier kept");
+}
+
+#[test]
+fn intent_is_bound_by_the_proof() {
+    use ark_groth16::Groth16;
+    use ark_snark::SNARK;
+    let mut rng = ChaCha20Rng::seed_from_u64(53);
+    let f = fixture(4);
+    let (pk, vk) = Groth16::<ark_bn254::Bn254>::circuit_specific_setup(ApprovalCircuit::blank(4).unwrap(), &mut rng).unwrap();
+    let inputs = f.circuit.public_inputs().unwrap();
+    let proof = Groth16::<ark_bn254::Bn254>::prove(&pk, f.circuit.clone(), &mut rng).unwrap();
+    assert!(Groth16::<ark_bn254::Bn254>::verify(&vk, &inputs, &proof).unwrap());
+    for (i, name) in ["root", "nullifier", "intent", "scope"].iter().enumerate() {
+        let mut changed = inputs;
+        changed[i] += Fr::one();
+        assert!(!Groth16::<ark_bn254::Bn254>::verify(&vk, &changed, &proof).unwrap(), "{name} changed");
+    }
+    let mut another = inputs;
+    another[INTENT] = Fr::rand(&mut rng);
+    assert!(!Groth16::<ark_bn254::Bn254>::verify(&vk, &another, &proof).unwrap());
+}
+
+#[test]
+fn debug_hides_the_secret() {
+    let f = fixture(4);
+    let shown = format!("{:?}", f.circuit);
+    assert!(!shown.contains(&f.key.secret_scalar().to_fr().to_string()));
+    assert!(shown.contains("max_depth"));
+}

@@ -1,0 +1,206 @@
+//! EdDSA-Poseidon verification in-circuit, twin of [`super::verify`].
+//!
+//! Cost (251-bit S, 254-bit challenge): S range 251 + `S < l` ≈ 190, `S·Base8` 504,
+//! challenge Poseidon(5) 321, strict challenge bits ≈ 254 + 1 + `hm < r`, `hm·A` with
+//! arkworks' double-and-add, three doublings, one addition, and 2 for the final equality.
+//! The variable-base multiplication dominates; see the README's constraint table.
+
+use std::borrow::Borrow;
+
+use ark_ff::{BigInteger, PrimeField};
+use ark_r1cs_std::{
+    alloc::{AllocVar, AllocationMode},
+    boolean::Boolean,
+    eq::EqGadget,
+    fields::fp::FpVar,
+    groups::CurveVar,
+};
+use ark_relations::gr1cs::{ConstraintSystemRef, Namespace, SynthesisError};
+
+use super::Signature;
+use crate::{
+    babyjubjub::constraints::{self as bjj, PointVar, SCALAR_BITS},
+    bits::{alloc_bits_le, enforce_le_constant, enforce_lt_constant},
+    poseidon::constraints::PoseidonGadget,
+    Fr, Fs,
+};
+
+/// A signature in-circuit: R8 (checked on the curve) and the bits of S (checked `S < l`).
+#[derive(Clone, Debug)]
+pub struct SignatureVar {
+    /// `R8`, on the curve.
+    pub r8: PointVar,
+    /// The little-endian bits of S, with `S < l` enforced.
+    pub s_bits: Vec<Boolean<Fr>>,
+}
+
+impl AllocVar<Signature, Fr> for SignatureVar {
+    fn new_variable<T: Borrow<Signature>>(
+        cs: impl Into<Namespace<Fr>>,
+        f: impl FnOnce() -> Result<T, SynthesisError>,
+        mode: AllocationMode,
+    ) -> Result<Self, SynthesisError> {
+        let ns = cs.into();
+        let cs = ns.cs();
+        let sig = f().map(|s| *s.borrow()).ok();
+        let r8 = bjj::alloc_point_on_curve(ark_relations::ns!(cs, "R8"), sig.map(|s| s.r8), mode)?;
+        // S < l is enforced: with S + l accepted, every signature would have a twin.
+        let s_bits = alloc_bits_le(ark_relations::ns!(cs, "S").cs(), sig.map(|s| s.s), SCALAR_BITS)?;
+        enforce_lt_constant(&s_bits, &Fs::MODULUS)?;
+        Ok(Self { r8, s_bits })
+    }
+}
+
+/// Enforces, when `enabled` holds, that `signature` is a valid EdDSA-Poseidon signature of
+/// `message` by `public_key` (which the caller has checked to be on the curve). When
+/// `enabled` is false nothing about the signature is required.
+///
+/// # Errors
+/// Propagates synthesis errors.
+#[tracing::instrument(target = "r1cs", skip_all)]
+pub fn conditional_verify(
+    cs: ConstraintSystemRef<Fr>,
+    public_key: &PointVar,
+    message: &FpVar<Fr>,
+    signature: &SignatureVar,
+    enabled: &Boolean<Fr>,
+) -> Result<(), SynthesisError> {
+    let (left, right) = sides(cs, public_key, message, signature)?;
+    left.x.conditional_enforce_equal(&right.x, enabled)?;
+    left.y.conditional_enforce_equal(&right.y, enabled)
+}
+
+/// Enforces that `signature` is a valid signature of `message` by `public_key`.
+///
+/// # Errors
+/// Propagates synthesis errors.
+pub fn verify(
+    cs: ConstraintSystemRef<Fr>,
+    public_key: &PointVar,
+    message: &FpVar<Fr>,
+    signature: &SignatureVar,
+) -> Result<(), SynthesisError> {
+    conditional_verify(cs, public_key, message, signature, &Boolean::TRUE)
+}
+
+/// Whether `signature` is valid, as a boolean (the range checks on S and the curve checks
+/// are still enforced).
+///
+/// # Errors
+/// Propagates synthesis errors.
+pub fn is_valid(
+    cs: ConstraintSystemRef<Fr>,
+    public_key: &PointVar,
+    message: &FpVar<Fr>,
+    signature: &SignatureVar,
+) -> Result<Boolean<Fr>, SynthesisError> {
+    let (left, right) = sides(cs, public_key, message, signature)?;
+    left.is_eq(&right)
+}
+
+/// `(S·Base8, R8 + 8·hm·A)`.
+fn sides(
+    cs: ConstraintSystemRef<Fr>,
+    public_key: &PointVar,
+    message: &FpVar<Fr>,
+    signature: &SignatureVar,
+) -> Result<(PointVar, PointVar), SynthesisError> {
+    let r8 = &signature.r8;
+    // hm = Poseidon(R8.x, R8.y, A.x, A.y, m), decomposed strictly (hm < r) so the prover
+    // cannot multiply A by hm + r instead.
+    let hm = PoseidonGadget::hash(
+        cs.clone(),
+        &[r8.x.clone(), r8.y.clone(), public_key.x.clone(), public_key.y.clone(), message.clone()],
+    )?;
+    let hm_bits = alloc_bits_le(cs, ark_r1cs_std::GR1CSVar::value(&hm).ok(), Fr::MODULUS_BIT_SIZE as usize)?;
+    Boolean::le_bits_to_fp(&hm_bits)?.enforce_equal(&hm)?;
+    let mut r_minus_one = Fr::MODULUS;
+    r_minus_one.sub_with_borrow(&<Fr as PrimeField>::BigInt::from(1u64));
+    enforce_le_constant(&hm_bits, &r_minus_one)?;
+
+    let mut eight_hm_a = bjj::mul_point(public_key, &hm_bits)?;
+    for _ in 0..3 {
+        eight_hm_a.double_in_place()?;
+    }
+    let right = bjj::add(r8, &eight_hm_a)?;
+    let left = bjj::mul_base8(&signature.s_bits)?;
+    Ok((left, right))
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_ff::One;
+    use ark_r1cs_std::prelude::*;
+    use ark_relations::gr1cs::ConstraintSystem;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    use super::*;
+    use crate::{
+        babyjubjub::{self, Point},
+        eddsa::{self, PrivateKey},
+        test_vectors,
+    };
+
+    /// Synthesizes one verification; returns (satisfied, is_valid value, constraints).
+    fn check(a: Point, m: Fr, sig: Signature) -> (bool, bool, usize) {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let av = bjj::alloc_point_on_curve(cs.clone(), Some(a), AllocationMode::Witness).unwrap();
+        let mv = FpVar::new_input(cs.clone(), || Ok(m)).unwrap();
+        let sv = SignatureVar::new_witness(cs.clone(), || Ok(sig)).unwrap();
+        let valid = is_valid(cs.clone(), &av, &mv, &sv).unwrap().value().unwrap();
+        verify(cs.clone(), &av, &mv, &sv).unwrap();
+        (cs.is_satisfied().unwrap(), valid, cs.num_constraints())
+    }
+
+    #[test]
+    fn gadget_agrees_with_zk_kit_vectors() {
+        let file = test_vectors::load("eddsa");
+        for v in test_vectors::vectors(&file) {
+            let a = test_vectors::frs(&v["public_key"]);
+            let r8 = test_vectors::frs(&v["signature"]["r8"]);
+            let sig = Signature { r8: Point::new_unchecked(r8[0], r8[1]), s: test_vectors::fr(&v["signature"]["s"]) };
+            let m = test_vectors::fr(&v["message"]);
+            let expected = v["valid"].as_bool().unwrap();
+            let (sat, _, _) = check(Point::new_unchecked(a[0], a[1]), m, sig);
+            assert_eq!(sat, expected, "vector {v}");
+        }
+    }
+
+    #[test]
+    fn gadget_matches_native_on_random_keys_and_rejects_forgeries() {
+        let mut rng = ChaCha20Rng::seed_from_u64(21);
+        let l = Fr::from_bigint(Fs::MODULUS).unwrap();
+        for i in 0..3u64 {
+            let key = PrivateKey::random(&mut rng);
+            let a = key.public_key();
+            let m = Fr::from(77 + i);
+            let sig = key.sign(m);
+            assert!(eddsa::verify(&a, m, &sig));
+            let (sat, valid, _) = check(a, m, sig);
+            assert!(sat && valid);
+            // another message, S + 1, S + l, another key, R8 moved by a torsion point
+            assert!(!check(a, m + Fr::one(), sig).0, "other message");
+            assert!(!check(a, m, Signature { s: sig.s + Fr::one(), ..sig }).0, "S + 1");
+            assert!(!check(a, m, Signature { s: sig.s + l, ..sig }).0, "S + l");
+            let other = PrivateKey::random(&mut rng).public_key();
+            assert!(!check(other, m, sig).0, "other key");
+            let t2 = babyjubjub::point_on_curve(Fr::from(0u64), -Fr::one()).unwrap();
+            let moved = Signature { r8: (sig.r8 + t2).into(), ..sig };
+            assert!(!eddsa::verify(&a, m, &moved));
+            assert!(!check(a, m, moved).0, "R8 + torsion");
+        }
+    }
+
+    #[test]
+    fn off_curve_r8_is_rejected() {
+        let mut rng = ChaCha20Rng::seed_from_u64(22);
+        let key = PrivateKey::random(&mut rng);
+        let m = Fr::from(5u64);
+        let sig = key.sign(m);
+        let bad = Signature { r8: Point::new_unchecked(sig.r8.x, sig.r8.y + Fr::one()), ..sig };
+        assert!(!check(key.public_key(), m, bad).0);
+        let _ = babyjubjub::BASE8;
+        let _ = BigInteger::num_bits(&Fs::MODULUS);
+    }
+}

@@ -1,0 +1,507 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Generates the JSON reference vectors in tests/vectors/ from pinned npm
+// reference implementations (see scripts/package.json / package-lock.json).
+//
+//   cd scripts && npm ci
+//   node scripts/gen-vectors.mjs           # (re)write tests/vectors/*.json
+//   node scripts/gen-vectors.mjs --check   # exit 1 if a committed file differs
+//
+// Nothing in the output is typed by hand: every value is computed by the
+// reference packages. All "random" inputs come from a deterministic PRNG:
+//   bytes32(label, i) = SHA-256(utf8("veil-vectors/<label>/<i>"))
+// and a "random field element" is big-endian(bytes32) mod r.
+// No Date, no Math.random: the output is byte-for-byte reproducible.
+
+import { createHash } from "node:crypto"
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
+import assert from "node:assert/strict"
+
+import {
+    buildPoseidon,
+    buildPoseidonReference,
+    buildPoseidonOpt,
+    buildBabyjub,
+    buildEddsa
+} from "circomlibjs"
+import { Base8, subOrder, r as bjjBaseField, addPoint, inCurve } from "@zk-kit/baby-jubjub"
+import * as poseidonLite from "poseidon-lite"
+import { LeanIMT } from "@zk-kit/lean-imt"
+import { Identity } from "@semaphore-protocol/identity"
+import { Group } from "@semaphore-protocol/group"
+
+const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url))
+const REPO_ROOT = dirname(SCRIPT_DIR)
+const OUT_DIR = join(REPO_ROOT, "tests", "vectors")
+const GENERATOR = "scripts/gen-vectors.mjs"
+
+// BN254 scalar field modulus (= Baby JubJub base field).
+const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
+
+// ---------------------------------------------------------------------------
+// Installed package versions (read from each package's own package.json).
+// ---------------------------------------------------------------------------
+
+const requireHere = createRequire(join(SCRIPT_DIR, "package.json"))
+
+// @zk-kit/eddsa-poseidon 1.1.0's ESM build does `import { blake2bInit, ... } from "blakejs"`,
+// which Node's ESM loader rejects (blakejs is CommonJS without detectable named exports).
+// Its CommonJS build (dist/index.cjs, same source, same default = BLAKE1 factory) works.
+const { deriveSecretScalar, derivePublicKey, signMessage, verifySignature } = requireHere("@zk-kit/eddsa-poseidon")
+const PINNED = JSON.parse(readFileSync(join(SCRIPT_DIR, "package.json"), "utf8")).dependencies
+
+/** Finds the package.json of `name` as resolved from `fromFile` (walks up from the entry point). */
+function installedVersion(name, fromFile = join(SCRIPT_DIR, "package.json")) {
+    const req = createRequire(fromFile)
+    let dir = dirname(req.resolve(name))
+    for (;;) {
+        const p = join(dir, "package.json")
+        if (existsSync(p)) {
+            const pkg = JSON.parse(readFileSync(p, "utf8"))
+            if (pkg.name === name) return { version: pkg.version, path: p }
+        }
+        const up = dirname(dir)
+        if (up === dir) throw new Error(`cannot find package.json of ${name}`)
+        dir = up
+    }
+}
+
+const VERSIONS = {}
+for (const name of Object.keys(PINNED)) {
+    VERSIONS[name] = installedVersion(name).version
+    assert.equal(
+        VERSIONS[name],
+        PINNED[name],
+        `installed ${name}@${VERSIONS[name]} != pinned ${PINNED[name]}; run 'npm ci' in scripts/`
+    )
+}
+// @semaphore-protocol/identity 4.14.3 depends on its own (nested) @zk-kit/eddsa-poseidon.
+const IDENTITY_PKG = installedVersion("@semaphore-protocol/identity").path
+const IDENTITY_EDDSA = "@semaphore-protocol/identity>@zk-kit/eddsa-poseidon"
+VERSIONS[IDENTITY_EDDSA] = installedVersion("@zk-kit/eddsa-poseidon", IDENTITY_PKG).version
+const GROUP_PKG = installedVersion("@semaphore-protocol/group").path
+const GROUP_LEAN_IMT = installedVersion("@zk-kit/lean-imt", GROUP_PKG)
+assert.equal(
+    GROUP_LEAN_IMT.path,
+    installedVersion("@zk-kit/lean-imt").path,
+    "@semaphore-protocol/group must use the same @zk-kit/lean-imt as this script"
+)
+
+function source(...names) {
+    const out = {}
+    for (const n of names) out[n] = VERSIONS[n]
+    return out
+}
+
+// ---------------------------------------------------------------------------
+// Deterministic PRNG.
+// ---------------------------------------------------------------------------
+
+class Rng {
+    constructor(label) {
+        this.label = label
+        this.counter = 0
+    }
+
+    /** 32 bytes: SHA-256("veil-vectors/<label>/<counter>"). */
+    bytes32() {
+        const h = createHash("sha256").update(`veil-vectors/${this.label}/${this.counter}`, "utf8").digest()
+        this.counter += 1
+        return h
+    }
+
+    /** big-endian(bytes32) mod r. */
+    field() {
+        return BigInt(`0x${this.bytes32().toString("hex")}`) % R
+    }
+
+    /** Uniform-enough integer in [0, n) (n small). */
+    below(n) {
+        return Number(BigInt(`0x${this.bytes32().toString("hex")}`) % BigInt(n))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON helpers.
+// ---------------------------------------------------------------------------
+
+function toJson(obj) {
+    return `${JSON.stringify(obj, (_k, v) => (typeof v === "bigint" ? v.toString(10) : v), 1)}\n`
+}
+
+const hex = (buf) => Buffer.from(buf).toString("hex")
+const dec = (x) => BigInt(x).toString(10)
+const point = (p) => [dec(p[0]), dec(p[1])]
+
+// ---------------------------------------------------------------------------
+// poseidon.json
+// ---------------------------------------------------------------------------
+
+async function genPoseidon() {
+    const poseidonWasm = await buildPoseidon()
+    const poseidonRef = await buildPoseidonReference()
+    const poseidonOpt = await buildPoseidonOpt()
+    const F = poseidonWasm.F
+
+    const lite = [null, ...Array.from({ length: 6 }, (_, i) => poseidonLite[`poseidon${i + 1}`])]
+
+    const hash = (inputs) => {
+        const ref = poseidonRef.F.toObject(poseidonRef(inputs))
+        const wasm = F.toObject(poseidonWasm(inputs))
+        const opt = poseidonOpt.F.toObject(poseidonOpt(inputs))
+        const pl = lite[inputs.length](inputs)
+        assert.equal(wasm, ref, "circomlibjs buildPoseidon != buildPoseidonReference")
+        assert.equal(opt, ref, "circomlibjs buildPoseidonOpt != buildPoseidonReference")
+        assert.equal(pl, ref, "poseidon-lite != circomlibjs")
+        return ref
+    }
+
+    // Sanity check against the well-known value.
+    assert.equal(hash([1n, 2n]), 0x115cc0f5e7d690413df64c6b9662e9cf2a3617f2743245519e19607a4417189an)
+
+    const rng = new Rng("poseidon")
+    const vectors = []
+    for (let n = 1; n <= 6; n += 1) {
+        const cases = [
+            Array(n).fill(0n),
+            Array(n).fill(R - 1n),
+            Array.from({ length: n }, (_, i) => BigInt(i + 1))
+        ]
+        for (let k = 0; k < 4; k += 1) cases.push(Array.from({ length: n }, () => rng.field()))
+        for (const inputs of cases) {
+            vectors.push({ inputs: inputs.map(dec), output: dec(hash(inputs)) })
+        }
+    }
+
+    return {
+        generator: GENERATOR,
+        source: source("circomlibjs", "poseidon-lite"),
+        notes:
+            "Poseidon over the BN254 scalar field (circomlibjs buildPoseidonReference, cross-checked against buildPoseidon (wasm), buildPoseidonOpt and poseidon-lite poseidonN). Width t = n+1, initial state 0, output = state[0]. Field elements are canonical decimal strings (< r); 'inputs' has n = 1..6 elements.",
+        vectors
+    }
+}
+
+// ---------------------------------------------------------------------------
+// eddsa.json
+// ---------------------------------------------------------------------------
+
+async function genEddsa() {
+    const babyjub = await buildBabyjub()
+    const eddsaC = await buildEddsa()
+    const Fb = babyjub.F
+
+    // Library constants, cross-checked between @zk-kit/baby-jubjub and circomlibjs.
+    assert.equal(Fb.toObject(babyjub.Base8[0]), Base8[0])
+    assert.equal(Fb.toObject(babyjub.Base8[1]), Base8[1])
+    assert.equal(BigInt(babyjub.subOrder), subOrder)
+    assert.equal(bjjBaseField, R)
+
+    // circomlibjs cross-check helpers (circomlibjs works with Montgomery field elements).
+    const cPub = (sk) => eddsaC.prv2pub(sk).map((c) => Fb.toObject(c))
+    const cSign = (sk, msg) => {
+        const sig = eddsaC.signPoseidon(sk, Fb.e(msg))
+        return { R8: sig.R8.map((c) => Fb.toObject(c)), S: BigInt(sig.S) }
+    }
+    const cVerify = (msg, sig, pub) =>
+        eddsaC.verifyPoseidon(Fb.e(msg), { R8: sig.R8.map((c) => Fb.e(c)), S: sig.S }, pub.map((c) => Fb.e(c)))
+
+    const rng = new Rng("eddsa")
+    const vectors = []
+    const negatives = []
+    const N = 14
+    for (let i = 0; i < N; i += 1) {
+        const sk = rng.bytes32()
+        let message
+        if (i === 0) message = 0n
+        else if (i === 1) message = R - 1n
+        else if (i === 2) message = 1n
+        else message = rng.field()
+
+        const secretScalar = deriveSecretScalar(sk)
+        const publicKey = derivePublicKey(sk)
+        const signature = signMessage(sk, message)
+        const valid = verifySignature(message, signature, publicKey)
+        assert.equal(valid, true, "library rejected its own signature")
+
+        // Cross-check with circomlibjs (the iden3 reference).
+        assert.deepEqual(cPub(sk), publicKey, "circomlibjs prv2pub mismatch")
+        assert.deepEqual(cSign(sk, message), signature, "circomlibjs signPoseidon mismatch")
+        assert.equal(cVerify(message, signature, publicKey), true)
+        assert.ok(secretScalar < subOrder)
+
+        vectors.push({
+            private_key: hex(sk),
+            secret_scalar: dec(secretScalar),
+            public_key: point(publicKey),
+            message: dec(message),
+            signature: { r8: point(signature.R8), s: dec(signature.S) },
+            valid
+        })
+
+        // Negative vectors (computed by the library's verifySignature) for a few keys.
+        if (i === 0 || i === 3 || i === 4) {
+            const tampered = []
+            tampered.push({ tamper: "message+1", message: message + 1n, sig: signature })
+            tampered.push({ tamper: "s+1", message, sig: { R8: signature.R8, S: signature.S + 1n } })
+            tampered.push({ tamper: "s+l", message, sig: { R8: signature.R8, S: signature.S + subOrder } })
+            // R8 + (0, -1): adding the order-2 torsion point (stays on the curve).
+            const t2 = [0n, R - 1n]
+            assert.ok(inCurve(t2))
+            tampered.push({ tamper: "r8+t2", message, sig: { R8: addPoint(signature.R8, t2), S: signature.S } })
+            for (const t of tampered) {
+                let result
+                try {
+                    result = verifySignature(t.message, t.sig, publicKey)
+                } catch (e) {
+                    // Library threw: skip (documented in notes).
+                    continue
+                }
+                assert.equal(result, false, `tampered signature (${t.tamper}) was accepted`)
+                assert.equal(cVerify(t.message, t.sig, publicKey), false)
+                negatives.push({
+                    private_key: hex(sk),
+                    secret_scalar: dec(secretScalar),
+                    public_key: point(publicKey),
+                    message: dec(t.message),
+                    signature: { r8: point(t.sig.R8), s: dec(t.sig.S) },
+                    valid: result,
+                    tamper: t.tamper
+                })
+            }
+        }
+    }
+
+    return {
+        generator: GENERATOR,
+        source: source("@zk-kit/eddsa-poseidon", "@zk-kit/baby-jubjub", "circomlibjs"),
+        notes:
+            "EdDSA-Poseidon on Baby JubJub, default export of @zk-kit/eddsa-poseidon = BLAKE1 variant (hash = BLAKE-512 / blake-1, as circomlibjs; cross-checked with circomlibjs eddsa prv2pub/signPoseidon/verifyPoseidon). private_key: raw key bytes, lowercase hex. secret_scalar = (LE(prune(blake512(sk)[0..32])) >> 3) mod l. public_key, signature.r8: affine [x, y] decimal. message, s: decimal. 'tamper' (negatives only): message+1 | s+1 | s+l (rejected by the S < l check) | r8+t2 (R8 plus the order-2 point (0, r-1)). No tampered case threw.",
+        base8: point(Base8),
+        sub_order: dec(subOrder),
+        vectors: [...vectors, ...negatives]
+    }
+}
+
+// ---------------------------------------------------------------------------
+// identity.json
+// ---------------------------------------------------------------------------
+
+function genIdentity() {
+    const rng = new Rng("identity")
+    const vectors = []
+
+    const entry = (id, extra) => {
+        // Cross-check: the identity must equal the top-level eddsa-poseidon derivation
+        // and the commitment must be poseidon2(public key).
+        const sk = extra.private_key_utf8 !== undefined ? extra.private_key_utf8 : Buffer.from(extra.private_key, "hex")
+        assert.equal(id.secretScalar, deriveSecretScalar(sk))
+        assert.deepEqual(id.publicKey, derivePublicKey(sk))
+        assert.equal(id.commitment, poseidonLite.poseidon2(id.publicKey))
+        return {
+            ...extra,
+            secret_scalar: dec(id.secretScalar),
+            public_key: point(id.publicKey),
+            commitment: dec(id.commitment)
+        }
+    }
+
+    for (let i = 0; i < 14; i += 1) {
+        const sk = rng.bytes32()
+        const id = new Identity(sk)
+        // Uint8Array and Buffer are the same input.
+        const idU8 = new Identity(new Uint8Array(sk))
+        assert.equal(idU8.commitment, id.commitment)
+        vectors.push(entry(id, { private_key: hex(sk) }))
+    }
+
+    // String private keys: the library uses Buffer.from(string) (UTF-8 bytes);
+    // verify this against the Buffer path, and only then record the hex too.
+    for (const text of ["veil-test-1", "veil-test-2 \u00e9\u20ac", "0x0102030405060708090a0b0c0d0e0f10"]) {
+        const id = new Identity(text)
+        const bytes = Buffer.from(text, "utf8")
+        const idBytes = new Identity(bytes)
+        assert.equal(id.commitment, idBytes.commitment, "string key is not its utf8 bytes")
+        assert.equal(id.secretScalar, idBytes.secretScalar)
+        vectors.push(entry(id, { private_key_utf8: text, private_key: hex(bytes) }))
+    }
+
+    return {
+        generator: GENERATOR,
+        source: source("@semaphore-protocol/identity", IDENTITY_EDDSA, "@zk-kit/eddsa-poseidon", "poseidon-lite"),
+        notes:
+            "Semaphore v4 Identity: new Identity(privateKey) with a Buffer (private_key = lowercase hex of the raw bytes) or a JS string (private_key_utf8; the library hashes Buffer.from(string) i.e. its UTF-8 bytes, so private_key = hex of those bytes; a '0x..' string is NOT hex-decoded). secret_scalar/public_key as in eddsa.json (BLAKE-512 variant), commitment = poseidon2([pk.x, pk.y]). Decimal strings.",
+        vectors
+    }
+}
+
+// ---------------------------------------------------------------------------
+// lean_imt.json
+// ---------------------------------------------------------------------------
+
+async function genLeanImt() {
+    const poseidon = await buildPoseidon()
+    const F = poseidon.F
+    const hash = (a, b) => F.toObject(poseidon([a, b]))
+    // Same hash as @semaphore-protocol/group ((a, b) => poseidon2([a, b]) from poseidon-lite).
+    assert.equal(hash(1n, 2n), poseidonLite.poseidon2([1n, 2n]))
+
+    const proofJson = (p) => ({ index: p.index, leaf: dec(p.leaf), siblings: p.siblings.map(dec), root: dec(p.root) })
+
+    const rng = new Rng("lean_imt")
+    const NLEAVES = 40
+    const leaves = Array.from({ length: NLEAVES }, () => rng.field())
+    for (const l of leaves) assert.notEqual(l, 0n)
+
+    const vectors = []
+    const tree = new LeanIMT(hash)
+    for (let n = 1; n <= NLEAVES; n += 1) {
+        tree.insert(leaves[n - 1])
+        const group = new Group(leaves.slice(0, n))
+        assert.equal(group.root, tree.root, `Group root != LeanIMT root at size ${n}`)
+        assert.equal(group.depth, tree.depth)
+        const proofs = []
+        for (let i = 0; i < n; i += 1) {
+            const p = tree.generateProof(i)
+            assert.ok(LeanIMT.verifyProof(p, hash))
+            assert.deepEqual(group.generateMerkleProof(i), p)
+            proofs.push(proofJson(p))
+        }
+        vectors.push({ size: tree.size, depth: tree.depth, root: dec(tree.root), group_root: dec(group.root), proofs })
+    }
+
+    const many = new LeanIMT(hash)
+    many.insertMany(leaves)
+    assert.equal(many.root, tree.root, "insertMany root != insert root")
+    const chunked = new LeanIMT(hash)
+    chunked.insertMany(leaves.slice(0, 13))
+    chunked.insertMany(leaves.slice(13))
+    assert.equal(chunked.root, tree.root, "chunked insertMany root != insert root")
+
+    const indexOf = []
+    for (const leaf of [leaves[0], leaves[17], leaves[NLEAVES - 1], rng.field()]) {
+        indexOf.push({ leaf: dec(leaf), index: tree.indexOf(leaf) })
+    }
+    assert.equal(indexOf[indexOf.length - 1].index, -1)
+
+    // Operations on a fresh 40-leaf tree, mirrored on a Semaphore Group
+    // (Group.updateMember -> update(i, v), Group.removeMember -> update(i, 0n),
+    // Group.addMember -> insert(v)).
+    const opsTree = new LeanIMT(hash)
+    for (const l of leaves) opsTree.insert(l)
+    const opsGroup = new Group(leaves)
+    const kinds = [...Array(8).fill("update"), ...Array(7).fill("remove"), ...Array(5).fill("insert")]
+    // Deterministic Fisher-Yates shuffle.
+    for (let i = kinds.length - 1; i > 0; i -= 1) {
+        const j = rng.below(i + 1)
+        ;[kinds[i], kinds[j]] = [kinds[j], kinds[i]]
+    }
+    const live = () => opsTree.leaves.map((l, i) => (l === 0n ? -1 : i)).filter((i) => i >= 0)
+    const ops = []
+    for (let k = 0; k < kinds.length; k += 1) {
+        const op = kinds[k]
+        const rec = { op }
+        const candidates = live()
+        if (op === "update") {
+            // Make sure the right-most leaf (no right sibling on some levels) is exercised.
+            const index = k === kinds.indexOf("update") ? candidates[candidates.length - 1] : candidates[rng.below(candidates.length)]
+            const value = rng.field()
+            opsTree.update(index, value)
+            opsGroup.updateMember(index, value)
+            rec.index = index
+            rec.value = dec(value)
+        } else if (op === "remove") {
+            const index = k === kinds.indexOf("remove") ? candidates[candidates.length - 1] : candidates[rng.below(candidates.length)]
+            opsTree.update(index, 0n)
+            opsGroup.removeMember(index)
+            rec.index = index
+        } else {
+            const value = rng.field()
+            opsTree.insert(value)
+            opsGroup.addMember(value)
+            rec.value = dec(value)
+        }
+        assert.equal(opsGroup.root, opsTree.root)
+        const liveNow = live()
+        const j = liveNow[rng.below(liveNow.length)]
+        const proof = opsTree.generateProof(j)
+        assert.ok(LeanIMT.verifyProof(proof, hash))
+        assert.deepEqual(opsGroup.generateMerkleProof(j), proof)
+        rec.root = dec(opsTree.root)
+        rec.size = opsTree.size
+        rec.depth = opsTree.depth
+        rec.proof_of = j
+        rec.proof = proofJson(proof)
+        ops.push(rec)
+    }
+
+    return {
+        generator: GENERATOR,
+        source: source("@zk-kit/lean-imt", "@semaphore-protocol/group", "circomlibjs", "poseidon-lite"),
+        notes:
+            "LeanIMT with hash(a, b) = poseidon2([a, b]) (circomlibjs; identical to @semaphore-protocol/group's poseidon-lite poseidon2). Leaves/roots/siblings: decimal strings. vectors[k]: tree of the first 'size' leaves inserted one by one with insert(); proofs[i] = generateProof(i) (index = compressed path bits, bit j = 1 iff the node is a right child at the j-th level that has a sibling; levels without sibling are omitted from 'siblings'). insert_many: insertMany(all leaves) and insertMany in chunks [13, 27]. ops start from the 40-leaf tree: update = update(index, value); remove = update(index, 0) exactly as Group.removeMember (lean-imt 2.2.5 has no remove()); insert = insert(value); proof = generateProof(proof_of) after the op. index_of is against the 40-leaf tree before ops (-1 = absent).",
+        leaves: leaves.map(dec),
+        vectors,
+        insert_many: {
+            size: many.size,
+            depth: many.depth,
+            root: dec(many.root),
+            chunks: [13, NLEAVES - 13],
+            chunked_root: dec(chunked.root)
+        },
+        index_of: indexOf,
+        ops
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Main.
+// ---------------------------------------------------------------------------
+
+async function main() {
+    const args = process.argv.slice(2)
+    const check = args.includes("--check")
+    for (const a of args) if (a !== "--check") throw new Error(`unknown argument ${a}`)
+
+    const files = {
+        "poseidon.json": await genPoseidon(),
+        "eddsa.json": await genEddsa(),
+        "identity.json": genIdentity(),
+        "lean_imt.json": await genLeanImt()
+    }
+
+    let differ = 0
+    if (!check) mkdirSync(OUT_DIR, { recursive: true })
+    for (const [name, obj] of Object.entries(files)) {
+        const path = join(OUT_DIR, name)
+        const text = toJson(obj)
+        const rel = relative(REPO_ROOT, path)
+        if (check) {
+            if (!existsSync(path)) {
+                console.error(`MISSING: ${rel}`)
+                differ += 1
+            } else if (!readFileSync(path).equals(Buffer.from(text, "utf8"))) {
+                console.error(`DIFFERS: ${rel} (run: node scripts/gen-vectors.mjs)`)
+                differ += 1
+            } else {
+                console.log(`ok: ${rel}`)
+            }
+        } else {
+            writeFileSync(path, text)
+            console.log(`wrote ${rel} (${Buffer.byteLength(text)} bytes, ${obj.vectors.length} vectors)`)
+        }
+    }
+    return differ === 0 ? 0 : 1
+}
+
+main().then(
+    (code) => process.exit(code),
+    (err) => {
+        console.error(err)
+        process.exit(2)
+    }
+)
