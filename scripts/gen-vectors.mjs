@@ -147,7 +147,7 @@ async function genPoseidon() {
     const poseidonOpt = await buildPoseidonOpt()
     const F = poseidonWasm.F
 
-    const lite = [null, ...Array.from({ length: 6 }, (_, i) => poseidonLite[`poseidon${i + 1}`])]
+    const lite = [null, ...Array.from({ length: 16 }, (_, i) => poseidonLite[`poseidon${i + 1}`])]
 
     const hash = (inputs) => {
         const ref = poseidonRef.F.toObject(poseidonRef(inputs))
@@ -165,13 +165,14 @@ async function genPoseidon() {
 
     const rng = new Rng("poseidon")
     const vectors = []
-    for (let n = 1; n <= 6; n += 1) {
+    // Widths 1..6 get the full set; 7..16 (circomlib's maximum) a smaller one.
+    for (let n = 1; n <= 16; n += 1) {
         const cases = [
             Array(n).fill(0n),
             Array(n).fill(R - 1n),
             Array.from({ length: n }, (_, i) => BigInt(i + 1))
         ]
-        for (let k = 0; k < 4; k += 1) cases.push(Array.from({ length: n }, () => rng.field()))
+        for (let k = 0; k < (n <= 6 ? 4 : 2); k += 1) cases.push(Array.from({ length: n }, () => rng.field()))
         for (const inputs of cases) {
             vectors.push({ inputs: inputs.map(dec), output: dec(hash(inputs)) })
         }
@@ -181,7 +182,7 @@ async function genPoseidon() {
         generator: GENERATOR,
         source: source("circomlibjs", "poseidon-lite"),
         notes:
-            "Poseidon over the BN254 scalar field (circomlibjs buildPoseidonReference, cross-checked against buildPoseidon (wasm), buildPoseidonOpt and poseidon-lite poseidonN). Width t = n+1, initial state 0, output = state[0]. Field elements are canonical decimal strings (< r); 'inputs' has n = 1..6 elements.",
+            "Poseidon over the BN254 scalar field (circomlibjs buildPoseidonReference, cross-checked against buildPoseidon (wasm), buildPoseidonOpt and poseidon-lite poseidonN). Width t = n+1, initial state 0, output = state[0]. Field elements are canonical decimal strings (< r); 'inputs' has n = 1..16 elements (7 vectors each for n <= 6, 5 for n = 7..16).",
         vectors
     }
 }

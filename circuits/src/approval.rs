@@ -13,9 +13,9 @@
 //! 5. nullifier = Poseidon(scope, s);
 //! 6. the intent is bound to the proof: Groth16's QAP reduction gives every public input its
 //!    own verifying-key term, so a proof for one intent does not verify for another (tested
-//!    at proof level; no constraint is spent on it).
+//!    at proof level); one constraint `intent²` also binds it in backends that do not.
 //!
-//! Cost at maximum depth D: `1,297 + 244·D` constraints (6,177 at D = 20; circom's
+//! Cost at maximum depth D: `1,298 + 244·D` constraints (6,178 at D = 20; circom's
 //! Semaphore v4 has 6,431).
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
@@ -23,7 +23,12 @@
 use std::fmt;
 
 use ark_ff::PrimeField;
-use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar};
+use ark_r1cs_std::{
+    alloc::AllocVar,
+    boolean::Boolean,
+    eq::EqGadget,
+    fields::{fp::FpVar, FieldVar},
+};
 use ark_relations::{
     gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError},
     ns,
@@ -160,12 +165,12 @@ impl ApprovalCircuit {
 }
 
 impl ConstraintSynthesizer<Fr> for ApprovalCircuit {
-    #[tracing::instrument(target = "r1cs", skip_all, fields(max_depth = self.max_depth))]
+    #[tracing::instrument(target = "gr1cs", skip_all, fields(max_depth = self.max_depth))]
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         let input = |v: Option<Fr>| FpVar::new_input(cs.clone(), || v.ok_or(SynthesisError::AssignmentMissing));
         let root = input(self.root)?;
         let nullifier = input(self.nullifier)?;
-        let _intent = input(self.intent)?;
+        let intent = input(self.intent)?;
         let scope = input(self.scope)?;
 
         // Secret range (DESIGN §3): s < l. Without it, s and s + l give the same A but two
@@ -187,7 +192,10 @@ impl ConstraintSynthesizer<Fr> for ApprovalCircuit {
         // Nullifier integrity: nullifier = Poseidon(scope, s).
         PoseidonGadget::hash2(ns!(cs, "nullifier = Poseidon(scope, s)").cs(), &scope, &s)?.enforce_equal(&nullifier)?;
 
-        // Intent binding: by the public input itself (see the module docs).
+        // Intent binding: Groth16 binds every public input by its own verifying-key term;
+        // one constraint on the intent keeps it bound under any other R1CS backend too
+        // (Semaphore's `message·message`).
+        let _ = intent.square()?;
         Ok(())
     }
 }
@@ -198,9 +206,9 @@ pub const fn num_constraints(max_depth: usize) -> usize {
     BASE_CONSTRAINTS + crate::lean_imt::constraints::CONSTRAINTS_PER_LEVEL * max_depth
 }
 
-/// Constraints independent of the depth: s bits and `s < l`, `s·Base8`, two Poseidon(2),
-/// two equalities.
-pub const BASE_CONSTRAINTS: usize = 1_297;
+/// Constraints independent of the depth: s bits (251) and `s < l` (60), `s·Base8` (504), two
+/// Poseidon(2) (480), two equalities and the intent's square (3).
+pub const BASE_CONSTRAINTS: usize = 1_298;
 
 #[cfg(test)]
 mod tests;

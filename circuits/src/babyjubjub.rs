@@ -99,14 +99,12 @@ pub fn point_in_subgroup(x: Fr, y: Fr) -> Result<Point, CircuitError> {
 
 /// `s·Base8` for a scalar given as a big integer of any size, as circomlibjs'
 /// `mulPointEscalar(Base8, s)`.
-#[must_use]
 pub fn mul_base<B: BigInteger>(s: B) -> Point {
     mul_point(&BASE8, s)
 }
 
 /// `s·p` for any point on the curve and a scalar of any size (no reduction mod l, so
 /// points outside the subgroup are multiplied exactly), as `mulPointEscalar`.
-#[must_use]
 pub fn mul_point<B: BigInteger>(p: &Point, s: B) -> Point {
     p.mul_bigint(s).into_affine()
 }

@@ -104,16 +104,15 @@ impl PrivateKey {
     #[must_use]
     pub fn secret_scalar(&self) -> SecretScalar {
         let (_, s) = self.expand();
-        let shifted = Zeroizing::new(
-            <Fr as PrimeField>::BigInt::from_bits_le(
-                &s.iter().flat_map(|byte| (0..8).map(move |i| byte >> i & 1 == 1)).collect::<Vec<_>>(),
-            ) >> 3,
-        );
-        SecretScalar(Fs::from_le_bytes_mod_order(&shifted.to_bytes_le()))
+        // s >> 3 on the little-endian bytes, in place in a wiped buffer.
+        let mut shifted = Zeroizing::new([0u8; 32]);
+        for i in 0..32 {
+            shifted[i] = s[i] >> 3 | s.get(i + 1).map_or(0, |next| next << 5);
+        }
+        SecretScalar(Fs::from_le_bytes_mod_order(&shifted[..]))
     }
 
     /// The public key `A = secret·Base8` (zk-kit's `derivePublicKey`).
-    #[must_use]
     pub fn public_key(&self) -> Point {
         self.secret_scalar().public_key()
     }
@@ -125,12 +124,12 @@ impl PrivateKey {
         let a = self.public_key();
         let msg = message.into_bigint().to_bytes_le();
         let r_bytes = blake512(&[&h[32..], &msg]);
-        let r = Fs::from_le_bytes_mod_order(&r_bytes[..]);
+        let r = Zeroizing::new(Fs::from_le_bytes_mod_order(&r_bytes[..]));
         let r8 = babyjubjub::mul_base(r.into_bigint());
         let hm = poseidon::hash(&[r8.x, r8.y, a.x, a.y, message]);
         let hm = Fs::from_le_bytes_mod_order(&hm.into_bigint().to_bytes_le());
         let s = Zeroizing::new(Fs::from_le_bytes_mod_order(&s[..]));
-        let big_s = r + hm * *s;
+        let big_s = *r + hm * *s;
         Signature { r8, s: Fr::from_bigint(big_s.into_bigint()).expect("l < r") }
     }
 }
@@ -155,7 +154,6 @@ impl SecretScalar {
     }
 
     /// `A = s·Base8`.
-    #[must_use]
     pub fn public_key(&self) -> Point {
         babyjubjub::mul_base(self.0.into_bigint())
     }

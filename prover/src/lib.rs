@@ -1,1 +1,196 @@
-//! placeholder
+//! Groth16 proving over BN254 for veil's statements ([Groth16](https://eprint.iacr.org/2016/260)).
+//!
+//! This crate is the thin, typed layer between the circuits and the tools: one setup per
+//! circuit shape, proving, and verification with a prepared verifying key. Setups made
+//! here come from a single party's randomness and are for development only
+//! ([DESIGN §4][design]); production keys come from a multi-party ceremony.
+//!
+//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![deny(missing_debug_implementations)]
+
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
+};
+use ark_snark::SNARK;
+use rand::{CryptoRng, RngCore};
+use thiserror::Error;
+use veil_circuits::{approval::ApprovalCircuit, CircuitError, Fr};
+
+/// A Groth16 proving key for BN254.
+pub type ProvingKey = ark_groth16::ProvingKey<Bn254>;
+/// A Groth16 verifying key for BN254.
+pub type VerifyingKey = ark_groth16::VerifyingKey<Bn254>;
+/// A verifying key with its pairing precomputed.
+pub type PreparedVerifyingKey = ark_groth16::PreparedVerifyingKey<Bn254>;
+/// A Groth16 proof.
+pub type Proof = ark_groth16::Proof<Bn254>;
+
+/// Why a setup, proof or verification failed.
+#[derive(Debug, Error)]
+pub enum ProverError {
+    /// The circuit refused its parameters or witness.
+    #[error(transparent)]
+    Circuit(#[from] CircuitError),
+    /// The witness does not satisfy the statement (a wrong secret, path, root, …).
+    #[error("the witness does not satisfy the statement")]
+    Unsatisfied,
+    /// The circuit has no witness (a blank circuit was given to the prover).
+    #[error("the circuit has no witness")]
+    MissingWitness,
+    /// A verification was asked with the wrong number of public inputs.
+    #[error("expected {expected} public inputs, got {got}")]
+    PublicInputCount {
+        /// Inputs the verifying key takes.
+        expected: usize,
+        /// Inputs given.
+        got: usize,
+    },
+    /// Any other failure of arkworks' constraint synthesis.
+    #[error("constraint synthesis failed: {0}")]
+    Synthesis(SynthesisError),
+}
+
+impl From<SynthesisError> for ProverError {
+    fn from(e: SynthesisError) -> Self {
+        match e {
+            SynthesisError::AssignmentMissing => Self::MissingWitness,
+            SynthesisError::Unsatisfiable => Self::Unsatisfied,
+            other => Self::Synthesis(other),
+        }
+    }
+}
+
+/// The size of a circuit shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// R1CS constraints.
+    pub constraints: usize,
+    /// Public inputs (not counting the constant 1).
+    pub public_inputs: usize,
+    /// Private witness variables.
+    pub witness_variables: usize,
+}
+
+/// The shape of a blank circuit, synthesized once in setup mode.
+///
+/// # Errors
+/// Propagates synthesis errors.
+pub fn shape<C: ConstraintSynthesizer<Fr>>(blank: C) -> Result<Shape, ProverError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    blank.generate_constraints(cs.clone())?;
+    cs.finalize();
+    Ok(Shape {
+        constraints: cs.num_constraints(),
+        public_inputs: cs.num_instance_variables() - 1,
+        witness_variables: cs.num_witness_variables(),
+    })
+}
+
+/// A development setup (single-party randomness) for the Approval circuit at `max_depth`.
+///
+/// # Errors
+/// [`ProverError::Circuit`] for an unsupported depth; synthesis errors otherwise.
+#[tracing::instrument(skip(rng))]
+pub fn setup_approval<R: RngCore + CryptoRng>(
+    max_depth: usize,
+    rng: &mut R,
+) -> Result<(ProvingKey, VerifyingKey), ProverError> {
+    let blank = ApprovalCircuit::blank(max_depth)?;
+    Ok(Groth16::<Bn254>::circuit_specific_setup(blank, rng)?)
+}
+
+/// Proves an Approval statement. The witness is checked first, so an unsatisfiable witness
+/// gives [`ProverError::Unsatisfied`] instead of a proof that would not verify.
+///
+/// # Errors
+/// [`ProverError::Unsatisfied`], [`ProverError::MissingWitness`], or synthesis errors.
+#[tracing::instrument(skip_all, fields(max_depth = circuit.max_depth))]
+pub fn prove_approval<R: RngCore + CryptoRng>(
+    pk: &ProvingKey,
+    circuit: ApprovalCircuit,
+    rng: &mut R,
+) -> Result<Proof, ProverError> {
+    check_satisfied(circuit.clone())?;
+    Ok(Groth16::<Bn254>::prove(pk, circuit, rng)?)
+}
+
+/// Verifies a proof against its public inputs.
+///
+/// # Errors
+/// [`ProverError::PublicInputCount`] when the number of inputs does not match the key.
+pub fn verify(pvk: &PreparedVerifyingKey, public_inputs: &[Fr], proof: &Proof) -> Result<bool, ProverError> {
+    let expected = pvk.vk.gamma_abc_g1.len() - 1;
+    if public_inputs.len() != expected {
+        return Err(ProverError::PublicInputCount { expected, got: public_inputs.len() });
+    }
+    Ok(Groth16::<Bn254>::verify_with_processed_vk(pvk, public_inputs, proof)?)
+}
+
+/// Prepares a verifying key for repeated verification.
+#[must_use]
+pub fn prepare(vk: &VerifyingKey) -> PreparedVerifyingKey {
+    ark_groth16::prepare_verifying_key(vk)
+}
+
+fn check_satisfied<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<(), ProverError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    circuit.generate_constraints(cs.clone())?;
+    if cs.is_satisfied()? {
+        Ok(())
+    } else {
+        Err(ProverError::Unsatisfied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_ff::One;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use veil_circuits::{approval, eddsa::PrivateKey, identity, lean_imt::LeanImt};
+
+    use super::*;
+
+    #[test]
+    fn approval_round_trip_and_refusals() {
+        let mut rng = ChaCha20Rng::seed_from_u64(61);
+        let keys: Vec<PrivateKey> = (0..3).map(|_| PrivateKey::random(&mut rng)).collect();
+        let tree = LeanImt::from_leaves(keys.iter().map(|k| identity::commitment(&k.public_key())));
+        let (pk, vk) = setup_approval(3, &mut rng).unwrap();
+        let pvk = prepare(&vk);
+        let circuit =
+            ApprovalCircuit::new(3, &keys[2].secret_scalar(), &tree.proof(2).unwrap(), Fr::from(5u64), Fr::from(6u64))
+                .unwrap();
+        let inputs = circuit.public_inputs().unwrap();
+        let proof = prove_approval(&pk, circuit.clone(), &mut rng).unwrap();
+        assert!(verify(&pvk, &inputs, &proof).unwrap());
+        let mut changed = inputs;
+        changed[approval::NULLIFIER] += Fr::one();
+        assert!(!verify(&pvk, &changed, &proof).unwrap());
+        assert!(matches!(verify(&pvk, &inputs[..3], &proof), Err(ProverError::PublicInputCount { expected: 4, got: 3 })));
+
+        let mut bad = circuit;
+        bad.root = Some(Fr::one());
+        assert!(matches!(prove_approval(&pk, bad, &mut rng), Err(ProverError::Unsatisfied)));
+        assert!(matches!(
+            prove_approval(&pk, ApprovalCircuit::blank(3).unwrap(), &mut rng),
+            Err(ProverError::MissingWitness)
+        ));
+        assert!(matches!(setup_approval(40, &mut rng), Err(ProverError::Circuit(CircuitError::UnsupportedDepth(40)))));
+    }
+
+    #[test]
+    fn shape_matches_the_circuit_formula() {
+        let s = shape(ApprovalCircuit::blank(20).unwrap()).unwrap();
+        assert_eq!(s.constraints, approval::num_constraints(20));
+        assert_eq!(s.public_inputs, approval::NUM_PUBLIC_INPUTS);
+        assert!(s.witness_variables > s.constraints / 2);
+    }
+}

@@ -63,10 +63,10 @@ fn single_member_set_has_root_equal_to_leaf() {
 
 #[test]
 fn constraint_counts_are_pinned() {
-    // 1,297 for the key, commitment and nullifier, 244 per level.
-    assert_eq!(count(10), 3_737);
-    assert_eq!(count(20), 6_177);
-    assert_eq!(count(32), 9_105);
+    // 1,298 for the key, commitment and nullifier, 244 per level.
+    assert_eq!(count(10), 3_738);
+    assert_eq!(count(20), 6_178);
+    assert_eq!(count(32), 9_106);
     for d in [1, 10, 20, 32] {
         assert_eq!(count(d), num_constraints(d), "formula at depth {d}");
     }
@@ -161,6 +161,14 @@ fn wrong_sibling_is_rejected() {
         c.path.as_mut().unwrap().siblings[level] += Fr::one();
         assert!(!satisfied(c), "sibling {level}");
     }
+}
+
+#[test]
+fn path_of_the_wrong_depth_is_refused_without_panicking() {
+    let mut c = fixture(5).circuit;
+    c.path.as_mut().unwrap().siblings.pop();
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    assert_eq!(c.generate_constraints(cs), Err(ark_relations::gr1cs::SynthesisError::Unsatisfiable));
 }
 
 #[test]

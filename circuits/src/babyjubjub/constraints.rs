@@ -33,7 +33,7 @@ pub const SCALAR_BITS: usize = 251;
 /// Windows of three bits accumulated in Montgomery form.
 const MONT_WINDOWS: usize = 83;
 
-/// Allocates a point checked to be on the curve (2 constraints for a witness; none for a
+/// Allocates a point checked to be on the curve (3 constraints for a witness; none for a
 /// constant), without any subgroup check.
 ///
 /// # Errors
@@ -52,7 +52,7 @@ pub fn alloc_point_on_curve(
     Ok(p)
 }
 
-/// Enforces `a·x² + y² = 1 + d·x²·y²` (2 constraints).
+/// Enforces `a·x² + y² = 1 + d·x²·y²` (3 constraints).
 ///
 /// # Errors
 /// Propagates synthesis errors.
@@ -90,7 +90,7 @@ pub fn add(p: &PointVar, q: &PointVar) -> Result<PointVar, SynthesisError> {
         return Ok(PointVar::new(FpVar::constant(x3), FpVar::constant(y3)));
     }
     let xy = value();
-    let x3 = FpVar::new_witness(cs.clone(), || xy.clone().map(|v| v.0))?;
+    let x3 = FpVar::new_witness(cs.clone(), || xy.map(|v| v.0))?;
     let y3 = FpVar::new_witness(cs, || xy.map(|v| v.1))?;
     // x3·(1 + D) = C − A − B ; y3·(1 − D) = B − a·A
     x3.mul_equals(&(FpVar::one() + &d_ab), &(&c - &a - &b))?;
@@ -132,7 +132,7 @@ fn tables() -> &'static FixedBaseTables {
 
 /// `Σ bits[i]·2^i · Base8` for at most [`SCALAR_BITS`] little-endian boolean bits.
 ///
-/// Windows 0..83 (bits 0..249) add `(w_i + 2)·8^i·Base8` with incomplete Montgomery
+/// Windows 0..83 (bits 0..=248) add `(w_i + 2)·8^i·Base8` with incomplete Montgomery
 /// additions. They are never exceptional: after i windows the accumulator is
 /// `a_i·Base8` with `0 < a_i ≤ 9·(8^i − 1)/7 < 2·8^i ≤ q_i`, the multiple being added, and
 /// `a_i + q_i ≤ 9·(8^83 − 1)/7 < l`, so `a_i ≢ ±q_i (mod l)` and neither is the identity.
@@ -145,7 +145,7 @@ fn tables() -> &'static FixedBaseTables {
 ///
 /// # Panics
 /// If more than [`SCALAR_BITS`] bits are given.
-#[tracing::instrument(target = "r1cs", skip_all)]
+#[tracing::instrument(target = "gr1cs", skip_all)]
 pub fn mul_base8(bits: &[Boolean<Fr>]) -> Result<PointVar, SynthesisError> {
     assert!(bits.len() <= SCALAR_BITS, "at most {SCALAR_BITS} bits");
     let t = tables();
@@ -238,7 +238,7 @@ fn montgomery_add(
         return Ok((FpVar::constant(u3), FpVar::constant(v3)));
     }
     let uv = value();
-    let u3 = FpVar::new_witness(cs.clone(), || uv.clone().map(|v| v.0))?;
+    let u3 = FpVar::new_witness(cs.clone(), || uv.map(|v| v.0))?;
     let v3 = FpVar::new_witness(cs.clone(), || uv.map(|v| v.1))?;
     lambda.mul_equals(&lambda, &(&u3 + mont_a + u1 + u2))?;
     lambda.mul_equals(&(u1 - &u3), &(&v3 + v1))?;
@@ -255,13 +255,11 @@ pub fn mul_point(p: &PointVar, bits: &[Boolean<Fr>]) -> Result<PointVar, Synthes
 }
 
 /// A constant point.
-#[must_use]
 pub fn constant(p: &Point) -> PointVar {
     PointVar::new(FpVar::constant(p.x), FpVar::constant(p.y))
 }
 
 /// The identity (0, 1).
-#[must_use]
 pub fn identity() -> PointVar {
     constant(&Point::zero())
 }

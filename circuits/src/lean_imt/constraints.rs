@@ -57,7 +57,8 @@ impl MerklePath {
 
 /// The raw per-level assignment of a path: what the circuit allocates. Built from a
 /// [`MerklePath`]; tests build tampered ones (a bit set to 2, a bit above the length).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` prints the depth only: the index says which member is proving.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PathWitness {
     /// `a_i`: 1 if level i is below the proof's length.
     pub active: Vec<Fr>,
@@ -65,6 +66,12 @@ pub struct PathWitness {
     pub index_bits: Vec<Fr>,
     /// The siblings, padded.
     pub siblings: Vec<Fr>,
+}
+
+impl std::fmt::Debug for PathWitness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PathWitness").field("depth", &self.siblings.len()).finish_non_exhaustive()
+    }
 }
 
 impl From<&MerklePath> for PathWitness {
@@ -94,10 +101,8 @@ impl MerklePathVar {
     /// Allocates a path of `max_depth` levels as witness; `None` for setup.
     ///
     /// # Errors
-    /// Propagates synthesis errors.
-    ///
-    /// # Panics
-    /// If `path` does not have exactly `max_depth` levels.
+    /// `Unsatisfiable` if `path` does not have exactly `max_depth` levels; otherwise
+    /// propagates synthesis errors.
     pub fn new(
         cs: impl Into<Namespace<Fr>>,
         path: Option<&PathWitness>,
@@ -106,11 +111,9 @@ impl MerklePathVar {
         let ns = cs.into();
         let cs = ns.cs();
         if let Some(p) = path {
-            assert!(
-                p.active.len() == max_depth && p.index_bits.len() == max_depth && p.siblings.len() == max_depth,
-                "path has {} levels, circuit {max_depth}",
-                p.siblings.len()
-            );
+            if p.active.len() != max_depth || p.index_bits.len() != max_depth || p.siblings.len() != max_depth {
+                return Err(SynthesisError::Unsatisfiable);
+            }
         }
         let get = |v: fn(&PathWitness) -> &Vec<Fr>, i: usize| path.map(|p| v(p)[i]).ok_or(SynthesisError::AssignmentMissing);
         let mut active: Vec<FpVar<Fr>> = Vec::with_capacity(max_depth);
@@ -133,13 +136,11 @@ impl MerklePathVar {
     }
 
     /// `length = Σ a_i` (a linear combination, no constraint).
-    #[must_use]
     pub fn length(&self) -> FpVar<Fr> {
         self.active.iter().fold(FpVar::zero(), |acc, a| acc + a)
     }
 
     /// `index = Σ b_i·2^i` (a linear combination, no constraint).
-    #[must_use]
     pub fn index(&self) -> FpVar<Fr> {
         self.index_bits.iter().rev().fold(FpVar::zero(), |acc, b| &acc + &acc + b)
     }
@@ -148,7 +149,7 @@ impl MerklePathVar {
     ///
     /// # Errors
     /// Propagates synthesis errors.
-    #[tracing::instrument(target = "r1cs", skip_all, fields(depth = self.siblings.len()))]
+    #[tracing::instrument(target = "gr1cs", skip_all, fields(depth = self.siblings.len()))]
     pub fn root(&self, cs: ConstraintSystemRef<Fr>, leaf: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
         let mut node = leaf.clone();
         for ((a, b), sibling) in self.active.iter().zip(&self.index_bits).zip(&self.siblings) {

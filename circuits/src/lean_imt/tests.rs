@@ -87,10 +87,10 @@ fn random_trees_agree_across_construction_orders() {
         split.insert_many(leaves[n / 2..].iter().copied());
         assert_eq!(one_by_one, LeanImt::from_leaves(leaves.clone()));
         assert_eq!(split, one_by_one);
-        for i in 0..n {
+        for (i, leaf) in leaves.iter().enumerate() {
             let p = one_by_one.proof(i).unwrap();
             assert!(p.verify());
-            assert_eq!(p.compute_root(leaves[i]), one_by_one.root().unwrap());
+            assert_eq!(p.compute_root(*leaf), one_by_one.root().unwrap());
             let mut bad = p.clone();
             bad.leaf += Fr::from(1u64);
             assert!(!bad.verify());

@@ -24,7 +24,7 @@ impl PoseidonGadget {
     ///
     /// # Panics
     /// If `inputs.len()` is not in `1..=MAX_INPUTS`.
-    #[tracing::instrument(target = "r1cs", skip_all, fields(n = inputs.len()))]
+    #[tracing::instrument(target = "gr1cs", skip_all, fields(n = inputs.len()))]
     pub fn hash(
         cs: ConstraintSystemRef<Fr>,
         inputs: &[FpVar<Fr>],
