@@ -55,17 +55,28 @@ fn approval(c: &mut Criterion) {
                 BatchSize::SmallInput,
             );
         });
-        let (pk, vk) = veil_prover::setup_approval(depth, &mut rng).unwrap();
+        let key = veil_prover::setup_approval(depth, &mut rng).unwrap();
         group.bench_with_input(BenchmarkId::new("prove", depth), &circuit, |bench, circuit| {
             bench.iter_batched(
                 || circuit.clone(),
-                |c| Groth16::<ark_bn254::Bn254>::create_random_proof_with_reduction(c, &pk, &mut rng).unwrap(),
+                |c| key.prove(c, &mut rng).unwrap(),
                 BatchSize::SmallInput,
             );
         });
-        let pvk = veil_prover::prepare(&vk);
+        group.bench_with_input(BenchmarkId::new("prove_stock_ark_groth16", depth), &circuit, |bench, circuit| {
+            bench.iter_batched(
+                || circuit.clone(),
+                |c| Groth16::<ark_bn254::Bn254>::create_random_proof_with_reduction(c, &key.pk, &mut rng).unwrap(),
+                BatchSize::SmallInput,
+            );
+        });
+        let bytes = veil_prover::keyfile::to_bytes(&key);
+        group.bench_with_input(BenchmarkId::new("load_key", depth), &bytes, |bench, bytes| {
+            bench.iter(|| veil_prover::keyfile::from_bytes(bytes, Some(key.shape), veil_prover::keyfile::Check::Fast).unwrap());
+        });
+        let pvk = veil_prover::prepare(key.verifying_key());
         let inputs = circuit.public_inputs().unwrap();
-        let proof = veil_prover::prove_approval(&pk, circuit.clone(), &mut ChaCha20Rng::seed_from_u64(2)).unwrap();
+        let proof = veil_prover::prove_approval(&key, circuit.clone(), &mut ChaCha20Rng::seed_from_u64(2)).unwrap();
         group.bench_with_input(BenchmarkId::new("verify", depth), &proof, |bench, proof| {
             bench.iter(|| veil_prover::verify(&pvk, &inputs, proof).unwrap());
         });

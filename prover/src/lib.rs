@@ -11,6 +11,15 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 #![deny(missing_debug_implementations)]
 
+pub mod engine;
+pub mod fs;
+pub mod intent;
+pub mod keyfile;
+pub mod set;
+pub mod snarkjs;
+
+pub use engine::{CircuitId, ProverKey, R1cs, ShapeId};
+
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
 use ark_relations::gr1cs::{
@@ -42,6 +51,14 @@ pub enum ProverError {
     /// The circuit has no witness (a blank circuit was given to the prover).
     #[error("the circuit has no witness")]
     MissingWitness,
+    /// The circuit is not of the key's shape.
+    #[error("the circuit does not match the key for {key}: {detail}")]
+    ShapeMismatch {
+        /// The key's shape.
+        key: String,
+        /// What differs.
+        detail: String,
+    },
     /// A verification was asked with the wrong number of public inputs.
     #[error("expected {expected} public inputs, got {got}")]
     PublicInputCount {
@@ -93,32 +110,30 @@ pub fn shape<C: ConstraintSynthesizer<Fr>>(blank: C) -> Result<Shape, ProverErro
     })
 }
 
-/// A development setup (single-party randomness) for the Approval circuit at `max_depth`.
+/// A development setup (single-party randomness) for the Approval circuit at `max_depth`:
+/// the R1CS matrices built once, and the Groth16 parameters.
 ///
 /// # Errors
 /// [`ProverError::Circuit`] for an unsupported depth; synthesis errors otherwise.
 #[tracing::instrument(skip(rng))]
-pub fn setup_approval<R: RngCore + CryptoRng>(
-    max_depth: usize,
-    rng: &mut R,
-) -> Result<(ProvingKey, VerifyingKey), ProverError> {
-    let blank = ApprovalCircuit::blank(max_depth)?;
-    Ok(Groth16::<Bn254>::circuit_specific_setup(blank, rng)?)
+pub fn setup_approval<R: RngCore + CryptoRng>(max_depth: usize, rng: &mut R) -> Result<ProverKey, ProverError> {
+    let (shape, blank) = engine::approval_shape(max_depth)?;
+    ProverKey::setup(shape, blank, rng)
 }
 
-/// Proves an Approval statement. The witness is checked first, so an unsatisfiable witness
-/// gives [`ProverError::Unsatisfied`] instead of a proof that would not verify.
+/// Proves an Approval statement with a key of its shape. The witness is checked against
+/// the key's constraints first, so a wrong witness gives [`ProverError::Unsatisfied`]
+/// instead of a proof that would not verify.
 ///
 /// # Errors
-/// [`ProverError::Unsatisfied`], [`ProverError::MissingWitness`], or synthesis errors.
-#[tracing::instrument(skip_all, fields(max_depth = circuit.max_depth))]
+/// [`ProverError::Unsatisfied`], [`ProverError::MissingWitness`],
+/// [`ProverError::ShapeMismatch`], or synthesis errors.
 pub fn prove_approval<R: RngCore + CryptoRng>(
-    pk: &ProvingKey,
+    key: &ProverKey,
     circuit: ApprovalCircuit,
     rng: &mut R,
 ) -> Result<Proof, ProverError> {
-    check_satisfied(circuit.clone())?;
-    Ok(Groth16::<Bn254>::prove(pk, circuit, rng)?)
+    key.prove(circuit, rng)
 }
 
 /// Verifies a proof against its public inputs.
@@ -139,16 +154,6 @@ pub fn prepare(vk: &VerifyingKey) -> PreparedVerifyingKey {
     ark_groth16::prepare_verifying_key(vk)
 }
 
-fn check_satisfied<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<(), ProverError> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    circuit.generate_constraints(cs.clone())?;
-    if cs.is_satisfied()? {
-        Ok(())
-    } else {
-        Err(ProverError::Unsatisfied)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use ark_ff::One;
@@ -163,13 +168,13 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(61);
         let keys: Vec<PrivateKey> = (0..3).map(|_| PrivateKey::random(&mut rng)).collect();
         let tree = LeanImt::from_leaves(keys.iter().map(|k| identity::commitment(&k.public_key())));
-        let (pk, vk) = setup_approval(3, &mut rng).unwrap();
-        let pvk = prepare(&vk);
+        let key = setup_approval(3, &mut rng).unwrap();
+        let pvk = prepare(key.verifying_key());
         let circuit =
             ApprovalCircuit::new(3, &keys[2].secret_scalar(), &tree.proof(2).unwrap(), Fr::from(5u64), Fr::from(6u64))
                 .unwrap();
         let inputs = circuit.public_inputs().unwrap();
-        let proof = prove_approval(&pk, circuit.clone(), &mut rng).unwrap();
+        let proof = prove_approval(&key, circuit.clone(), &mut rng).unwrap();
         assert!(verify(&pvk, &inputs, &proof).unwrap());
         let mut changed = inputs;
         changed[approval::NULLIFIER] += Fr::one();
@@ -178,9 +183,9 @@ mod tests {
 
         let mut bad = circuit;
         bad.root = Some(Fr::one());
-        assert!(matches!(prove_approval(&pk, bad, &mut rng), Err(ProverError::Unsatisfied)));
+        assert!(matches!(prove_approval(&key, bad, &mut rng), Err(ProverError::Unsatisfied)));
         assert!(matches!(
-            prove_approval(&pk, ApprovalCircuit::blank(3).unwrap(), &mut rng),
+            prove_approval(&key, ApprovalCircuit::blank(3).unwrap(), &mut rng),
             Err(ProverError::MissingWitness)
         ));
         assert!(matches!(setup_approval(40, &mut rng), Err(ProverError::Circuit(CircuitError::UnsupportedDepth(40)))));
