@@ -33,6 +33,7 @@ import * as poseidonLite from "poseidon-lite"
 import { LeanIMT } from "@zk-kit/lean-imt"
 import { Identity } from "@semaphore-protocol/identity"
 import { Group } from "@semaphore-protocol/group"
+import { AbiCoder, Interface, TypedDataEncoder, concat, getAddress, hexlify, keccak256, toUtf8Bytes } from "ethers"
 
 const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url))
 const REPO_ROOT = dirname(SCRIPT_DIR)
@@ -129,8 +130,30 @@ class Rng {
 // JSON helpers.
 // ---------------------------------------------------------------------------
 
+/**
+ * An integer written as a bare JSON number, even above 2^53 (JSON.stringify cannot write a
+ * BigInt as a number, and a JS number above 2^53 is not exact). Plain bigints are written as
+ * decimal strings.
+ */
+class RawNumber {
+    constructor(value) {
+        assert.ok(typeof value === "bigint" && value >= 0n)
+        this.value = value
+    }
+}
+const RAW_NUMBER = "@@veil-raw-number@@"
+
 function toJson(obj) {
-    return `${JSON.stringify(obj, (_k, v) => (typeof v === "bigint" ? v.toString(10) : v), 1)}\n`
+    const text = JSON.stringify(
+        obj,
+        (_k, v) => {
+            if (typeof v === "bigint") return v.toString(10)
+            if (v instanceof RawNumber) return `${RAW_NUMBER}${v.value.toString(10)}`
+            return v
+        },
+        1
+    )
+    return `${text.replace(new RegExp(`"${RAW_NUMBER}(\\d+)"`, "g"), "$1")}\n`
 }
 
 const hex = (buf) => Buffer.from(buf).toString("hex")
@@ -460,6 +483,139 @@ async function genLeanImt() {
 }
 
 // ---------------------------------------------------------------------------
+// intent.json
+// ---------------------------------------------------------------------------
+
+const INTENT_TYPE =
+    "VeilIntent(address target,uint256 value,bytes data,uint256 nonce,uint64 validAfter,uint64 validUntil)"
+const INTENT_TYPES = {
+    VeilIntent: [
+        { name: "target", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "data", type: "bytes" },
+        { name: "nonce", type: "uint256" },
+        { name: "validAfter", type: "uint64" },
+        { name: "validUntil", type: "uint64" }
+    ]
+}
+const DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+const U64_MAX = (1n << 64n) - 1n
+const U256_MAX = (1n << 256n) - 1n
+
+function genIntent() {
+    assert.equal(TypedDataEncoder.from(INTENT_TYPES).encodeType("VeilIntent"), INTENT_TYPE)
+    const abi = AbiCoder.defaultAbiCoder()
+
+    const rng = new Rng("intent")
+    const bytes = (n) => {
+        const chunks = []
+        for (let have = 0; have < n; have += 32) chunks.push(rng.bytes32())
+        return hexlify(Buffer.concat(chunks).subarray(0, n))
+    }
+    const address = () => getAddress(hexlify(rng.bytes32().subarray(0, 20)))
+    const uint256 = () => BigInt(`0x${rng.bytes32().toString("hex")}`)
+    // A timestamp in [2023-11-14, 2033-05-18), and a window of up to ~30 days after it.
+    const timestamp = () => 1700000000n + BigInt(rng.below(300000000))
+    const window = () => {
+        const validAfter = timestamp()
+        return { validAfter, validUntil: validAfter + BigInt(rng.below(2592000)) }
+    }
+    const erc20 = new Interface(["function transfer(address to, uint256 amount)"])
+
+    // chainId 9223372036854775771 = floor(MAX_UINT64 / 2) - 36, EIP-2294's largest chain id.
+    const BIG_CHAIN = 9223372036854775771n
+    const cases = [
+        { label: "all zero, no expiry", chainId: 1n, target: getAddress(`0x${"00".repeat(20)}`), value: 0n, data: "0x", nonce: 0n, validAfter: 0n, validUntil: 0n },
+        { label: "1 byte of data", chainId: 1n, value: 10n ** 18n, data: 1, nonce: 1n, ...window() },
+        { label: "31 bytes of data", chainId: 10n, data: 31, ...window() },
+        { label: "32 bytes of data", chainId: 10n, data: 32, ...window() },
+        { label: "33 bytes of data", chainId: 8453n, data: 33, ...window() },
+        { label: "100 bytes of data", chainId: 8453n, data: 100, ...window() },
+        { label: "ERC-20 transfer calldata", chainId: 31337n, value: 0n, data: "erc20", ...window() },
+        { label: "maxima: value, nonce, validAfter = validUntil = 2^64-1", chainId: 31337n, value: U256_MAX, nonce: U256_MAX, data: 0, validAfter: U64_MAX, validUntil: U64_MAX },
+        { label: "EIP-2294 largest chain id, validUntil = 2^64-1", chainId: BIG_CHAIN, data: 100, validAfter: 0n, validUntil: U64_MAX },
+        { label: "EIP-2294 largest chain id", chainId: BIG_CHAIN, data: 32, ...window() },
+        { label: "target = account (self call)", chainId: 1n, target: "account", data: 33, ...window() },
+        { label: "validAfter = validUntil (one-second window)", chainId: 10n, data: 0, validAfter: 1750000000n, validUntil: 1750000000n },
+        { label: "delayed start, no expiry", chainId: 8453n, data: 1, validAfter: 1800000000n, validUntil: 0n },
+        { label: "expiry only", chainId: 31337n, data: 31, validAfter: 0n, validUntil: 1900000000n }
+    ]
+    const chains = [1n, 10n, 8453n, 31337n, BIG_CHAIN]
+    const lengths = [0, 1, 31, 32, 33, 100]
+    for (let i = 0; i < 6; i += 1) {
+        cases.push({ label: `random ${i}`, chainId: chains[rng.below(chains.length)], data: lengths[rng.below(lengths.length)], ...window() })
+    }
+
+    const vectors = []
+    for (const c of cases) {
+        const account = address()
+        const target = c.target === "account" ? account : (c.target ?? address())
+        const value = c.value ?? uint256()
+        const nonce = c.nonce ?? uint256() >> BigInt(rng.below(256))
+        let data = c.data
+        if (data === "erc20") data = erc20.encodeFunctionData("transfer", [address(), uint256() >> 128n])
+        else if (typeof data === "number") data = bytes(data)
+        const { chainId, validAfter, validUntil } = c
+        assert.ok(validUntil === 0n || validAfter <= validUntil, "the generator makes valid intents only")
+
+        const domain = { name: "veil", version: "1", chainId, verifyingContract: account }
+        const message = { target, value, data, nonce, validAfter, validUntil }
+        const signingHash = TypedDataEncoder.hash(domain, INTENT_TYPES, message)
+        const domainSeparator = TypedDataEncoder.hashDomain(domain)
+        const structHash = TypedDataEncoder.hashStruct("VeilIntent", INTENT_TYPES, message)
+
+        // Cross-check: EIP-712 spelled out with ABI encoding and keccak256 (as a contract does it).
+        const word = (types, values) => keccak256(abi.encode(types, values))
+        const manualDomain = word(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [keccak256(toUtf8Bytes(DOMAIN_TYPE)), keccak256(toUtf8Bytes("veil")), keccak256(toUtf8Bytes("1")), chainId, account]
+        )
+        const manualStruct = word(
+            ["bytes32", "address", "uint256", "bytes32", "uint256", "uint64", "uint64"],
+            [keccak256(toUtf8Bytes(INTENT_TYPE)), target, value, keccak256(data), nonce, validAfter, validUntil]
+        )
+        assert.equal(manualDomain, domainSeparator, "domain separator: ethers != manual encoding")
+        assert.equal(manualStruct, structHash, "struct hash: ethers != manual encoding")
+        assert.equal(keccak256(concat(["0x1901", manualDomain, manualStruct])), signingHash, "signing hash: ethers != manual")
+
+        const field = BigInt(signingHash) >> 8n
+        assert.ok(field < R)
+        vectors.push({
+            label: c.label,
+            intent: {
+                format: "veil-intent",
+                version: 1,
+                chainId: new RawNumber(chainId),
+                account,
+                target,
+                value: dec(value),
+                data,
+                nonce: dec(nonce),
+                validAfter: new RawNumber(validAfter),
+                validUntil: new RawNumber(validUntil),
+                signing_hash: signingHash,
+                field: dec(field)
+            },
+            domain_separator: domainSeparator,
+            struct_hash: structHash
+        })
+    }
+    for (const n of lengths) assert.ok(vectors.some((v) => (v.intent.data.length - 2) / 2 === n), `no vector with ${n} bytes of data`)
+    for (const id of chains) assert.ok(vectors.some((v) => v.intent.chainId.value === id), `no vector on chain ${id}`)
+
+    return {
+        generator: GENERATOR,
+        source: source("ethers"),
+        notes:
+            "EIP-712 signing hashes of veil intents (DESIGN §2): ethers TypedDataEncoder.hash(domain, types, value), cross-checked against the encoding spelled out with AbiCoder and keccak256. Domain {name: 'veil', version: '1', chainId, verifyingContract: account}. Each 'intent' is a complete intent file as veil reads and writes it: addresses EIP-55 checksummed (ethers getAddress), value/nonce decimal strings, data 0x-prefixed lowercase hex, chainId/validAfter/validUntil JSON numbers (exact u64; some exceed 2^53), signing_hash 0x-prefixed lowercase hex (the 32-byte digest keccak256(0x1901 || domain_separator || struct_hash)), field = uint256(signing_hash) >> 8 in decimal (the digest's first 31 bytes read big-endian, < 2^248 < r). validUntil = 0 means no expiry; otherwise validAfter <= validUntil. domain_separator, struct_hash: ethers hashDomain / hashStruct, for diagnosis.",
+        type: INTENT_TYPE,
+        type_hash: keccak256(toUtf8Bytes(INTENT_TYPE)),
+        domain_type: DOMAIN_TYPE,
+        vectors
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Main.
 // ---------------------------------------------------------------------------
 
@@ -472,7 +628,8 @@ async function main() {
         "poseidon.json": await genPoseidon(),
         "eddsa.json": await genEddsa(),
         "identity.json": genIdentity(),
-        "lean_imt.json": await genLeanImt()
+        "lean_imt.json": await genLeanImt(),
+        "intent.json": genIntent()
     }
 
     let differ = 0

@@ -1,26 +1,24 @@
 //! `veil`: zero-knowledge private authorization from the command line.
 //!
-//! Exit codes: 0 success, 1 failure, 2 usage error (bad flags or values).
+//! Exit codes are documented in [`exit`]: 0 success, 1 failure, 2 usage or bad input.
 #![forbid(unsafe_code)]
+
+mod commands;
+mod exit;
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
-use serde::Serialize;
-use veil_circuits::approval::{self, ApprovalCircuit};
-
-/// Exit code for success.
-const EXIT_OK: u8 = 0;
-/// Exit code for a failure while running a command.
-const EXIT_ERROR: u8 = 1;
-/// Exit code for bad usage: unknown flags, or values outside their range.
-const EXIT_USAGE: u8 = 2;
+use clap::{Parser, Subcommand};
 
 /// Prove, in zero knowledge, that keys committed in an approver set authorized a
 /// transaction intent (Groth16 over BN254).
+///
+/// A typical flow: `veil key new`, `veil set new`, `veil intent new`, `veil setup approval`,
+/// `veil prove approval`, `veil verify`. Logs go to stderr; set VEIL_LOG (e.g.
+/// `VEIL_LOG=debug`) for more. Exit codes: 0 success, 1 failure (for verify: invalid proof),
+/// 2 usage or bad input.
 #[derive(Debug, Parser)]
-#[command(name = "veil", version, about, long_about = None)]
+#[command(name = "veil", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,78 +28,68 @@ struct Cli {
 enum Command {
     /// Show the size of a circuit: constraints, public inputs and witness variables.
     #[command(subcommand)]
-    Info(InfoCommand),
-}
-
-#[derive(Debug, Subcommand)]
-enum InfoCommand {
-    /// The Approval circuit: one member of an approver set approves an intent.
-    Approval(ApprovalInfo),
-}
-
-#[derive(Debug, Args)]
-struct ApprovalInfo {
-    /// Maximum depth of the approver set (its Lean IMT); the set holds up to 2^depth members.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
-    depth: u8,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct InfoReport {
-    circuit: &'static str,
-    depth: usize,
-    constraints: usize,
-    public_inputs: usize,
-    witness_variables: usize,
-    public_input_order: [&'static str; approval::NUM_PUBLIC_INPUTS],
+    Info(commands::info::InfoCommand),
+    /// Create and inspect approver keys.
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
+    /// Create and edit approver sets (Lean IMTs of identity commitments, as Semaphore groups).
+    #[command(subcommand)]
+    Set(commands::set::SetCommand),
+    /// Create transaction intents (EIP-712 `VeilIntent`).
+    #[command(subcommand)]
+    Intent(commands::intent::IntentCommand),
+    /// Generate proving and verifying keys for a circuit (development setup).
+    #[command(subcommand)]
+    Setup(commands::setup::SetupCommand),
+    /// Prove a statement.
+    #[command(subcommand)]
+    Prove(commands::prove::ProveCommand),
+    /// Verify a proof (exit 0 valid, 1 invalid, 2 bad input).
+    Verify(commands::verify::VerifyArgs),
+    /// Export proofs in other encodings.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
 }
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let code = if e.use_stderr() { exit::BAD_INPUT } else { exit::OK };
             let _ = e.print();
             return ExitCode::from(code);
         },
     };
+    init_logging();
     match run(cli) {
-        Ok(()) => ExitCode::from(EXIT_OK),
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
+            tracing::debug!(error = ?e, "command failed");
             eprintln!("error: {e:#}");
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(exit::code_for(&e))
         },
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Info(InfoCommand::Approval(args)) => info_approval(&args),
-    }
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("VEIL_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }
 
-fn info_approval(args: &ApprovalInfo) -> anyhow::Result<()> {
-    let depth = usize::from(args.depth);
-    let blank = ApprovalCircuit::blank(depth).context("building the Approval circuit")?;
-    let shape = veil_prover::shape(blank).context("synthesizing the Approval circuit")?;
-    let report = InfoReport {
-        circuit: "approval",
-        depth,
-        constraints: shape.constraints,
-        public_inputs: shape.public_inputs,
-        witness_variables: shape.witness_variables,
-        public_input_order: ["root", "nullifier", "intent", "scope"],
-    };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        println!("circuit            approval (max depth {depth})");
-        println!("constraints        {}", report.constraints);
-        println!("public inputs      {} ({})", report.public_inputs, report.public_input_order.join(", "));
-        println!("witness variables  {}", report.witness_variables);
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Info(c) => commands::info::run(c),
+        Command::Key(c) => commands::key::run(c),
+        Command::Set(c) => commands::set::run(c),
+        Command::Intent(c) => commands::intent::run(c),
+        Command::Setup(c) => commands::setup::run(c),
+        Command::Prove(c) => commands::prove::run(c),
+        Command::Verify(a) => commands::verify::run(&a),
+        Command::Export(c) => commands::export::run(c),
     }
-    Ok(())
 }

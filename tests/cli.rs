@@ -1,4 +1,7 @@
-//! The `veil` binary, run as a user would.
+//! The `veil` binary, run as a user would: every command, the documented exit codes, and
+//! snarkjs verifying veil's proof.
+
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -6,6 +9,18 @@ use veil_circuits::approval;
 
 fn veil() -> Command {
     Command::cargo_bin("veil").expect("the veil binary is built")
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn snarkjs() -> PathBuf {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/node_modules/snarkjs/build/cli.cjs");
+    assert!(cli.exists(), "snarkjs is missing: run `npm ci --prefix scripts` (CI does)");
+    cli
 }
 
 #[test]
@@ -34,16 +49,128 @@ fn info_approval_text_defaults_to_depth_20() {
 #[test]
 fn depth_out_of_range_is_a_usage_error_naming_the_flag() {
     for bad in ["0", "33", "twenty"] {
-        veil()
-            .args(["info", "approval", "--depth", bad])
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("--depth"));
+        veil().args(["info", "approval", "--depth", bad]).assert().code(2).stderr(predicate::str::contains("--depth"));
     }
 }
 
 #[test]
 fn help_explains_the_commands() {
-    veil().arg("--help").assert().success().stdout(predicate::str::contains("info"));
-    veil().args(["info", "approval", "--help"]).assert().success().stdout(predicate::str::contains("--depth"));
+    let help = stdout_of(veil().arg("--help"));
+    for cmd in ["info", "key", "set", "intent", "setup", "prove", "verify", "export"] {
+        assert!(help.contains(cmd), "--help does not mention {cmd}");
+    }
+    veil().args(["prove", "approval", "--help"]).assert().success().stdout(predicate::str::contains("--scope"));
+}
+
+/// The README's walk-through, at depth 4 to keep it quick: keys, set, intent, setup, prove,
+/// verify (veil and snarkjs), calldata; then tampering.
+#[test]
+fn walk_through_from_nothing_to_a_verified_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+
+    let alice = stdout_of(veil().args(["key", "new", "--out", &p("alice.key")]));
+    let bob = stdout_of(veil().args(["key", "new", "--out", &p("bob.key")]));
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout_of(veil().args(["key", "show", &p("alice.key"), "--json"]))).unwrap();
+    assert_eq!(shown["commitment"], alice.as_str());
+    assert_eq!(shown["public_key"].as_array().unwrap().len(), 2);
+    let key_text = std::fs::read_to_string(p("alice.key")).unwrap();
+    let secret: serde_json::Value = serde_json::from_str(&key_text).unwrap();
+    let secret = secret["private_key"].as_str().unwrap();
+    let show_all = stdout_of(veil().args(["key", "show", &p("alice.key")]));
+    assert!(!show_all.contains(secret), "key show prints the secret");
+
+    let root = stdout_of(veil().args(["set", "new", "--out", &p("set.json"), &bob, &alice]));
+    assert_eq!(stdout_of(veil().args(["set", "root", "--set", &p("set.json")])), root);
+
+    let intent_fe = stdout_of(veil().args([
+        "intent", "new", "--chain-id", "1", "--account", "0x1111111111111111111111111111111111111111",
+        "--target", "0x2222222222222222222222222222222222222222", "--value", "1000", "--data", "0xdeadbeef",
+        "--nonce", "7", "--out", &p("intent.json"),
+    ]));
+
+    veil().args(["setup", "approval", "--depth", "4", "--out", &p("keys")]).assert().success().stderr(predicate::str::contains("development"));
+    let nullifier = stdout_of(veil().args([
+        "prove", "approval", "--key", &p("alice.key"), "--set", &p("set.json"), "--intent", &p("intent.json"),
+        "--pk", &p("keys"), "--out", &p("proof"),
+    ]));
+    let public: Vec<String> = serde_json::from_str(&std::fs::read_to_string(p("proof/public.json")).unwrap()).unwrap();
+    assert_eq!(public, vec![root.clone(), nullifier, intent_fe.clone(), intent_fe]);
+
+    let verify = |public: &str| {
+        veil().args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &p("proof/proof.json"), "--public", public]).assert()
+    };
+    verify(&p("proof/public.json")).code(0).stdout("valid\n");
+
+    let out = std::process::Command::new("node")
+        .arg(snarkjs())
+        .args(["groth16", "verify", &p("keys/verification_key.json"), &p("proof/public.json"), &p("proof/proof.json")])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("OK"), "snarkjs: {out:?}");
+
+    let calldata: serde_json::Value =
+        serde_json::from_str(&stdout_of(veil().args(["export", "calldata", "--proof", &p("proof/proof.json"), "--public", &p("proof/public.json")])))
+            .unwrap();
+    assert_eq!(calldata["proof"].as_array().unwrap().len(), 8);
+    assert_eq!(calldata["inputs"].as_array().unwrap().len(), 4);
+
+    // A changed public input: invalid (exit 1). An input ≥ r: bad input (exit 2).
+    let mut changed = public.clone();
+    changed[approval::NULLIFIER] = "1".into();
+    std::fs::write(p("changed.json"), serde_json::to_string(&changed).unwrap()).unwrap();
+    verify(&p("changed.json")).code(1).stdout("invalid\n");
+    let mut too_big = public.clone();
+    too_big[approval::INTENT] = "21888242871839275222246405745257275088548364400416034343698204186575808495617".into();
+    std::fs::write(p("too_big.json"), serde_json::to_string(&too_big).unwrap()).unwrap();
+    verify(&p("too_big.json")).code(2).stderr(predicate::str::contains("too_big.json"));
+    // A tampered proof is rejected (invalid, or refused as off the curve).
+    let proof_text = std::fs::read_to_string(p("proof/proof.json")).unwrap();
+    let mut proof: serde_json::Value = serde_json::from_str(&proof_text).unwrap();
+    proof["pi_c"] = proof["pi_a"].clone();
+    std::fs::write(p("tampered.json"), proof.to_string()).unwrap();
+    veil()
+        .args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &p("tampered.json"), "--public", &p("proof/public.json")])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn refusals_name_the_file_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let alice = stdout_of(veil().args(["key", "new", "--out", &p("alice.key")]));
+    veil().args(["key", "new", "--out", &p("alice.key")]).assert().code(2).stderr(predicate::str::contains("--force"));
+    let outsider = stdout_of(veil().args(["key", "new", "--out", &p("outsider.key")]));
+    stdout_of(veil().args(["set", "new", "--out", &p("set.json"), &alice]));
+    veil().args(["set", "add", "--set", &p("set.json"), &alice]).assert().code(2);
+    veil().args(["set", "add", "--set", &p("set.json"), "12x"]).assert().code(2).stderr(predicate::str::contains("12x"));
+    stdout_of(veil().args([
+        "intent", "new", "--chain-id", "5", "--account", "0x1111111111111111111111111111111111111111",
+        "--target", "0x2222222222222222222222222222222222222222", "--nonce", "0", "--out", &p("intent.json"),
+    ]));
+    veil()
+        .args(["intent", "new", "--chain-id", "5", "--account", "0x11", "--target", "0x2222222222222222222222222222222222222222", "--nonce", "0", "--out", &p("i2.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--account"));
+    assert!(!Path::new(&p("i2.json")).exists(), "nothing written on bad input");
+    veil().args(["setup", "approval", "--depth", "3", "--out", &p("keys")]).assert().success();
+    let prove = |key: &str, pk: &str| {
+        veil()
+            .args(["prove", "approval", "--key", key, "--set", &p("set.json"), "--intent", &p("intent.json"), "--pk", pk, "--out", &p("out")])
+            .assert()
+    };
+    prove(&p("outsider.key"), &p("keys")).code(2).stderr(predicate::str::contains("not a member"));
+    assert!(!Path::new(&p("out")).exists(), "nothing written on a refused proof");
+    // A truncated proving key.
+    let pk = std::fs::read(p("keys/proving_key.veil")).unwrap();
+    std::fs::create_dir(p("cut")).unwrap();
+    std::fs::write(p("cut/proving_key.veil"), &pk[..pk.len() / 2]).unwrap();
+    prove(&p("alice.key"), &p("cut")).code(2).stderr(predicate::str::contains("truncated")).stderr(predicate::str::contains("proving_key.veil"));
+    // Not a key at all.
+    std::fs::write(p("cut/proving_key.veil"), b"garbage").unwrap();
+    prove(&p("alice.key"), &p("cut")).code(2).stderr(predicate::str::contains("not a veil proving key"));
+    let _ = outsider;
 }

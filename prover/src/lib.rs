@@ -15,6 +15,7 @@ pub mod engine;
 pub mod fs;
 pub mod intent;
 pub mod keyfile;
+pub mod keys;
 pub mod set;
 pub mod snarkjs;
 

@@ -1,1 +1,1280 @@
-//! (being written)
+//! veil's wire formats: Groth16 verifying keys, proofs and public signals in snarkjs's JSON
+//! layout, and Ethereum calldata ([DESIGN §5][design]).
+//!
+//! The JSON types match [snarkjs 0.7.6] field for field, so `snarkjs groth16 verify` accepts
+//! what veil writes and veil reads what snarkjs writes:
+//!
+//! | snarkjs writer | file | veil type |
+//! | --- | --- | --- |
+//! | `src/zkey_export_verificationkey.js` (`groth16Vk`) | `verification_key.json` | [`VerificationKeyJson`] |
+//! | `src/groth16_prove.js` | `proof.json` | [`ProofJson`] |
+//! | `src/groth16_prove.js` | `public.json` | `Vec<String>` ([`public_to_json`], [`public_from_json`]) |
+//! | `src/groth16_exportsoliditycalldata.js` | calldata | [`Calldata`] |
+//!
+//! Wire types are plain data and the only types here that derive serde; arkworks types never
+//! do. The one boundary between the two is this module: `From` (arkworks → wire) cannot fail,
+//! and `TryFrom` (wire → arkworks) validates everything and names the offending JSON field
+//! (`pi_b[1][0]`, `IC[3]`, `public[2]`, …) in its [`WireError`]:
+//!
+//! - numbers are canonical decimal strings: ASCII digits only, no sign, spaces, hex or
+//!   exponent, and no leading zero except `"0"` itself. (snarkjs's own parser,
+//!   ffjavascript's `unstringifyBigInts`, also takes `0x…` hex and leading zeros, but its
+//!   writers never produce them; veil accepts one spelling per value.)
+//! - coordinates are below the base field modulus p, public inputs below the scalar field
+//!   modulus r;
+//! - points are on the curve, and G2 points in the prime-order subgroup (G1 of BN254 has
+//!   cofactor 1, so on the curve is enough there, but the subgroup check is still made);
+//! - points are affine: the third coordinate is `"1"` (`["1", "0"]` in G2), or the point is
+//!   snarkjs's point at infinity, `["0", "1", "0"]` in G1 and
+//!   `[["0", "0"], ["1", "0"], ["0", "0"]]` in G2 (ffjavascript's `toObject` of zero). Any
+//!   other third coordinate (snarkjs would read it as Jacobian) is refused;
+//! - the point at infinity is accepted only where it is legal: in a verifying key's `IC`
+//!   (an input that contributes nothing). It is refused in `vk_alpha_1`, `vk_beta_2`,
+//!   `vk_gamma_2` and `vk_delta_2`, where it makes a degenerate key (with γ = 0, say, a
+//!   proof holds for any public inputs), and in a proof's `pi_a`, `pi_b` and `pi_c`, which an
+//!   honest prover produces only with probability about 1/r. Writing never fails: an
+//!   arkworks point at infinity is written in snarkjs's form and then refused on reading
+//!   where it is not legal;
+//! - `protocol` is `"groth16"` and `curve` is `"bn128"` (the name snarkjs writes for BN254;
+//!   its verifier would also take `"bn254"` and `"alt_bn128"`), `IC` has `nPublic + 1`
+//!   points, and `vk_alphabeta_12` is the pairing e(`vk_alpha_1`, `vk_beta_2`). snarkjs's
+//!   verifier ignores `vk_alphabeta_12`, but veil writes it as snarkjs does and checks it.
+//!
+//! Unknown JSON fields are ignored, as snarkjs ignores them.
+//!
+//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [snarkjs 0.7.6]: https://github.com/iden3/snarkjs/tree/v0.7.6
+
+use std::{fmt, str::FromStr};
+
+use alloy_primitives::U256;
+use ark_bn254::{Bn254, Fq, Fq12, Fq2, Fq6, Fr, G1Affine, G2Affine};
+use ark_ec::{pairing::Pairing, AffineRepr};
+use ark_ff::{BigInt, PrimeField, Zero};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// arkworks' Groth16 verifying key over BN254 (the crate's [`crate::VerifyingKey`]).
+type VerifyingKey = ark_groth16::VerifyingKey<Bn254>;
+/// arkworks' Groth16 proof over BN254 (the crate's [`crate::Proof`]).
+type Proof = ark_groth16::Proof<Bn254>;
+
+/// The `protocol` value of Groth16 keys and proofs.
+pub const PROTOCOL: &str = "groth16";
+/// The `curve` value snarkjs writes for BN254 (ffjavascript's `curve.name`).
+pub const CURVE: &str = "bn128";
+
+/// A G1 point as snarkjs writes it: `["x", "y", "1"]`, or `["0", "1", "0"]` for the point at
+/// infinity (decimal strings).
+pub type G1Json = [String; 3];
+
+/// A G2 point as snarkjs writes it: `[["x.c0", "x.c1"], ["y.c0", "y.c1"], ["1", "0"]]`, real
+/// part c0 first, or `[["0", "0"], ["1", "0"], ["0", "0"]]` for the point at infinity.
+pub type G2Json = [[String; 2]; 3];
+
+/// An element of the target group Fq12 as snarkjs writes it: `[c0, c1]` (Fq12 = Fq6\[w\]),
+/// each an Fq6 `[c0, c1, c2]` (Fq6 = Fq2\[v\]), each an Fq2 `["c0", "c1"]`.
+///
+/// ffjavascript's tower is arkworks': Fq2 = Fq\[u\]/(u² + 1), Fq6 = Fq2\[v\]/(v³ − (9 + u)),
+/// Fq12 = Fq6\[w\]/(w² − v), so the coefficients map one to one.
+pub type GtJson = [[[String; 2]; 3]; 2];
+
+/// A Groth16 verifying key in snarkjs's `verification_key.json` layout.
+///
+/// Fields are in the order snarkjs writes them (`src/zkey_export_verificationkey.js`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationKeyJson {
+    /// Always [`PROTOCOL`] (`"groth16"`).
+    pub protocol: String,
+    /// Always [`CURVE`] (`"bn128"`).
+    pub curve: String,
+    /// The number of public inputs (a JSON number, not a string).
+    #[serde(rename = "nPublic")]
+    pub n_public: usize,
+    /// α in G1.
+    pub vk_alpha_1: G1Json,
+    /// β in G2.
+    pub vk_beta_2: G2Json,
+    /// γ in G2.
+    pub vk_gamma_2: G2Json,
+    /// δ in G2.
+    pub vk_delta_2: G2Json,
+    /// The pairing e(α, β) in Fq12.
+    pub vk_alphabeta_12: GtJson,
+    /// The input commitments: `IC[0]` for the constant 1, then one per public input
+    /// (arkworks' `gamma_abc_g1`).
+    #[serde(rename = "IC")]
+    pub ic: Vec<G1Json>,
+}
+
+/// A Groth16 proof in snarkjs's `proof.json` layout (`src/groth16_prove.js`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofJson {
+    /// A in G1.
+    pub pi_a: G1Json,
+    /// B in G2.
+    pub pi_b: G2Json,
+    /// C in G1.
+    pub pi_c: G1Json,
+    /// Always [`PROTOCOL`] (`"groth16"`).
+    pub protocol: String,
+    /// Always [`CURVE`] (`"bn128"`).
+    pub curve: String,
+}
+
+/// Why a wire value was refused. Every variant but [`WireError::Json`] names the offending
+/// field as a JSON path (see [`WireError::path`]).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// The text is not JSON of the expected shape.
+    #[error("malformed JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A number is not a canonical decimal string.
+    #[error("{path}: {value:?} is not a canonical decimal (ASCII digits, no sign, no leading zero)")]
+    NotDecimal {
+        /// The JSON field.
+        path: String,
+        /// The refused text.
+        value: String,
+    },
+    /// A calldata word is not `0x` and 64 lowercase hex digits.
+    #[error("{path}: {value:?} is not 0x followed by 64 lowercase hex digits")]
+    NotHexWord {
+        /// The JSON field.
+        path: String,
+        /// The refused text.
+        value: String,
+    },
+    /// A coordinate is not below the base field modulus p.
+    #[error("{path}: coordinate is not below the base field modulus p")]
+    CoordinateNotInField {
+        /// The JSON field.
+        path: String,
+    },
+    /// A public input is not below the scalar field modulus r.
+    #[error("{path}: public input is not below the scalar field modulus r")]
+    InputNotInField {
+        /// The JSON field.
+        path: String,
+    },
+    /// A point is not on the curve.
+    #[error("{path}: point is not on the curve")]
+    NotOnCurve {
+        /// The JSON field.
+        path: String,
+    },
+    /// A G2 point is on the curve but not in the prime-order subgroup.
+    #[error("{path}: point is not in the prime-order subgroup")]
+    NotInSubgroup {
+        /// The JSON field.
+        path: String,
+    },
+    /// The point at infinity where it is not legal (see the module documentation).
+    #[error("{path}: the point at infinity is not allowed here")]
+    UnexpectedInfinity {
+        /// The JSON field.
+        path: String,
+    },
+    /// A point's third coordinate is neither `"1"` (`["1", "0"]` in G2) nor part of snarkjs's
+    /// point at infinity: veil reads affine points only.
+    #[error("{path}: third coordinate {value} is not 1 (veil reads affine points only)")]
+    NotAffine {
+        /// The JSON field (the third coordinate).
+        path: String,
+        /// The refused coordinate, as JSON.
+        value: String,
+    },
+    /// A point with third coordinate 0 that is not snarkjs's point at infinity
+    /// (`["0", "1", "0"]` in G1, `[["0", "0"], ["1", "0"], ["0", "0"]]` in G2).
+    #[error("{path}: a point with third coordinate 0 must be snarkjs's point at infinity")]
+    NonCanonicalInfinity {
+        /// The JSON field.
+        path: String,
+    },
+    /// `protocol` is not `"groth16"`.
+    #[error("{path}: expected \"groth16\", found {found:?}")]
+    Protocol {
+        /// The JSON field (`protocol`).
+        path: String,
+        /// The refused value.
+        found: String,
+    },
+    /// `curve` is not `"bn128"`.
+    #[error("{path}: expected \"bn128\", found {found:?}")]
+    Curve {
+        /// The JSON field (`curve`).
+        path: String,
+        /// The refused value.
+        found: String,
+    },
+    /// `IC` does not hold `nPublic + 1` points.
+    #[error("{path}: expected nPublic + 1 = {expected} points, found {found}")]
+    IcLength {
+        /// The JSON field (`IC`).
+        path: String,
+        /// `nPublic + 1` (saturating).
+        expected: usize,
+        /// Points found.
+        found: usize,
+    },
+    /// `vk_alphabeta_12` is not the pairing e(`vk_alpha_1`, `vk_beta_2`).
+    #[error("{path}: not the pairing e(vk_alpha_1, vk_beta_2)")]
+    AlphaBetaMismatch {
+        /// The JSON field (`vk_alphabeta_12`).
+        path: String,
+    },
+}
+
+impl WireError {
+    /// The JSON path of the offending field, such as `pi_b[1][0]`; `None` for
+    /// [`WireError::Json`].
+    #[must_use]
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Self::Json(_) => None,
+            Self::NotDecimal { path, .. }
+            | Self::NotHexWord { path, .. }
+            | Self::CoordinateNotInField { path }
+            | Self::InputNotInField { path }
+            | Self::NotOnCurve { path }
+            | Self::NotInSubgroup { path }
+            | Self::UnexpectedInfinity { path }
+            | Self::NotAffine { path, .. }
+            | Self::NonCanonicalInfinity { path }
+            | Self::Protocol { path, .. }
+            | Self::Curve { path, .. }
+            | Self::IcLength { path, .. }
+            | Self::AlphaBetaMismatch { path } => Some(path),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers
+
+/// A field element's canonical integer value.
+fn to_u256<F: PrimeField<BigInt = BigInt<4>>>(x: F) -> U256 {
+    U256::from_limbs(x.into_bigint().0)
+}
+
+/// The field element with integer value `v`, or `None` when `v` is not below the modulus.
+fn from_u256<F: PrimeField<BigInt = BigInt<4>>>(v: U256) -> Option<F> {
+    F::from_bigint(BigInt::new(v.into_limbs()))
+}
+
+fn decimal<F: PrimeField<BigInt = BigInt<4>>>(x: F) -> String {
+    to_u256(x).to_string()
+}
+
+/// Parses a canonical decimal. `Ok(None)` is a canonical decimal of 2²⁵⁶ or more, which is
+/// out of every field here.
+fn parse_decimal(path: &str, s: &str) -> Result<Option<U256>, WireError> {
+    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    if !canonical {
+        return Err(WireError::NotDecimal { path: path.to_owned(), value: s.to_owned() });
+    }
+    let mut v = U256::ZERO;
+    for b in s.bytes() {
+        match v.checked_mul(U256::from(10u8)).and_then(|t| t.checked_add(U256::from(b - b'0'))) {
+            Some(t) => v = t,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(v))
+}
+
+fn parse_fq(path: &str, s: &str) -> Result<Fq, WireError> {
+    parse_decimal(path, s)?.and_then(from_u256).ok_or_else(|| WireError::CoordinateNotInField { path: path.to_owned() })
+}
+
+fn parse_fr(path: &str, s: &str) -> Result<Fr, WireError> {
+    parse_decimal(path, s)?.and_then(from_u256).ok_or_else(|| WireError::InputNotInField { path: path.to_owned() })
+}
+
+/// The public signals in snarkjs's `public.json` layout: one decimal string per input.
+#[must_use]
+pub fn public_to_json(inputs: &[Fr]) -> Vec<String> {
+    inputs.iter().map(|&x| decimal(x)).collect()
+}
+
+/// Reads public signals in snarkjs's `public.json` layout.
+///
+/// # Errors
+/// [`WireError::NotDecimal`] or [`WireError::InputNotInField`], with path `public[i]`.
+pub fn public_from_json(signals: &[String]) -> Result<Vec<Fr>, WireError> {
+    signals.iter().enumerate().map(|(i, s)| parse_fr(&format!("public[{i}]"), s)).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Points
+
+/// Whether a point may be the point at infinity where it is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Infinity {
+    Allowed,
+    Refused,
+}
+
+fn g1_to_json(p: &G1Affine) -> G1Json {
+    match p.xy() {
+        None => ["0".into(), "1".into(), "0".into()],
+        Some((x, y)) => [decimal(x), decimal(y), "1".into()],
+    }
+}
+
+fn fq2_to_json(x: &Fq2) -> [String; 2] {
+    [decimal(x.c0), decimal(x.c1)]
+}
+
+fn g2_to_json(p: &G2Affine) -> G2Json {
+    let zero = || ["0".to_owned(), "0".to_owned()];
+    let one = || ["1".to_owned(), "0".to_owned()];
+    match p.xy() {
+        None => [zero(), one(), zero()],
+        Some((x, y)) => [fq2_to_json(&x), fq2_to_json(&y), one()],
+    }
+}
+
+fn gt_to_json(f: &Fq12) -> GtJson {
+    let fq6 = |x: &Fq6| [fq2_to_json(&x.c0), fq2_to_json(&x.c1), fq2_to_json(&x.c2)];
+    [fq6(&f.c0), fq6(&f.c1)]
+}
+
+fn parse_fq2(path: &str, x: &[String; 2]) -> Result<Fq2, WireError> {
+    Ok(Fq2::new(parse_fq(&format!("{path}[0]"), &x[0])?, parse_fq(&format!("{path}[1]"), &x[1])?))
+}
+
+/// Checks a decoded affine point. With arkworks' BN254 configuration `(0, 0)` *is* the point
+/// at infinity, so a finite `(0, 0)` (which is on neither curve, b ≠ 0) is refused here
+/// before arkworks would take it for zero.
+fn check_point<P: ark_ec::short_weierstrass::SWCurveConfig>(
+    path: &str,
+    p: ark_ec::short_weierstrass::Affine<P>,
+) -> Result<ark_ec::short_weierstrass::Affine<P>, WireError> {
+    if p.is_zero() || !p.is_on_curve() {
+        return Err(WireError::NotOnCurve { path: path.to_owned() });
+    }
+    if !p.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(WireError::NotInSubgroup { path: path.to_owned() });
+    }
+    Ok(p)
+}
+
+fn infinity(path: &str, allowed: Infinity) -> Result<(), WireError> {
+    match allowed {
+        Infinity::Allowed => Ok(()),
+        Infinity::Refused => Err(WireError::UnexpectedInfinity { path: path.to_owned() }),
+    }
+}
+
+fn parse_g1(path: &str, p: &G1Json, allowed: Infinity) -> Result<G1Affine, WireError> {
+    match p[2].as_str() {
+        "1" => {}
+        "0" => {
+            if p[0] != "0" || p[1] != "1" {
+                return Err(WireError::NonCanonicalInfinity { path: path.to_owned() });
+            }
+            infinity(path, allowed)?;
+            return Ok(G1Affine::zero());
+        }
+        other => return Err(WireError::NotAffine { path: format!("{path}[2]"), value: format!("{other:?}") }),
+    }
+    let x = parse_fq(&format!("{path}[0]"), &p[0])?;
+    let y = parse_fq(&format!("{path}[1]"), &p[1])?;
+    check_point(path, G1Affine::new_unchecked(x, y))
+}
+
+fn parse_g2(path: &str, p: &G2Json, allowed: Infinity) -> Result<G2Affine, WireError> {
+    match [p[2][0].as_str(), p[2][1].as_str()] {
+        ["1", "0"] => {}
+        ["0", "0"] => {
+            if p[0] != ["0", "0"] || p[1] != ["1", "0"] {
+                return Err(WireError::NonCanonicalInfinity { path: path.to_owned() });
+            }
+            infinity(path, allowed)?;
+            return Ok(G2Affine::zero());
+        }
+        [z0, z1] => {
+            return Err(WireError::NotAffine { path: format!("{path}[2]"), value: format!("[{z0:?}, {z1:?}]") })
+        }
+    }
+    let x = parse_fq2(&format!("{path}[0]"), &p[0])?;
+    let y = parse_fq2(&format!("{path}[1]"), &p[1])?;
+    check_point(path, G2Affine::new_unchecked(x, y))
+}
+
+fn parse_gt(path: &str, f: &GtJson) -> Result<Fq12, WireError> {
+    let fq6 = |i: usize| -> Result<Fq6, WireError> {
+        let c = |j: usize| parse_fq2(&format!("{path}[{i}][{j}]"), &f[i][j]);
+        Ok(Fq6::new(c(0)?, c(1)?, c(2)?))
+    };
+    Ok(Fq12::new(fq6(0)?, fq6(1)?))
+}
+
+fn check_protocol(found: &str) -> Result<(), WireError> {
+    if found == PROTOCOL {
+        return Ok(());
+    }
+    Err(WireError::Protocol { path: "protocol".to_owned(), found: found.to_owned() })
+}
+
+fn check_curve(found: &str) -> Result<(), WireError> {
+    if found == CURVE {
+        return Ok(());
+    }
+    Err(WireError::Curve { path: "curve".to_owned(), found: found.to_owned() })
+}
+
+// ---------------------------------------------------------------------------------------
+// Verifying key and proof
+
+impl From<&VerifyingKey> for VerificationKeyJson {
+    /// Writes the key as snarkjs does, computing `vk_alphabeta_12`. An arkworks key without
+    /// `gamma_abc_g1` (never made by a setup) gets `nPublic` 0 and is refused on reading.
+    fn from(vk: &VerifyingKey) -> Self {
+        let alphabeta = Bn254::pairing(vk.alpha_g1, vk.beta_g2).0;
+        Self {
+            protocol: PROTOCOL.to_owned(),
+            curve: CURVE.to_owned(),
+            n_public: vk.gamma_abc_g1.len().saturating_sub(1),
+            vk_alpha_1: g1_to_json(&vk.alpha_g1),
+            vk_beta_2: g2_to_json(&vk.beta_g2),
+            vk_gamma_2: g2_to_json(&vk.gamma_g2),
+            vk_delta_2: g2_to_json(&vk.delta_g2),
+            vk_alphabeta_12: gt_to_json(&alphabeta),
+            ic: vk.gamma_abc_g1.iter().map(g1_to_json).collect(),
+        }
+    }
+}
+
+impl TryFrom<&VerificationKeyJson> for VerifyingKey {
+    type Error = WireError;
+
+    /// Reads and validates a key (see the module documentation for every check). Checking
+    /// `vk_alphabeta_12` costs one pairing (about a millisecond).
+    fn try_from(j: &VerificationKeyJson) -> Result<Self, WireError> {
+        check_protocol(&j.protocol)?;
+        check_curve(&j.curve)?;
+        if j.ic.len().checked_sub(1) != Some(j.n_public) {
+            return Err(WireError::IcLength {
+                path: "IC".to_owned(),
+                expected: j.n_public.saturating_add(1),
+                found: j.ic.len(),
+            });
+        }
+        let alpha_g1 = parse_g1("vk_alpha_1", &j.vk_alpha_1, Infinity::Refused)?;
+        let beta_g2 = parse_g2("vk_beta_2", &j.vk_beta_2, Infinity::Refused)?;
+        let gamma_g2 = parse_g2("vk_gamma_2", &j.vk_gamma_2, Infinity::Refused)?;
+        let delta_g2 = parse_g2("vk_delta_2", &j.vk_delta_2, Infinity::Refused)?;
+        let alphabeta = parse_gt("vk_alphabeta_12", &j.vk_alphabeta_12)?;
+        let gamma_abc_g1 =
+            j.ic.iter()
+                .enumerate()
+                .map(|(i, p)| parse_g1(&format!("IC[{i}]"), p, Infinity::Allowed))
+                .collect::<Result<Vec<_>, _>>()?;
+        if Bn254::pairing(alpha_g1, beta_g2).0 != alphabeta {
+            return Err(WireError::AlphaBetaMismatch { path: "vk_alphabeta_12".to_owned() });
+        }
+        Ok(Self { alpha_g1, beta_g2, gamma_g2, delta_g2, gamma_abc_g1 })
+    }
+}
+
+impl From<&Proof> for ProofJson {
+    /// Writes the proof as snarkjs does.
+    fn from(proof: &Proof) -> Self {
+        Self {
+            pi_a: g1_to_json(&proof.a),
+            pi_b: g2_to_json(&proof.b),
+            pi_c: g1_to_json(&proof.c),
+            protocol: PROTOCOL.to_owned(),
+            curve: CURVE.to_owned(),
+        }
+    }
+}
+
+impl TryFrom<&ProofJson> for Proof {
+    type Error = WireError;
+
+    /// Reads and validates a proof; the point at infinity is refused in all three points.
+    fn try_from(j: &ProofJson) -> Result<Self, WireError> {
+        check_protocol(&j.protocol)?;
+        check_curve(&j.curve)?;
+        Ok(Self {
+            a: parse_g1("pi_a", &j.pi_a, Infinity::Refused)?,
+            b: parse_g2("pi_b", &j.pi_b, Infinity::Refused)?,
+            c: parse_g1("pi_c", &j.pi_c, Infinity::Refused)?,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Calldata
+
+/// A proof and its public inputs as Ethereum calldata: `uint256[8]` and `uint256[N]`.
+///
+/// The proof words are `[a.x, a.y, b.x.c1, b.x.c0, b.y.c1, b.y.c0, c.x, c.y]`: each G2
+/// coordinate is written **imaginary part c1 first, then real part c0**, the order of the
+/// bn256 pairing precompile ([EIP-197]); G1 points and inputs are plain integers. This is
+/// snarkjs's order too: `src/groth16_exportsoliditycalldata.js` prints
+/// `[[pi_b[0][1], pi_b[0][0]], [pi_b[1][1], pi_b[1][0]]]`, where `pi_b[i] = [c0, c1]`.
+///
+/// The text form ([`Calldata::to_json`], `Display`, [`Calldata::from_json`], `FromStr`) is
+/// `{"proof": ["0x…", … 8], "inputs": ["0x…", …]}`, every word `0x` and 64 lowercase hex
+/// digits, as snarkjs's `p256`.
+///
+/// The words are plain integers; [`Calldata::to_proof`] and [`Calldata::to_inputs`] validate
+/// them into arkworks values (the point at infinity, `(0, 0)` in EIP-197, is refused in a
+/// proof, as in [`ProofJson`]).
+///
+/// [EIP-197]: https://eips.ethereum.org/EIPS/eip-197
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Calldata {
+    /// `[a.x, a.y, b.x.c1, b.x.c0, b.y.c1, b.y.c0, c.x, c.y]`.
+    pub proof: [U256; 8],
+    /// The public inputs, in the statement's order.
+    pub inputs: Vec<U256>,
+}
+
+/// The serde form of [`Calldata`]: words as hex strings.
+#[derive(Serialize, Deserialize)]
+struct CalldataJson {
+    proof: [String; 8],
+    inputs: Vec<String>,
+}
+
+fn word_to_hex(w: &U256) -> String {
+    format!("0x{}", hex::encode(w.to_be_bytes::<32>()))
+}
+
+fn parse_word(path: &str, s: &str) -> Result<U256, WireError> {
+    let bad = || WireError::NotHexWord { path: path.to_owned(), value: s.to_owned() };
+    let digits = s.strip_prefix("0x").ok_or_else(bad)?;
+    if digits.len() != 64 || !digits.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(bad());
+    }
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(digits, &mut bytes).map_err(|_| bad())?;
+    Ok(U256::from_be_bytes(bytes))
+}
+
+impl Calldata {
+    /// The calldata of a proof and its public inputs.
+    #[must_use]
+    pub fn new(proof: &Proof, inputs: &[Fr]) -> Self {
+        let g1 = |p: &G1Affine| p.xy().map_or([U256::ZERO; 2], |(x, y)| [to_u256(x), to_u256(y)]);
+        let [ax, ay] = g1(&proof.a);
+        let [cx, cy] = g1(&proof.c);
+        let [bx1, bx0, by1, by0] = proof.b.xy().map_or([U256::ZERO; 4], |(x, y)| {
+            // EIP-197: imaginary part first.
+            [to_u256(x.c1), to_u256(x.c0), to_u256(y.c1), to_u256(y.c0)]
+        });
+        Self { proof: [ax, ay, bx1, bx0, by1, by0, cx, cy], inputs: inputs.iter().map(|&x| to_u256(x)).collect() }
+    }
+
+    /// `{"proof":["0x…",…],"inputs":["0x…",…]}`, compact; `format!("{:#}")` pretty-prints.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        self.to_string()
+    }
+
+    /// Reads the text form.
+    ///
+    /// # Errors
+    /// [`WireError::Json`] for malformed JSON or a proof of other than 8 words;
+    /// [`WireError::NotHexWord`] with path `proof[i]` or `inputs[i]`.
+    pub fn from_json(s: &str) -> Result<Self, WireError> {
+        let j: CalldataJson = serde_json::from_str(s)?;
+        let mut proof = [U256::ZERO; 8];
+        for (i, (w, s)) in proof.iter_mut().zip(&j.proof).enumerate() {
+            *w = parse_word(&format!("proof[{i}]"), s)?;
+        }
+        let inputs = j
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| parse_word(&format!("inputs[{i}]"), s))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { proof, inputs })
+    }
+
+    /// The proof, validated (coordinates below p, on the curve, in the subgroup, not the point
+    /// at infinity).
+    ///
+    /// # Errors
+    /// [`WireError::CoordinateNotInField`] with path `proof[i]`; [`WireError::NotOnCurve`],
+    /// [`WireError::NotInSubgroup`] or [`WireError::UnexpectedInfinity`] with path
+    /// `proof[0..2]` (A), `proof[2..6]` (B) or `proof[6..8]` (C).
+    pub fn to_proof(&self) -> Result<Proof, WireError> {
+        let fq = |i: usize| {
+            from_u256::<Fq>(self.proof[i])
+                .ok_or_else(|| WireError::CoordinateNotInField { path: format!("proof[{i}]") })
+        };
+        let [ax, ay, bx1, bx0, by1, by0, cx, cy] = [fq(0)?, fq(1)?, fq(2)?, fq(3)?, fq(4)?, fq(5)?, fq(6)?, fq(7)?];
+        let g1 = |path: &str, x: Fq, y: Fq| {
+            if x.is_zero() && y.is_zero() {
+                return Err(WireError::UnexpectedInfinity { path: path.to_owned() });
+            }
+            check_point(path, G1Affine::new_unchecked(x, y))
+        };
+        let (bx, by) = (Fq2::new(bx0, bx1), Fq2::new(by0, by1));
+        if bx.is_zero() && by.is_zero() {
+            return Err(WireError::UnexpectedInfinity { path: "proof[2..6]".to_owned() });
+        }
+        Ok(Proof {
+            a: g1("proof[0..2]", ax, ay)?,
+            b: check_point("proof[2..6]", G2Affine::new_unchecked(bx, by))?,
+            c: g1("proof[6..8]", cx, cy)?,
+        })
+    }
+
+    /// The public inputs, validated (below r).
+    ///
+    /// # Errors
+    /// [`WireError::InputNotInField`] with path `inputs[i]`.
+    pub fn to_inputs(&self) -> Result<Vec<Fr>, WireError> {
+        self.inputs
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| from_u256(w).ok_or_else(|| WireError::InputNotInField { path: format!("inputs[{i}]") }))
+            .collect()
+    }
+}
+
+impl fmt::Display for Calldata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let j = CalldataJson {
+            proof: self.proof.each_ref().map(word_to_hex),
+            inputs: self.inputs.iter().map(word_to_hex).collect(),
+        };
+        let text = if f.alternate() { serde_json::to_string_pretty(&j) } else { serde_json::to_string(&j) };
+        f.write_str(&text.map_err(|_| fmt::Error)?)
+    }
+}
+
+impl FromStr for Calldata {
+    type Err = WireError;
+
+    fn from_str(s: &str) -> Result<Self, WireError> {
+        Self::from_json(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        path::{Path, PathBuf},
+        process::{Command, Output},
+        sync::OnceLock,
+    };
+
+    use ark_bn254::{G1Projective, G2Projective};
+    use ark_ec::CurveGroup;
+    use ark_ff::{One, UniformRand};
+    use ark_groth16::Groth16;
+    use ark_relations::{
+        gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError, Variable},
+        lc,
+    };
+    use ark_snark::{CircuitSpecificSetupSNARK, SNARK};
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    use super::*;
+
+    /// Knowledge of w with x = w², y = x·w and z = x + y + t, for public (x, y, z, t): a toy
+    /// statement with four public inputs, like Approval's, that proves in milliseconds and
+    /// depends on nothing but arkworks.
+    #[derive(Clone, Copy)]
+    struct Toy {
+        w: Option<Fr>,
+        t: Option<Fr>,
+    }
+
+    impl Toy {
+        fn public_inputs(self) -> Option<Vec<Fr>> {
+            let (w, t) = (self.w?, self.t?);
+            let (x, y) = (w * w, w * w * w);
+            Some(vec![x, y, x + y + t, t])
+        }
+    }
+
+    impl ConstraintSynthesizer<Fr> for Toy {
+        fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+            let value = |i: usize| self.public_inputs().map(|v| v[i]).ok_or(SynthesisError::AssignmentMissing);
+            let w = cs.new_witness_variable(|| self.w.ok_or(SynthesisError::AssignmentMissing))?;
+            let x = cs.new_input_variable(|| value(0))?;
+            let y = cs.new_input_variable(|| value(1))?;
+            let z = cs.new_input_variable(|| value(2))?;
+            let t = cs.new_input_variable(|| value(3))?;
+            cs.enforce_r1cs_constraint(|| lc![w], || lc![w], || lc![x])?;
+            cs.enforce_r1cs_constraint(|| lc![x], || lc![w], || lc![y])?;
+            cs.enforce_r1cs_constraint(|| lc![x, y, t], || lc![Variable::One], || lc![z])?;
+            Ok(())
+        }
+    }
+
+    /// The index of the input changed in negative tests.
+    const CHANGED: usize = 1;
+
+    fn groth16_verify(vk: &VerifyingKey, inputs: &[Fr], proof: &Proof) -> bool {
+        Groth16::<Bn254>::verify(vk, inputs, proof).expect("as many inputs as the key takes")
+    }
+
+    /// A real Groth16 proof of the toy statement, made once for all tests.
+    struct Fixture {
+        vk: VerifyingKey,
+        proof: Proof,
+        inputs: Vec<Fr>,
+    }
+
+    fn fixture() -> &'static Fixture {
+        static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+        FIXTURE.get_or_init(|| {
+            let mut rng = ChaCha20Rng::seed_from_u64(197);
+            let (pk, vk) = Groth16::<Bn254>::setup(Toy { w: None, t: None }, &mut rng).expect("setup");
+            let toy = Toy { w: Some(Fr::rand(&mut rng)), t: Some(Fr::rand(&mut rng)) };
+            let inputs = toy.public_inputs().expect("a filled circuit");
+            let proof = Groth16::<Bn254>::prove(&pk, toy, &mut rng).expect("proving");
+            assert!(groth16_verify(&vk, &inputs, &proof));
+            Fixture { vk, proof, inputs }
+        })
+    }
+
+    fn vk_json() -> VerificationKeyJson {
+        (&fixture().vk).into()
+    }
+
+    fn proof_json() -> ProofJson {
+        (&fixture().proof).into()
+    }
+
+    fn vk_err(j: &VerificationKeyJson) -> WireError {
+        VerifyingKey::try_from(j).expect_err("the key should be refused")
+    }
+
+    fn proof_err(j: &ProofJson) -> WireError {
+        Proof::try_from(j).expect_err("the proof should be refused")
+    }
+
+    /// Asserts the error's variant (a pattern) and its JSON path.
+    macro_rules! assert_refused {
+        ($err:expr, $variant:pat, $path:expr) => {{
+            let e = $err;
+            assert!(matches!(e, $variant), "unexpected error: {e:?}");
+            assert_eq!(e.path(), Some($path), "wrong path in: {e}");
+            assert!(e.to_string().starts_with($path), "the message should name the field: {e}");
+        }};
+    }
+
+    fn p_decimal() -> U256 {
+        U256::from_limbs(Fq::MODULUS.0)
+    }
+
+    fn r_decimal() -> U256 {
+        U256::from_limbs(Fr::MODULUS.0)
+    }
+
+    /// A point on the G2 curve outside the prime-order subgroup.
+    fn g2_outside_subgroup() -> G2Affine {
+        (1u64..)
+            .filter_map(|i| G2Affine::get_point_from_x_unchecked(Fq2::new(Fq::from(i), Fq::one()), false))
+            .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+            .expect("almost every point of the twist is outside the subgroup")
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Round trips
+
+    #[test]
+    fn vk_proof_public_round_trip_through_json_and_verify() {
+        let f = fixture();
+        let vk_text = serde_json::to_string_pretty(&VerificationKeyJson::from(&f.vk)).unwrap();
+        let proof_text = serde_json::to_string_pretty(&ProofJson::from(&f.proof)).unwrap();
+        let public_text = serde_json::to_string(&public_to_json(&f.inputs)).unwrap();
+
+        let vk = VerifyingKey::try_from(&serde_json::from_str::<VerificationKeyJson>(&vk_text).unwrap()).unwrap();
+        let proof = Proof::try_from(&serde_json::from_str::<ProofJson>(&proof_text).unwrap()).unwrap();
+        let inputs = public_from_json(&serde_json::from_str::<Vec<String>>(&public_text).unwrap()).unwrap();
+        assert_eq!(vk, f.vk);
+        assert_eq!(proof, f.proof);
+        assert_eq!(inputs, f.inputs);
+        assert!(groth16_verify(&vk, &inputs, &proof));
+
+        let mut changed = inputs;
+        changed[CHANGED] += Fr::one();
+        assert!(!groth16_verify(&vk, &changed, &proof));
+    }
+
+    #[test]
+    fn json_layout_is_snarkjs() {
+        let text = serde_json::to_string(&vk_json()).unwrap();
+        assert!(text.starts_with(r#"{"protocol":"groth16","curve":"bn128","nPublic":4,"vk_alpha_1":["#), "{text}");
+        let keys = ["vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "vk_alphabeta_12", "IC"];
+        let at: Vec<usize> = keys.iter().map(|k| text.find(&format!("\"{k}\":")).expect(k)).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "snarkjs's field order: {text}");
+
+        let v: serde_json::Value = serde_json::to_value(vk_json()).unwrap();
+        assert_eq!(v["vk_alpha_1"][2], "1");
+        assert_eq!(v["vk_beta_2"][2], serde_json::json!(["1", "0"]));
+        assert_eq!(v["IC"].as_array().unwrap().len(), 5);
+        let gt = v["vk_alphabeta_12"].as_array().unwrap();
+        assert_eq!((gt.len(), gt[0].as_array().unwrap().len(), gt[0][0].as_array().unwrap().len()), (2, 3, 2));
+
+        let text = serde_json::to_string(&proof_json()).unwrap();
+        assert!(text.ends_with(r#"],"protocol":"groth16","curve":"bn128"}"#), "{text}");
+        let at: Vec<usize> =
+            ["pi_a", "pi_b", "pi_c"].iter().map(|k| text.find(&format!("\"{k}\":")).unwrap()).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "snarkjs's field order: {text}");
+        // The real part first: pi_b[0] = [x.c0, x.c1].
+        let p = proof_json();
+        assert_eq!(p.pi_b[0], [decimal(fixture().proof.b.x.c0), decimal(fixture().proof.b.x.c1)]);
+    }
+
+    #[test]
+    fn infinity_is_written_as_snarkjs_does_and_legal_only_in_ic() {
+        let mut vk = fixture().vk.clone();
+        vk.gamma_abc_g1[2] = G1Affine::zero();
+        let j = VerificationKeyJson::from(&vk);
+        assert_eq!(j.ic[2], ["0", "1", "0"]);
+        assert_eq!(VerifyingKey::try_from(&j).unwrap(), vk);
+
+        let mut vk = fixture().vk.clone();
+        vk.gamma_g2 = G2Affine::zero();
+        let j = VerificationKeyJson::from(&vk);
+        assert_eq!(j.vk_gamma_2, [["0", "0"], ["1", "0"], ["0", "0"]]);
+        assert_refused!(vk_err(&j), WireError::UnexpectedInfinity { .. }, "vk_gamma_2");
+        let mut j = vk_json();
+        j.vk_alpha_1 = ["0".into(), "1".into(), "0".into()];
+        assert_refused!(vk_err(&j), WireError::UnexpectedInfinity { .. }, "vk_alpha_1");
+
+        let mut proof = fixture().proof.clone();
+        proof.a = G1Affine::zero();
+        assert_refused!(proof_err(&ProofJson::from(&proof)), WireError::UnexpectedInfinity { .. }, "pi_a");
+        let mut proof = fixture().proof.clone();
+        proof.b = G2Affine::zero();
+        assert_refused!(proof_err(&ProofJson::from(&proof)), WireError::UnexpectedInfinity { .. }, "pi_b");
+        let mut proof = fixture().proof.clone();
+        proof.c = G1Affine::zero();
+        assert_refused!(proof_err(&ProofJson::from(&proof)), WireError::UnexpectedInfinity { .. }, "pi_c");
+
+        // Third coordinate 0 with other coordinates than snarkjs's infinity.
+        let mut j = proof_json();
+        j.pi_a[2] = "0".into();
+        assert_refused!(proof_err(&j), WireError::NonCanonicalInfinity { .. }, "pi_a");
+        let mut j = vk_json();
+        j.ic[1] = ["1".into(), "0".into(), "0".into()];
+        assert_refused!(vk_err(&j), WireError::NonCanonicalInfinity { .. }, "IC[1]");
+        let mut j = proof_json();
+        j.pi_b[2] = ["0".into(), "0".into()];
+        assert_refused!(proof_err(&j), WireError::NonCanonicalInfinity { .. }, "pi_b");
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Refusals
+
+    #[test]
+    fn refuses_non_canonical_decimals() {
+        for bad in ["", "+1", "-1", " 1", "1 ", "0x1", "0X1", "01", "00", "1e3", "1.0", "1_000", "١", "abc"] {
+            let mut j = proof_json();
+            j.pi_b[1][0] = bad.into();
+            assert_refused!(proof_err(&j), WireError::NotDecimal { .. }, "pi_b[1][0]");
+
+            let signals = ["1".to_owned(), bad.to_owned()];
+            assert_refused!(public_from_json(&signals).unwrap_err(), WireError::NotDecimal { .. }, "public[1]");
+        }
+        let mut j = vk_json();
+        j.vk_alphabeta_12[1][2][0] = format!("0{}", j.vk_alphabeta_12[1][2][0]);
+        assert_refused!(vk_err(&j), WireError::NotDecimal { .. }, "vk_alphabeta_12[1][2][0]");
+        let mut j = vk_json();
+        j.ic[3][1] = "-1".into();
+        assert_refused!(vk_err(&j), WireError::NotDecimal { .. }, "IC[3][1]");
+        // "0" itself is canonical.
+        assert_eq!(public_from_json(&["0".to_owned()]).unwrap(), [Fr::from(0u64)]);
+    }
+
+    #[test]
+    fn refuses_coordinates_not_below_p() {
+        let p = p_decimal();
+        let mut j = proof_json();
+        j.pi_a[0] = p.to_string();
+        assert_refused!(proof_err(&j), WireError::CoordinateNotInField { .. }, "pi_a[0]");
+        // x + p names the same residue as x: it must be refused, not reduced.
+        let mut j = proof_json();
+        let x1: U256 = j.pi_b[0][1].parse().unwrap();
+        j.pi_b[0][1] = (x1 + p).to_string();
+        assert_refused!(proof_err(&j), WireError::CoordinateNotInField { .. }, "pi_b[0][1]");
+        let mut j = proof_json();
+        j.pi_c[1] = "1".repeat(100);
+        assert_refused!(proof_err(&j), WireError::CoordinateNotInField { .. }, "pi_c[1]");
+        let mut j = vk_json();
+        j.vk_delta_2[1][1] = (p - U256::from(1u8) + p).to_string();
+        assert_refused!(vk_err(&j), WireError::CoordinateNotInField { .. }, "vk_delta_2[1][1]");
+        // p - 1 is a field element (and then the point is off the curve).
+        let mut j = proof_json();
+        j.pi_a[0] = (p - U256::from(1u8)).to_string();
+        assert_refused!(proof_err(&j), WireError::NotOnCurve { .. }, "pi_a");
+    }
+
+    #[test]
+    fn refuses_public_inputs_not_below_r() {
+        let r = r_decimal();
+        let signals = public_to_json(&fixture().inputs);
+        for (i, bad) in [r, r + U256::from(5u8), U256::MAX].into_iter().enumerate() {
+            let mut s = signals.clone();
+            s[i] = bad.to_string();
+            assert_refused!(
+                public_from_json(&s).unwrap_err(),
+                WireError::InputNotInField { .. },
+                &*format!("public[{i}]")
+            );
+        }
+        let last = public_from_json(&[(r - U256::from(1u8)).to_string()]).unwrap();
+        assert_eq!(last, [-Fr::one()]);
+    }
+
+    #[test]
+    fn refuses_points_off_the_curve() {
+        let bump = |s: &mut String| *s = (s.parse::<U256>().unwrap() + U256::from(1u8)).to_string();
+        let mut j = proof_json();
+        bump(&mut j.pi_a[1]);
+        assert_refused!(proof_err(&j), WireError::NotOnCurve { .. }, "pi_a");
+        let mut j = proof_json();
+        bump(&mut j.pi_b[0][0]);
+        assert_refused!(proof_err(&j), WireError::NotOnCurve { .. }, "pi_b");
+        let mut j = vk_json();
+        bump(&mut j.ic[4][0]);
+        assert_refused!(vk_err(&j), WireError::NotOnCurve { .. }, "IC[4]");
+        // (0, 0) is arkworks' encoding of infinity, but a finite (0, 0) is off the curve.
+        let mut j = proof_json();
+        j.pi_c = ["0".into(), "0".into(), "1".into()];
+        assert_refused!(proof_err(&j), WireError::NotOnCurve { .. }, "pi_c");
+        let mut j = proof_json();
+        j.pi_b[0] = ["0".into(), "0".into()];
+        j.pi_b[1] = ["0".into(), "0".into()];
+        assert_refused!(proof_err(&j), WireError::NotOnCurve { .. }, "pi_b");
+        // c0 and c1 swapped (the classic G2 ordering bug) is off the curve.
+        let mut j = proof_json();
+        j.pi_b[0].swap(0, 1);
+        j.pi_b[1].swap(0, 1);
+        assert_refused!(proof_err(&j), WireError::NotOnCurve { .. }, "pi_b");
+    }
+
+    #[test]
+    fn refuses_g2_points_outside_the_subgroup() {
+        let q = g2_outside_subgroup();
+        assert!(q.is_on_curve());
+        let mut j = proof_json();
+        j.pi_b = g2_to_json(&q);
+        assert_refused!(proof_err(&j), WireError::NotInSubgroup { .. }, "pi_b");
+        for field in ["vk_beta_2", "vk_gamma_2", "vk_delta_2"] {
+            let mut j = vk_json();
+            *match field {
+                "vk_beta_2" => &mut j.vk_beta_2,
+                "vk_gamma_2" => &mut j.vk_gamma_2,
+                _ => &mut j.vk_delta_2,
+            } = g2_to_json(&q);
+            assert_refused!(vk_err(&j), WireError::NotInSubgroup { .. }, field);
+        }
+    }
+
+    #[test]
+    fn refuses_wrong_protocol_and_curve() {
+        let mut j = proof_json();
+        j.protocol = "plonk".into();
+        assert_refused!(proof_err(&j), WireError::Protocol { .. }, "protocol");
+        let mut j = proof_json();
+        j.curve = "bn254".into();
+        assert_refused!(proof_err(&j), WireError::Curve { .. }, "curve");
+        let mut j = vk_json();
+        j.protocol = "Groth16".into();
+        assert_refused!(vk_err(&j), WireError::Protocol { .. }, "protocol");
+        let mut j = vk_json();
+        j.curve = "bls12381".into();
+        assert_refused!(vk_err(&j), WireError::Curve { .. }, "curve");
+    }
+
+    #[test]
+    fn refuses_ic_of_the_wrong_length() {
+        let mut j = vk_json();
+        j.n_public = 3;
+        let e = vk_err(&j);
+        assert!(matches!(e, WireError::IcLength { expected: 4, found: 5, .. }), "{e:?}");
+        assert_eq!(e.path(), Some("IC"));
+        let mut j = vk_json();
+        j.ic.pop();
+        assert!(matches!(vk_err(&j), WireError::IcLength { expected: 5, found: 4, .. }));
+        let mut j = vk_json();
+        j.ic.clear();
+        j.n_public = 0;
+        assert!(matches!(vk_err(&j), WireError::IcLength { expected: 1, found: 0, .. }));
+        let mut j = vk_json();
+        j.n_public = usize::MAX;
+        assert!(matches!(vk_err(&j), WireError::IcLength { expected: usize::MAX, found: 5, .. }));
+    }
+
+    #[test]
+    fn refuses_a_third_coordinate_other_than_one() {
+        for bad in ["2", "01", "", "+1"] {
+            let mut j = proof_json();
+            j.pi_a[2] = bad.into();
+            assert_refused!(proof_err(&j), WireError::NotAffine { .. }, "pi_a[2]");
+        }
+        for bad in [["1", "1"], ["0", "1"], ["2", "0"], ["1", ""]] {
+            let mut j = proof_json();
+            j.pi_b[2] = bad.map(String::from);
+            assert_refused!(proof_err(&j), WireError::NotAffine { .. }, "pi_b[2]");
+        }
+        let mut j = vk_json();
+        j.ic[0][2] = "3".into();
+        assert_refused!(vk_err(&j), WireError::NotAffine { .. }, "IC[0][2]");
+    }
+
+    #[test]
+    fn refuses_a_wrong_alphabeta() {
+        let mut j = vk_json();
+        j.vk_alphabeta_12[0][0][0] = "1".into();
+        assert_refused!(vk_err(&j), WireError::AlphaBetaMismatch { .. }, "vk_alphabeta_12");
+        // e(α, β)⁻¹ = its conjugate: c1 negated.
+        let mut vk = fixture().vk.clone();
+        vk.alpha_g1 = (-vk.alpha_g1.into_group()).into_affine();
+        let mut j = vk_json();
+        j.vk_alpha_1 = g1_to_json(&vk.alpha_g1);
+        assert_refused!(vk_err(&j), WireError::AlphaBetaMismatch { .. }, "vk_alphabeta_12");
+    }
+
+    #[test]
+    fn refuses_malformed_json() {
+        let text = serde_json::to_string(&proof_json()).unwrap().replace(r#","1"],"pi_b""#, r#"],"pi_b""#);
+        assert!(matches!(serde_json::from_str::<ProofJson>(&text), Err(e) if e.to_string().contains("length 3")));
+        assert!(serde_json::from_str::<VerificationKeyJson>(r#"{"protocol":"groth16"}"#).is_err());
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Calldata
+
+    #[test]
+    fn calldata_round_trip_and_eip197_order() {
+        let f = fixture();
+        let cd = Calldata::new(&f.proof, &f.inputs);
+        let b = &f.proof.b;
+        assert_eq!(cd.proof[2..6], [to_u256(b.x.c1), to_u256(b.x.c0), to_u256(b.y.c1), to_u256(b.y.c0)]);
+        assert_eq!(cd.proof[0..2], [to_u256(f.proof.a.x), to_u256(f.proof.a.y)]);
+        assert_eq!(cd.proof[6..8], [to_u256(f.proof.c.x), to_u256(f.proof.c.y)]);
+
+        let text = cd.to_json();
+        assert!(text.starts_with(r#"{"proof":["0x"#) && text.contains(r#"],"inputs":["0x"#), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["proof"].as_array().unwrap().len(), 8);
+        assert_eq!(v["inputs"].as_array().unwrap().len(), 4);
+        for w in v["proof"].as_array().unwrap().iter().chain(v["inputs"].as_array().unwrap()) {
+            assert_eq!(w.as_str().unwrap().len(), 66, "{w}");
+        }
+        assert_eq!(text, cd.to_string());
+        assert_eq!(Calldata::from_json(&text).unwrap(), cd);
+        assert_eq!(format!("{cd:#}").parse::<Calldata>().unwrap(), cd);
+        let proof = cd.to_proof().unwrap();
+        let inputs = cd.to_inputs().unwrap();
+        assert_eq!((&proof, &inputs), (&f.proof, &f.inputs));
+        assert!(groth16_verify(&f.vk, &inputs, &proof));
+    }
+
+    #[test]
+    fn calldata_refusals() {
+        let cd = Calldata::new(&fixture().proof, &fixture().inputs);
+        let text = cd.to_json();
+        let word = word_to_hex(&cd.proof[3]);
+        for bad in [
+            word.to_uppercase().replacen("0X", "0x", 1),
+            word[2..].to_owned(),
+            word[..65].to_owned(),
+            format!("{word}0"),
+            format!("0x{}", "g".repeat(64)),
+            format!(" {word}"),
+            String::new(),
+        ] {
+            let e = Calldata::from_json(&text.replacen(&word, &bad, 1)).unwrap_err();
+            assert_refused!(e, WireError::NotHexWord { .. }, "proof[3]");
+        }
+        let input = word_to_hex(&cd.inputs[1]);
+        let e = Calldata::from_json(&text.replacen(&input, "0x1", 1)).unwrap_err();
+        assert_refused!(e, WireError::NotHexWord { .. }, "inputs[1]");
+        let seven = text.replacen(&format!("\"{word}\","), "", 1);
+        assert!(matches!(Calldata::from_json(&seven), Err(WireError::Json(_))));
+        assert!(matches!("{}".parse::<Calldata>(), Err(WireError::Json(_))));
+
+        let refused = |f: &dyn Fn(&mut Calldata)| {
+            let mut c = cd.clone();
+            f(&mut c);
+            c.to_proof().expect_err("the proof should be refused")
+        };
+        let e = refused(&|c| c.proof[4] = p_decimal());
+        assert_refused!(e, WireError::CoordinateNotInField { .. }, "proof[4]");
+        let e = refused(&|c| c.proof[1] += U256::from(1u8));
+        assert_refused!(e, WireError::NotOnCurve { .. }, "proof[0..2]");
+        let e = refused(&|c| c.proof.swap(2, 3));
+        assert_refused!(e, WireError::NotOnCurve { .. }, "proof[2..6]");
+        let e = refused(&|c| c.proof[0..2].fill(U256::ZERO));
+        assert_refused!(e, WireError::UnexpectedInfinity { .. }, "proof[0..2]");
+        let e = refused(&|c| c.proof[2..6].fill(U256::ZERO));
+        assert_refused!(e, WireError::UnexpectedInfinity { .. }, "proof[2..6]");
+        let e = refused(&|c| c.proof[6..8].fill(U256::ZERO));
+        assert_refused!(e, WireError::UnexpectedInfinity { .. }, "proof[6..8]");
+        let q = Calldata::new(&Proof { b: g2_outside_subgroup(), ..fixture().proof.clone() }, &[]);
+        assert_refused!(q.to_proof().unwrap_err(), WireError::NotInSubgroup { .. }, "proof[2..6]");
+
+        let mut c = cd.clone();
+        c.inputs[2] = r_decimal();
+        assert_refused!(c.to_inputs().unwrap_err(), WireError::InputNotInField { .. }, "inputs[2]");
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Property tests
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        #[test]
+        fn random_valid_points_round_trip(seed in any::<u64>()) {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let g1 = |rng: &mut ChaCha20Rng| G1Projective::rand(rng).into_affine();
+            let g2 = |rng: &mut ChaCha20Rng| G2Projective::rand(rng).into_affine();
+            let proof = Proof { a: g1(&mut rng), b: g2(&mut rng), c: g1(&mut rng) };
+            let inputs: Vec<Fr> = (0..3).map(|_| Fr::rand(&mut rng)).collect();
+            let vk = VerifyingKey {
+                alpha_g1: g1(&mut rng),
+                beta_g2: g2(&mut rng),
+                gamma_g2: g2(&mut rng),
+                delta_g2: g2(&mut rng),
+                gamma_abc_g1: (0..4).map(|_| g1(&mut rng)).collect(),
+            };
+
+            let text = serde_json::to_string(&ProofJson::from(&proof)).unwrap();
+            prop_assert_eq!(&Proof::try_from(&serde_json::from_str::<ProofJson>(&text).unwrap()).unwrap(), &proof);
+            let text = serde_json::to_string(&VerificationKeyJson::from(&vk)).unwrap();
+            prop_assert_eq!(
+                VerifyingKey::try_from(&serde_json::from_str::<VerificationKeyJson>(&text).unwrap()).unwrap(),
+                vk
+            );
+            prop_assert_eq!(public_from_json(&public_to_json(&inputs)).unwrap(), inputs.clone());
+            let cd = Calldata::from_json(&Calldata::new(&proof, &inputs).to_json()).unwrap();
+            prop_assert_eq!(cd.to_proof().unwrap(), proof);
+            prop_assert_eq!(cd.to_inputs().unwrap(), inputs);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // The real snarkjs
+
+    /// A file under `scripts/node_modules`; fails (never skips) when it is missing.
+    fn node_module(rel: &str) -> PathBuf {
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("scripts/node_modules").join(rel);
+        assert!(
+            path.is_file(),
+            "{} is missing: run `npm ci --prefix scripts` (CI does) to install the pinned snarkjs",
+            path.display()
+        );
+        path
+    }
+
+    #[test]
+    fn missing_node_modules_fail_with_instructions() {
+        let panic = std::panic::catch_unwind(|| node_module("snarkjs/build/no-such-file.cjs")).unwrap_err();
+        let message = panic.downcast_ref::<String>().expect("a formatted message");
+        assert!(message.contains("run `npm ci --prefix scripts`"), "{message}");
+    }
+
+    fn node(args: &[&Path]) -> Output {
+        Command::new("node")
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run `node` ({e}): install Node.js, then `npm ci --prefix scripts`"))
+    }
+
+    fn snarkjs(args: &[&Path]) -> Output {
+        let cli = node_module("snarkjs/build/cli.cjs");
+        node(&[&[cli.as_path()], args].concat())
+    }
+
+    fn text(out: &Output) -> String {
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    }
+
+    fn write_json<T: Serialize>(dir: &Path, name: &str, value: &T) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+        path
+    }
+
+    #[test]
+    fn snarkjs_verifies_veil_proofs_and_rejects_a_changed_input() {
+        let f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let vk = write_json(dir.path(), "vk.json", &VerificationKeyJson::from(&f.vk));
+        let proof = write_json(dir.path(), "proof.json", &ProofJson::from(&f.proof));
+        let public = write_json(dir.path(), "public.json", &public_to_json(&f.inputs));
+        let out = snarkjs(&[Path::new("groth16"), Path::new("verify"), &vk, &public, &proof]);
+        assert!(out.status.success() && text(&out).contains("OK!"), "snarkjs refused veil's proof:\n{}", text(&out));
+
+        let mut changed = f.inputs.clone();
+        changed[CHANGED] += Fr::one();
+        let public = write_json(dir.path(), "public.json", &public_to_json(&changed));
+        let out = snarkjs(&[Path::new("groth16"), Path::new("verify"), &vk, &public, &proof]);
+        assert!(!out.status.success(), "snarkjs accepted a changed input:\n{}", text(&out));
+        assert!(text(&out).contains("Invalid proof"), "{}", text(&out));
+    }
+
+    #[test]
+    fn calldata_matches_snarkjs_soliditycalldata() {
+        let f = fixture();
+        let dir = tempfile::tempdir().unwrap();
+        let proof = write_json(dir.path(), "proof.json", &ProofJson::from(&f.proof));
+        let public = write_json(dir.path(), "public.json", &public_to_json(&f.inputs));
+        let out = snarkjs(&[Path::new("zkey"), Path::new("export"), Path::new("soliditycalldata"), &public, &proof]);
+        assert!(out.status.success(), "{}", text(&out));
+        // snarkjs prints `[a.x, a.y],[[b.x.c1, b.x.c0],[b.y.c1, b.y.c0]],[c.x, c.y],[inputs…]`.
+        let printed: serde_json::Value =
+            serde_json::from_str(&format!("[{}]", String::from_utf8_lossy(&out.stdout).trim())).unwrap();
+        fn flatten(v: &serde_json::Value, words: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Array(a) => a.iter().for_each(|v| flatten(v, words)),
+                serde_json::Value::String(s) => words.push(s.clone()),
+                other => panic!("unexpected {other}"),
+            }
+        }
+        let mut theirs = Vec::new();
+        flatten(&printed, &mut theirs);
+        let cd = Calldata::new(&f.proof, &f.inputs);
+        let ours: Vec<String> = cd.proof.iter().chain(&cd.inputs).map(word_to_hex).collect();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn vk_alphabeta_12_is_what_snarkjs_writes() {
+        // zkey_export_verificationkey.js writes curve.Gt.toObject(curve.pairing(alpha, beta))
+        // with snarkjs's own ffjavascript; run exactly that on veil's key.
+        let ffjavascript = node_module("snarkjs/node_modules/ffjavascript/build/main.cjs");
+        let dir = tempfile::tempdir().unwrap();
+        let vk_json = VerificationKeyJson::from(&fixture().vk);
+        let vk = write_json(dir.path(), "vk.json", &vk_json);
+        let script = dir.path().join("alphabeta.cjs");
+        std::fs::write(
+            &script,
+            r#"const { buildBn128, utils } = require(process.argv[2]);
+const vk = utils.unstringifyBigInts(JSON.parse(require("fs").readFileSync(process.argv[3], "utf8")));
+(async () => {
+  const curve = await buildBn128(true);
+  const ab = await curve.pairing(curve.G1.fromObject(vk.vk_alpha_1), curve.G2.fromObject(vk.vk_beta_2));
+  process.stdout.write(JSON.stringify(utils.stringifyBigInts(curve.Gt.toObject(ab))));
+  await curve.terminate();
+})().catch((e) => { console.error(e); process.exit(1); });
+"#,
+        )
+        .unwrap();
+        let out = node(&[&script, &ffjavascript, &vk]);
+        assert!(out.status.success(), "{}", text(&out));
+        let theirs: GtJson = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(vk_json.vk_alphabeta_12, theirs);
+    }
+}

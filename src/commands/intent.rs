@@ -1,0 +1,73 @@
+//! `veil intent`: transaction intents.
+
+use std::{path::PathBuf, str::FromStr};
+
+use alloy_primitives::{Address, Bytes, U256};
+use clap::{Args, Subcommand};
+use veil_prover::intent::Intent;
+
+use crate::exit::{bad_input, OK};
+
+#[derive(Debug, Subcommand)]
+pub enum IntentCommand {
+    /// Write an intent file: the EIP-712 `VeilIntent` under the domain
+    /// {name: "veil", version: "1", chainId, verifyingContract: account}, with its signing
+    /// hash and field element (the hash shifted right by 8 bits).
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The chain id (EIP-155).
+    #[arg(long)]
+    chain_id: u64,
+    /// The account (settlement contract) that will execute the intent, 0x-hex.
+    #[arg(long)]
+    account: String,
+    /// The call's target, 0x-hex.
+    #[arg(long)]
+    target: String,
+    /// Wei sent with the call (decimal).
+    #[arg(long, default_value = "0")]
+    value: String,
+    /// Calldata, 0x-hex.
+    #[arg(long, default_value = "0x")]
+    data: String,
+    /// The account's nonce this intent consumes (decimal).
+    #[arg(long)]
+    nonce: String,
+    /// First valid second (unix time); 0 for at once.
+    #[arg(long, default_value_t = 0)]
+    valid_after: u64,
+    /// Last valid second (unix time); 0 for no expiry.
+    #[arg(long, default_value_t = 0)]
+    valid_until: u64,
+    /// Where to write the intent.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(c: IntentCommand) -> anyhow::Result<u8> {
+    let IntentCommand::New(a) = c;
+    let address = |flag: &str, s: &str| {
+        Address::from_str(s).map_err(|e| bad_input(format!("--{flag} {s:?}: not an address ({e})")))
+    };
+    let uint = |flag: &str, s: &str| {
+        U256::from_str_radix(s, 10).map_err(|e| bad_input(format!("--{flag} {s:?}: not a decimal 256-bit integer ({e})")))
+    };
+    let data = Bytes::from_str(&a.data).map_err(|e| bad_input(format!("--data {:?}: not 0x-hex ({e})", a.data)))?;
+    let intent = Intent {
+        chain_id: a.chain_id,
+        account: address("account", &a.account)?,
+        target: address("target", &a.target)?,
+        value: uint("value", &a.value)?,
+        data,
+        nonce: uint("nonce", &a.nonce)?,
+        valid_after: a.valid_after,
+        valid_until: a.valid_until,
+    };
+    intent.check_window().map_err(bad_input)?;
+    intent.save(&a.out)?;
+    println!("{}", intent.field_element());
+    Ok(OK)
+}

@@ -1,0 +1,95 @@
+//! `veil prove`: proofs.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use veil_circuits::{approval::ApprovalCircuit, Fr};
+use veil_prover::{
+    engine::approval_shape,
+    intent::Intent,
+    keyfile::{self, Check},
+    keys::Key,
+    set::ApproverSet,
+    snarkjs::{public_to_json, ProofJson},
+};
+
+use super::{write_json, PROVING_KEY_FILE};
+use crate::exit::{bad_input, OK};
+
+#[derive(Debug, Subcommand)]
+pub enum ProveCommand {
+    /// Prove that the holder of --key, a member of --set, approves --intent.
+    ///
+    /// Writes OUT/proof.json and OUT/public.json (snarkjs layout; public signals in the
+    /// order root, nullifier, intent, scope).
+    Approval(ApprovalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalArgs {
+    /// The approver's key file.
+    #[arg(long)]
+    key: PathBuf,
+    /// The approver set file.
+    #[arg(long)]
+    set: PathBuf,
+    /// The intent file.
+    #[arg(long)]
+    intent: PathBuf,
+    /// The nullifier's scope (decimal field element); defaults to the intent's field element,
+    /// so one member yields one nullifier per intent.
+    #[arg(long)]
+    scope: Option<String>,
+    /// The setup directory (holding proving_key.veil).
+    #[arg(long)]
+    pk: PathBuf,
+    /// Validate every point of the proving key and its constraint system (slower; for keys
+    /// from elsewhere).
+    #[arg(long)]
+    check_key: bool,
+    /// The output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
+    let ProveCommand::Approval(a) = c;
+    let key = Key::load(&a.key).map_err(bad_input)?;
+    let set = ApproverSet::load(&a.set).map_err(bad_input)?;
+    let intent = Intent::load(&a.intent).map_err(bad_input)?;
+    let intent_fe = intent.field_element();
+    let scope = match &a.scope {
+        None => intent_fe,
+        Some(s) => {
+            let v: Option<Fr> = s.parse().ok();
+            v.filter(|v| v.to_string() == *s)
+                .ok_or_else(|| bad_input(format!("--scope {s:?}: not a decimal field element below r")))?
+        },
+    };
+    let index = set
+        .index_of(&key.commitment)
+        .ok_or_else(|| bad_input(format!("{}: the key's commitment is not a member of {}", a.key.display(), a.set.display())))?;
+    let proof = set.proof(index).map_err(bad_input)?;
+
+    let pk_path = a.pk.join(PROVING_KEY_FILE);
+    let header = keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
+        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let (shape, _) = approval_shape(header.shape.depth as usize)
+        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let check = if a.check_key { Check::Full } else { Check::Fast };
+    let prover = keyfile::load(&pk_path, Some(shape), check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+
+    let depth = shape.depth as usize;
+    let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
+        .map_err(|e| bad_input(format!("{} does not fit the key's depth {depth}: {e}", a.set.display())))?;
+    let inputs = circuit.public_inputs().expect("a filled circuit");
+    let groth = prover.prove(circuit, &mut rand::rngs::OsRng).context("proving")?;
+
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    write_json(&a.out.join("proof.json"), &ProofJson::from(&groth))?;
+    write_json(&a.out.join("public.json"), &public_to_json(&inputs))?;
+    eprintln!("wrote {} and {}", a.out.join("proof.json").display(), a.out.join("public.json").display());
+    println!("{}", inputs[veil_circuits::approval::NULLIFIER]);
+    Ok(OK)
+}

@@ -1,0 +1,48 @@
+//! `veil setup`: proving and verifying keys.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use veil_prover::{keyfile, snarkjs::VerificationKeyJson};
+
+use super::{write_json, PROVING_KEY_FILE, VERIFYING_KEY_FILE};
+use crate::exit::OK;
+
+#[derive(Debug, Subcommand)]
+pub enum SetupCommand {
+    /// Keys for the Approval circuit at a maximum depth.
+    ///
+    /// Writes DIR/proving_key.veil (binary, with the circuit's constraint matrices) and
+    /// DIR/verification_key.json (snarkjs layout). The randomness comes from this machine
+    /// alone: such keys are for development. Production keys come from a multi-party
+    /// ceremony.
+    Approval(SetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Maximum depth of the approver set.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
+    depth: u8,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(c: SetupCommand) -> anyhow::Result<u8> {
+    let SetupCommand::Approval(a) = c;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    eprintln!(
+        "warning: development setup from this machine's randomness alone; whoever knows it can forge proofs. \
+         Use keys from a multi-party ceremony in production."
+    );
+    let key = veil_prover::setup_approval(usize::from(a.depth), &mut rand::rngs::OsRng).context("setup")?;
+    let pk_path = a.out.join(PROVING_KEY_FILE);
+    keyfile::save(&key, &pk_path).with_context(|| format!("writing {}", pk_path.display()))?;
+    let vk_path = a.out.join(VERIFYING_KEY_FILE);
+    write_json(&vk_path, &VerificationKeyJson::from(key.verifying_key()))?;
+    eprintln!("wrote {} and {}", pk_path.display(), vk_path.display());
+    println!("{}", key.shape);
+    Ok(OK)
+}
