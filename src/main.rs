@@ -49,6 +49,12 @@ enum Command {
     /// Export proofs in other encodings.
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
+    /// Prove many requests from JSON lines: parallel, resumable, shardable.
+    ///
+    /// Exit codes: 0 every request proven; 1 done, but some requests have error records
+    /// (re-running will not change them); 2 bad flags or proving key (do not retry);
+    /// 75 interrupted or transient failure (retry: re-running resumes).
+    Batch(commands::batch::BatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,5 +97,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Prove(c) => commands::prove::run(c),
         Command::Verify(a) => commands::verify::run(&a),
         Command::Export(c) => commands::export::run(c),
+        Command::Batch(a) => commands::batch::run(&a),
     }
 }

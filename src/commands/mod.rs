@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub mod batch;
 pub mod export;
 pub mod info;
 pub mod intent;

@@ -1,0 +1,409 @@
+//! `veil batch`: many proofs from JSON lines, resumable and shardable.
+//!
+//! Each input line is a request:
+//! `{"id": "r1", "circuit": "approval", "key": "alice.key", "set": "set.json", "intent": "intent.json", "scope": "7"}`
+//! (`intent` may also be an intent file's JSON object inline; `scope` is optional and
+//! defaults to the intent's field element; paths are relative to the working directory).
+//! Each output line is a result for one request id, exactly once:
+//! `{"id": .., "request_digest": <SHA-256 of the request line>, "status": "ok", "proof": {..}, "public": [..]}`
+//! or `{"id": .., "request_digest": .., "status": "error", "error": ".."}`.
+//!
+//! Re-running with the same output skips the ids already there (after dropping a last line
+//! cut short by a crash), so a killed batch resumes without losing or repeating a proof.
+//! `--shard I/N` keeps the requests whose id hashes to I mod N: the split depends on ids
+//! only, so it is stable when the input is reordered or appended.
+
+use std::{
+    collections::{HashMap, HashSet},
+    fs::OpenOptions,
+    io::{BufRead, BufReader, Read, Seek, SeekFrom, Write},
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use veil_circuits::{approval::ApprovalCircuit, Fr};
+use veil_prover::{
+    engine::CircuitId,
+    intent::{Intent, IntentFile},
+    keyfile::{self, Check},
+    keys::Key,
+    set::ApproverSet,
+    snarkjs::{public_to_json, ProofJson},
+    ProverKey,
+};
+
+use super::PROVING_KEY_FILE;
+use crate::exit::{bad_input, FAILURE, OK};
+
+/// Exit code: interrupted or a transient failure; re-running resumes where it stopped.
+pub const RETRY: u8 = 75;
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The setup directory (holding proving_key.veil).
+    #[arg(long)]
+    pk: PathBuf,
+    /// Requests, one JSON object per line; `-` for standard input.
+    #[arg(long)]
+    input: String,
+    /// Results, one JSON object per line, appended; `-` for standard output (no resume).
+    #[arg(long)]
+    output: String,
+    /// Worker threads for the whole batch (proofs in parallel, and inside each proof);
+    /// defaults to every core.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Take only the requests whose id hashes to I mod N (`I/N`), or read I and N from the
+    /// scheduler's array job (`auto`: JOB_COMPLETION_INDEX with VEIL_SHARD_COUNT for
+    /// Kubernetes Indexed Jobs, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT,
+    /// AWS_BATCH_JOB_ARRAY_INDEX/AWS_BATCH_JOB_ARRAY_SIZE).
+    #[arg(long)]
+    shard: Option<String>,
+    /// Validate every point of the proving key and its constraint system.
+    #[arg(long)]
+    check_key: bool,
+}
+
+/// A shard: this worker's index and the number of workers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    index: u64,
+    count: u64,
+}
+
+impl Shard {
+    fn parse(s: &str) -> anyhow::Result<Self> {
+        if s == "auto" {
+            return Self::from_env(|k| std::env::var(k).ok());
+        }
+        let (i, n) = s.split_once('/').ok_or_else(|| bad_input(format!("--shard {s:?}: expected I/N or auto")))?;
+        let (index, count) = (i.parse::<u64>(), n.parse::<u64>());
+        match (index, count) {
+            (Ok(index), Ok(count)) if count > 0 && index < count => Ok(Self { index, count }),
+            _ => Err(bad_input(format!("--shard {s:?}: expected I/N with 0 ≤ I < N"))),
+        }
+    }
+
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let num = |k: &str| var(k).and_then(|v| v.trim().parse::<u64>().ok());
+        let found = if let Some(i) = num("JOB_COMPLETION_INDEX") {
+            Some((i, num("VEIL_SHARD_COUNT"), "VEIL_SHARD_COUNT"))
+        } else if let Some(i) = num("SLURM_ARRAY_TASK_ID") {
+            let min = num("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
+            Some((i.saturating_sub(min), num("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_COUNT"))
+        } else if let Some(i) = num("AWS_BATCH_JOB_ARRAY_INDEX") {
+            Some((i, num("AWS_BATCH_JOB_ARRAY_SIZE"), "AWS_BATCH_JOB_ARRAY_SIZE"))
+        } else {
+            None
+        };
+        match found {
+            None => Err(bad_input(
+                "--shard auto: no array-job index in the environment (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX)",
+            )),
+            Some((_, None, count_var)) => Err(bad_input(format!("--shard auto: {count_var} is not set"))),
+            Some((index, Some(count), count_var)) if count == 0 || index >= count => {
+                Err(bad_input(format!("--shard auto: index {index} is not below {count_var} = {count}")))
+            },
+            Some((index, Some(count), _)) => Ok(Self { index, count }),
+        }
+    }
+
+    /// Whether request `id` belongs to this shard: the first 8 bytes of SHA-256(id) mod N.
+    fn takes(&self, id: &str) -> bool {
+        let h = Sha256::digest(id.as_bytes());
+        u64::from_be_bytes(h[..8].try_into().expect("8 bytes")) % self.count == self.index
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Request {
+    /// Read again here so that `deny_unknown_fields` accepts it; the line's id is used.
+    #[allow(dead_code)]
+    id: String,
+    circuit: String,
+    key: PathBuf,
+    set: PathBuf,
+    intent: Value,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+/// One input line, read and classified.
+struct Line {
+    id: String,
+    digest: String,
+    parsed: Result<Request, String>,
+}
+
+fn read_lines(input: &str) -> anyhow::Result<Vec<Line>> {
+    let reader: Box<dyn BufRead> = if input == "-" {
+        Box::new(BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(input).with_context(|| format!("reading requests {input}"))?;
+        Box::new(BufReader::new(f))
+    };
+    let mut lines = Vec::new();
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("reading requests {input}, line {}", n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let digest = hex::encode(Sha256::digest(line.as_bytes()));
+        let value: Result<Value, _> = serde_json::from_str(&line);
+        let (id, parsed) = match value {
+            Err(e) => (format!("sha256:{digest}"), Err(format!("line {}: not JSON: {e}", n + 1))),
+            Ok(v) => {
+                let id = v.get("id").and_then(Value::as_str).map(str::to_owned);
+                match id {
+                    None => (format!("sha256:{digest}"), Err(format!("line {}: no string \"id\"", n + 1))),
+                    Some(id) => {
+                        let parsed = serde_json::from_value::<Request>(v).map_err(|e| format!("line {}: {e}", n + 1));
+                        (id, parsed)
+                    },
+                }
+            },
+        };
+        lines.push(Line { id, digest, parsed });
+    }
+    Ok(lines)
+}
+
+/// The ids already in an output file (with whether their record is an error), after
+/// cutting a last line left incomplete by a crash.
+fn done_ids(path: &Path) -> anyhow::Result<HashMap<String, bool>> {
+    let mut done = HashMap::new();
+    let Ok(mut f) = OpenOptions::new().read(true).write(true).open(path) else {
+        return Ok(done);
+    };
+    let mut text = String::new();
+    f.read_to_string(&mut text).with_context(|| format!("reading results {}", path.display()))?;
+    let complete = text.rfind('\n').map_or(0, |i| i + 1);
+    if complete < text.len() {
+        tracing::warn!(bytes = text.len() - complete, "dropping an incomplete last result line");
+        f.set_len(complete as u64).with_context(|| format!("truncating {}", path.display()))?;
+        f.seek(SeekFrom::End(0))?;
+    }
+    for (n, line) in text[..complete].lines().enumerate() {
+        let v: Value = serde_json::from_str(line)
+            .map_err(|e| bad_input(format!("results {} line {}: not a result record ({e})", path.display(), n + 1)))?;
+        if let Some(id) = v.get("id").and_then(Value::as_str) {
+            done.insert(id.to_owned(), v.get("status").and_then(Value::as_str) != Some("ok"));
+        }
+    }
+    Ok(done)
+}
+
+/// Shared, read-only state of a batch: the key and the sets and intents read so far.
+struct Context_ {
+    prover: ProverKey,
+    sets: Mutex<HashMap<PathBuf, Arc<ApproverSet>>>,
+}
+
+impl Context_ {
+    fn set(&self, path: &Path) -> Result<Arc<ApproverSet>, String> {
+        if let Some(s) = self.sets.lock().expect("no panics while held").get(path) {
+            return Ok(s.clone());
+        }
+        let set = Arc::new(ApproverSet::load(path).map_err(|e| format!("{e:#}"))?);
+        self.sets.lock().expect("no panics while held").insert(path.to_owned(), set.clone());
+        Ok(set)
+    }
+
+    fn prove(&self, req: &Request) -> Result<Value, String> {
+        if req.circuit != CircuitId::Approval.name() {
+            return Err(format!("circuit {:?} is not supported by this proving key (approval)", req.circuit));
+        }
+        let key = Key::load(&req.key).map_err(|e| e.to_string())?;
+        let set = self.set(&req.set)?;
+        let intent = match &req.intent {
+            Value::String(path) => Intent::load(path).map_err(|e| format!("{e:#}"))?,
+            obj @ Value::Object(_) => {
+                let file: IntentFile = serde_json::from_value(obj.clone()).map_err(|e| format!("intent: {e}"))?;
+                Intent::try_from(file).map_err(|e| format!("intent: {e:#}"))?
+            },
+            _ => return Err("intent: expected a path or an intent object".into()),
+        };
+        let intent_fe = intent.field_element();
+        let scope = match &req.scope {
+            None => intent_fe,
+            Some(s) => {
+                let v: Option<Fr> = s.parse().ok();
+                v.filter(|v| v.to_string() == *s).ok_or_else(|| format!("scope {s:?}: not a decimal field element below r"))?
+            },
+        };
+        let index = set
+            .index_of(&key.commitment)
+            .ok_or_else(|| format!("{}: the key's commitment is not a member of {}", req.key.display(), req.set.display()))?;
+        let proof = set.proof(index).map_err(|e| e.to_string())?;
+        let depth = self.prover.shape.depth as usize;
+        let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
+            .map_err(|e| format!("{}: {e}", req.set.display()))?;
+        let inputs = circuit.public_inputs().expect("a filled circuit");
+        let groth = self.prover.prove(circuit, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
+        Ok(json!({ "proof": ProofJson::from(&groth), "public": public_to_json(&inputs) }))
+    }
+}
+
+fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} proofs  {per_sec}  ETA {eta}")
+            .expect("a valid template"),
+    );
+    bar
+}
+
+pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
+    let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    let pk_path = a.pk.join(PROVING_KEY_FILE);
+    let check = if a.check_key { Check::Full } else { Check::Fast };
+    let prover = keyfile::load(&pk_path, None, check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    if prover.shape.circuit != CircuitId::Approval {
+        return Err(bad_input(format!("{}: batch proves approval keys; this key is for {}", pk_path.display(), prover.shape)));
+    }
+
+    let to_stdout = a.output == "-";
+    let done = if to_stdout { HashMap::new() } else { done_ids(Path::new(&a.output))? };
+    let lines = read_lines(&a.input)?;
+    let mut seen = HashSet::new();
+    let mut errored_before = false;
+    let todo: Vec<Line> = lines
+        .into_iter()
+        .filter(|l| shard.is_none_or(|s| s.takes(&l.id)))
+        .filter(|l| {
+            if !seen.insert(l.id.clone()) {
+                tracing::warn!(id = %l.id, "duplicate request id: only its first line is proven");
+                return false;
+            }
+            match done.get(&l.id) {
+                Some(was_error) => {
+                    errored_before |= was_error;
+                    false
+                },
+                None => true,
+            }
+        })
+        .collect();
+    tracing::info!(todo = todo.len(), already_done = done.len(), "batch");
+
+    let sink: Box<dyn Write + Send> = if to_stdout {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&a.output)
+                .with_context(|| format!("opening results {}", a.output))?,
+        )
+    };
+    let sink = Mutex::new(sink);
+    let ctx = Context_ { prover, sets: Mutex::new(HashMap::new()) };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()
+        .context("starting the worker threads")?;
+    let bar = progress_bar(todo.len() as u64);
+    let errored = std::sync::atomic::AtomicBool::new(false);
+    let write_failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+    pool.install(|| {
+        todo.par_iter().for_each(|line| {
+            if write_failed.lock().expect("no panics while held").is_some() {
+                return;
+            }
+            let result = match &line.parsed {
+                Err(e) => Err(e.clone()),
+                Ok(req) => ctx.prove(req),
+            };
+            let record = match result {
+                Ok(mut body) => {
+                    body["id"] = json!(line.id);
+                    body["request_digest"] = json!(line.digest);
+                    body["status"] = json!("ok");
+                    body
+                },
+                Err(error) => {
+                    errored.store(true, std::sync::atomic::Ordering::Relaxed);
+                    tracing::warn!(id = %line.id, %error, "request failed");
+                    json!({ "id": line.id, "request_digest": line.digest, "status": "error", "error": error })
+                },
+            };
+            // One write per record, then flush: a crash leaves at most one partial line,
+            // which the next run drops.
+            let text = record.to_string() + "\n";
+            let mut out = sink.lock().expect("no panics while held");
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                *write_failed.lock().expect("no panics while held") = Some(e);
+            }
+            bar.inc(1);
+        });
+    });
+    bar.finish_and_clear();
+
+    if let Some(e) = write_failed.into_inner().expect("no panics while held") {
+        eprintln!("error: writing results {}: {e}; re-run to resume", a.output);
+        return Ok(RETRY);
+    }
+    let errored = errored.into_inner() || errored_before;
+    eprintln!(
+        "{} requests processed{}{}",
+        todo.len(),
+        if done.is_empty() { String::new() } else { format!(", {} already done", done.len()) },
+        if errored { "; some have error records" } else { "" }
+    );
+    Ok(if errored { FAILURE } else { OK })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_ids() {
+        let shards: Vec<Shard> = (0..3).map(|i| Shard { index: i, count: 3 }).collect();
+        for n in 0..300 {
+            let id = format!("request-{n}");
+            assert_eq!(shards.iter().filter(|s| s.takes(&id)).count(), 1, "{id}");
+        }
+        let counts: Vec<usize> = shards.iter().map(|s| (0..300).filter(|n| s.takes(&format!("request-{n}"))).count()).collect();
+        assert!(counts.iter().all(|&c| c > 60), "roughly even: {counts:?}");
+    }
+
+    #[test]
+    fn shard_flags_and_environment() {
+        assert_eq!(Shard::parse("1/4").unwrap(), Shard { index: 1, count: 4 });
+        for bad in ["4/4", "1/0", "x/2", "3", "-1/2"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        };
+        assert_eq!(
+            Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "2"), ("VEIL_SHARD_COUNT", "5")])).unwrap(),
+            Shard { index: 2, count: 5 }
+        );
+        assert_eq!(
+            Shard::from_env(env(&[("SLURM_ARRAY_TASK_ID", "11"), ("SLURM_ARRAY_TASK_MIN", "10"), ("SLURM_ARRAY_TASK_COUNT", "4")])).unwrap(),
+            Shard { index: 1, count: 4 }
+        );
+        assert_eq!(
+            Shard::from_env(env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "0"), ("AWS_BATCH_JOB_ARRAY_SIZE", "2")])).unwrap(),
+            Shard { index: 0, count: 2 }
+        );
+        assert!(Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "2")])).is_err(), "count missing");
+        assert!(Shard::from_env(env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "3"), ("AWS_BATCH_JOB_ARRAY_SIZE", "2")])).is_err());
+        assert!(Shard::from_env(env(&[])).is_err());
+    }
+}
