@@ -54,10 +54,7 @@ impl Fixture {
     }
 
     fn batch(&self, input: &str, output: &str, extra: &[&str]) -> i32 {
-        let mut args = vec!["batch", "--pk", &self.dir.path().join("keys").to_str().unwrap().to_string()]
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<Vec<_>>();
+        let mut args: Vec<String> = vec!["batch".into(), "--pk".into(), self.p("keys")];
         args.extend(["--input", input, "--output", output].map(str::to_owned));
         args.extend(extra.iter().map(|s| (*s).to_owned()));
         Command::cargo_bin("veil").unwrap().args(&args).output().unwrap().status.code().unwrap()
@@ -148,7 +145,7 @@ fn survives_being_killed_and_rerun() {
     let _ = child.kill(); // SIGKILL: no cleanup runs
     let _ = child.wait();
     let partial = f.records(&output).len();
-    assert!(partial < 120 || partial == 120);
+    assert!(partial <= 120, "no id twice, none unknown");
     assert_eq!(f.batch(&input, &output, &[]), 0);
     let records = f.records(&output);
     assert_eq!(records.len(), 120, "nothing lost (killed after {partial})");

@@ -134,6 +134,30 @@ fn walk_through_from_nothing_to_a_verified_proof() {
         .args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &p("tampered.json"), "--public", &p("proof/public.json")])
         .assert()
         .code(1);
+    // A coordinate ≥ p, a point off the curve: bad input naming the field.
+    let p_modulus = "21888242871839275222246405745257275088696311157297823662689037894645226208583";
+    let mut bad = serde_json::from_str::<serde_json::Value>(&proof_text).unwrap();
+    bad["pi_a"][0] = p_modulus.into();
+    std::fs::write(p("bad_coord.json"), bad.to_string()).unwrap();
+    let mut off = serde_json::from_str::<serde_json::Value>(&proof_text).unwrap();
+    off["pi_a"][1] = "5".into();
+    std::fs::write(p("off_curve.json"), off.to_string()).unwrap();
+    for (file, field) in [("bad_coord.json", "pi_a[0]"), ("off_curve.json", "pi_a")] {
+        veil()
+            .args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &p(file), "--public", &p("proof/public.json")])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(file))
+            .stderr(predicate::str::contains(field));
+    }
+    let mut vk = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(p("keys/verification_key.json")).unwrap()).unwrap();
+    vk["vk_beta_2"][0][1] = p_modulus.into();
+    std::fs::write(p("bad_vk.json"), vk.to_string()).unwrap();
+    veil()
+        .args(["verify", "--vk", &p("bad_vk.json"), "--proof", &p("proof/proof.json"), "--public", &p("proof/public.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("vk_beta_2[0][1]"));
 }
 
 #[test]

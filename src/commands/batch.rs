@@ -24,7 +24,6 @@ use std::{
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -56,8 +55,7 @@ pub struct BatchArgs {
     /// Results, one JSON object per line, appended; `-` for standard output (no resume).
     #[arg(long)]
     output: String,
-    /// Worker threads for the whole batch (proofs in parallel, and inside each proof);
-    /// defaults to every core.
+    /// Worker threads for the whole batch, one proof each at a time; defaults to every core.
     #[arg(long)]
     threads: Option<usize>,
     /// Take only the requests whose id hashes to I mod N (`I/N`), or read I and N from the
@@ -98,10 +96,8 @@ impl Shard {
         } else if let Some(i) = num("SLURM_ARRAY_TASK_ID") {
             let min = num("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
             Some((i.saturating_sub(min), num("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_COUNT"))
-        } else if let Some(i) = num("AWS_BATCH_JOB_ARRAY_INDEX") {
-            Some((i, num("AWS_BATCH_JOB_ARRAY_SIZE"), "AWS_BATCH_JOB_ARRAY_SIZE"))
         } else {
-            None
+            num("AWS_BATCH_JOB_ARRAY_INDEX").map(|i| (i, num("AWS_BATCH_JOB_ARRAY_SIZE"), "AWS_BATCH_JOB_ARRAY_SIZE"))
         };
         match found {
             None => Err(bad_input(
@@ -310,16 +306,21 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     };
     let sink = Mutex::new(sink);
     let ctx = Context_ { prover, sets: Mutex::new(HashMap::new()) };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.threads.unwrap_or(0))
-        .build()
-        .context("starting the worker threads")?;
+    let threads = match a.threads {
+        Some(0) => return Err(bad_input("--threads 0: at least one thread is needed")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let bar = progress_bar(todo.len() as u64);
     let errored = std::sync::atomic::AtomicBool::new(false);
     let write_failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
 
-    pool.install(|| {
-        todo.par_iter().for_each(|line| {
+    // One worker per thread, each proving one request at a time on a pool of its own
+    // single thread: the thread budget is exact, and a worker never steals another proof
+    // while waiting inside one (nested work stealing over thousands of proofs would grow
+    // a worker's stack without bound).
+    let work = |line: &Line| {
             if write_failed.lock().expect("no panics while held").is_some() {
                 return;
             }
@@ -348,9 +349,27 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
                 *write_failed.lock().expect("no panics while held") = Some(e);
             }
             bar.inc(1);
-        });
+    };
+    let spawn_failed = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| -> Result<(), rayon::ThreadPoolBuildError> {
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+                    pool.install(|| loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(line) = todo.get(i) else { break };
+                        work(line);
+                    });
+                    Ok(())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a worker panicked")).find_map(Result::err)
     });
     bar.finish_and_clear();
+    if let Some(e) = spawn_failed {
+        return Err(anyhow::Error::new(e).context("starting the worker threads"));
+    }
 
     if let Some(e) = write_failed.into_inner().expect("no panics while held") {
         eprintln!("error: writing results {}: {e}; re-run to resume", a.output);
