@@ -29,10 +29,7 @@ use ark_r1cs_std::{
     eq::EqGadget,
     fields::{fp::FpVar, FieldVar},
 };
-use ark_relations::{
-    gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError},
-    ns,
-};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use zeroize::Zeroize;
 
 use crate::{
@@ -173,28 +170,56 @@ impl ConstraintSynthesizer<Fr> for ApprovalCircuit {
         let intent = input(self.intent)?;
         let scope = input(self.scope)?;
 
+        // Each clause runs in a span of its own (target "gr1cs"), so that a violated
+        // constraint can be traced to its clause (`which_is_unsatisfied` with arkworks'
+        // `ConstraintLayer`).
+        macro_rules! clause {
+            ($name:literal) => {
+                ark_relations::gr1cs::info_span!(target: "gr1cs", $name).entered()
+            };
+        }
+
         // Secret range (DESIGN §3): s < l. Without it, s and s + l give the same A but two
         // nullifiers for one member.
-        let s_bits = alloc_bits_le(ns!(cs, "s").cs(), self.secret, SCALAR_BITS)?;
-        enforce_lt_constant(&s_bits, &Fs::MODULUS)?;
+        let s_bits = {
+            let _c = clause!("s < l");
+            let bits = alloc_bits_le(cs.clone(), self.secret, SCALAR_BITS)?;
+            enforce_lt_constant(&bits, &Fs::MODULUS)?;
+            bits
+        };
         let s = Boolean::le_bits_to_fp(&s_bits)?;
 
         // Public key: A = s·Base8.
-        let a = mul_base8(&s_bits)?;
+        let a = {
+            let _c = clause!("A = s·Base8");
+            mul_base8(&s_bits)?
+        };
 
         // Identity commitment: leaf = Poseidon(A.x, A.y).
-        let leaf = identity::commitment_var(ns!(cs, "leaf = Poseidon(A.x, A.y)").cs(), &a)?;
+        let leaf = {
+            let _c = clause!("leaf = Poseidon(A.x, A.y)");
+            identity::commitment_var(cs.clone(), &a)?
+        };
 
-        // Membership: the path leads from leaf to root.
-        let path = MerklePathVar::new(ns!(cs, "path"), self.path.as_ref(), self.max_depth)?;
-        path.root(ns!(cs, "root = MerkleRoot(leaf, path)").cs(), &leaf)?.enforce_equal(&root)?;
+        // Membership: the path is well formed and leads from leaf to root.
+        {
+            let _c = clause!("path: flags and index bits");
+            let path = MerklePathVar::new(cs.clone(), self.path.as_ref(), self.max_depth)?;
+            drop(_c);
+            let _c = clause!("root = MerkleRoot(leaf, path)");
+            path.root(cs.clone(), &leaf)?.enforce_equal(&root)?;
+        }
 
         // Nullifier integrity: nullifier = Poseidon(scope, s).
-        PoseidonGadget::hash2(ns!(cs, "nullifier = Poseidon(scope, s)").cs(), &scope, &s)?.enforce_equal(&nullifier)?;
+        {
+            let _c = clause!("nullifier = Poseidon(scope, s)");
+            PoseidonGadget::hash2(cs.clone(), &scope, &s)?.enforce_equal(&nullifier)?;
+        }
 
         // Intent binding: Groth16 binds every public input by its own verifying-key term;
         // one constraint on the intent keeps it bound under any other R1CS backend too
         // (Semaphore's `message·message`).
+        let _c = clause!("intent²");
         let _ = intent.square()?;
         Ok(())
     }

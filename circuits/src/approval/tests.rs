@@ -25,13 +25,32 @@ fn fixture(depth: usize) -> Fixture {
 
 /// Synthesizes the circuit in prove mode; returns whether every constraint holds.
 fn satisfied(circuit: ApprovalCircuit) -> bool {
+    violated_clause(circuit).is_none()
+}
+
+/// The trace of the first violated constraint (its clause's span and the gadgets inside),
+/// or `None` when the circuit is satisfied.
+fn violated_clause(circuit: ApprovalCircuit) -> Option<String> {
+    // A process-wide subscriber: tracing caches each span's interest globally, so a scoped
+    // one (`with_default`) can miss spans while other test threads run without it.
+    static LAYER: std::sync::Once = std::sync::Once::new();
+    LAYER.call_once(|| {
+        use tracing_subscriber::layer::SubscriberExt;
+        let subscriber = tracing_subscriber::Registry::default().with(ark_relations::gr1cs::ConstraintLayer::default());
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber in the tests");
+    });
     let cs = ConstraintSystem::<Fr>::new_ref();
     circuit.generate_constraints(cs.clone()).unwrap();
-    let ok = cs.is_satisfied().unwrap();
-    if !ok {
-        eprintln!("unsatisfied: {:?}", cs.which_is_unsatisfied().unwrap());
-    }
-    ok
+    let trace = cs.which_is_unsatisfied().unwrap();
+    assert_eq!(trace.is_none(), cs.is_satisfied().unwrap());
+    trace
+}
+
+/// Asserts the circuit is unsatisfied, first in the clause named `clause`.
+#[track_caller]
+fn assert_violates(circuit: ApprovalCircuit, clause: &str) {
+    let trace = violated_clause(circuit).expect("the constraint system must be unsatisfied");
+    assert!(trace.contains(&format!("::{clause}")), "expected the clause `{clause}` to fail first, got: {trace}");
 }
 
 /// Constraints of the blank circuit, synthesized in setup mode.
@@ -110,30 +129,30 @@ fn secret_at_or_above_l_is_rejected() {
     let twin = s.to_fr() + l();
     c.secret = Some(twin);
     c.nullifier = Some(poseidon::hash2(Fr::from(9u64), twin));
-    assert!(!satisfied(c), "s + l with its own nullifier");
+    assert_violates(c, "s < l");
 
     let mut c = honest.clone();
     c.secret = Some(l());
     c.nullifier = Some(poseidon::hash2(Fr::from(9u64), l()));
-    assert!(!satisfied(c), "s = l");
+    assert_violates(c, "s < l");
 
     let mut c = honest;
     c.secret = Some(s.to_fr() + l());
-    assert!(!satisfied(c), "s + l with the honest nullifier");
+    assert_violates(c, "s < l");
 }
 
 #[test]
 fn another_secret_is_rejected() {
     let mut c = fixture(5).circuit;
     c.secret = Some(c.secret.unwrap() + Fr::one());
-    assert!(!satisfied(c));
+    assert_violates(c, "root = MerkleRoot(leaf, path)");
 }
 
 #[test]
 fn index_bit_set_to_two_is_rejected() {
     let mut c = fixture(5).circuit;
     c.path.as_mut().unwrap().index_bits[0] = Fr::from(2u64);
-    assert!(!satisfied(c));
+    assert_violates(c, "path: flags and index bits");
 }
 
 #[test]
@@ -143,7 +162,7 @@ fn index_bit_above_the_length_is_rejected() {
     let length = p.active.iter().filter(|a| a.is_one()).count();
     assert_eq!(length, 4);
     p.index_bits[length] = Fr::one();
-    assert!(!satisfied(c));
+    assert_violates(c, "path: flags and index bits");
 }
 
 #[test]
@@ -151,7 +170,7 @@ fn flipped_index_bit_is_rejected() {
     let mut c = fixture(5).circuit;
     let b = &mut c.path.as_mut().unwrap().index_bits[1];
     *b = Fr::one() - *b;
-    assert!(!satisfied(c));
+    assert_violates(c, "root = MerkleRoot(leaf, path)");
 }
 
 #[test]
@@ -159,7 +178,7 @@ fn wrong_sibling_is_rejected() {
     for level in 0..4 {
         let mut c = fixture(5).circuit;
         c.path.as_mut().unwrap().siblings[level] += Fr::one();
-        assert!(!satisfied(c), "sibling {level}");
+        assert_violates(c, "root = MerkleRoot(leaf, path)");
     }
 }
 
@@ -182,10 +201,10 @@ fn padded_sibling_cannot_change_anything() {
 fn shorter_or_longer_length_is_rejected() {
     let mut c = fixture(6).circuit;
     c.path.as_mut().unwrap().active[3] = Fr::zero();
-    assert!(!satisfied(c), "length 3 instead of 4");
+    assert_violates(c, "root = MerkleRoot(leaf, path)");
     let mut c = fixture(6).circuit;
     c.path.as_mut().unwrap().active[4] = Fr::one();
-    assert!(!satisfied(c), "length 5 instead of 4");
+    assert_violates(c, "root = MerkleRoot(leaf, path)");
 }
 
 #[test]
@@ -195,14 +214,14 @@ fn non_member_is_rejected() {
     let mut c = f.circuit.clone();
     c.secret = Some(outsider.secret_scalar().to_fr());
     c.nullifier = Some(nullifier(Fr::from(7u64), &outsider.secret_scalar()));
-    assert!(!satisfied(c), "a non-member's secret with a member's path");
+    assert_violates(c, "root = MerkleRoot(leaf, path)");
 }
 
 #[test]
 fn wrong_root_is_rejected() {
     let mut c = fixture(5).circuit;
     c.root = Some(c.root.unwrap() + Fr::one());
-    assert!(!satisfied(c));
+    assert_violates(c, "root = MerkleRoot(leaf, path)");
 }
 
 #[test]
@@ -210,10 +229,10 @@ fn nullifier_from_another_scope_is_rejected() {
     let f = fixture(5);
     let mut c = f.circuit.clone();
     c.nullifier = Some(nullifier(Fr::from(8u64), &f.key.secret_scalar()));
-    assert!(!satisfied(c), "nullifier of scope 8 presented for scope 7");
+    assert_violates(c, "nullifier = Poseidon(scope, s)");
     let mut c = f.circuit.clone();
     c.scope = Some(Fr::from(8u64));
-    assert!(!satisfied(c), "scope changed, nullifier kept");
+    assert_violates(c, "nullifier = Poseidon(scope, s)");
 }
 
 #[test]
