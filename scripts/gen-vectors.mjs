@@ -14,7 +14,7 @@
 // and a "random field element" is big-endian(bytes32) mod r.
 // No Date, no Math.random: the output is byte-for-byte reproducible.
 
-import { createHash } from "node:crypto"
+import { createCipheriv, createHash, pbkdf2Sync } from "node:crypto"
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, relative } from "node:path"
@@ -33,7 +33,23 @@ import * as poseidonLite from "poseidon-lite"
 import { LeanIMT } from "@zk-kit/lean-imt"
 import { Identity } from "@semaphore-protocol/identity"
 import { Group } from "@semaphore-protocol/group"
-import { AbiCoder, Interface, TypedDataEncoder, concat, getAddress, hexlify, keccak256, toUtf8Bytes } from "ethers"
+import {
+    AbiCoder,
+    HDNodeWallet,
+    Interface,
+    Mnemonic,
+    TypedDataEncoder,
+    Wallet,
+    computeAddress,
+    concat,
+    decryptKeystoreJsonSync,
+    encryptKeystoreJsonSync,
+    getAddress,
+    hexlify,
+    keccak256,
+    toUtf8Bytes,
+    uuidV4
+} from "ethers"
 
 const SCRIPT_DIR = dirname(fileURLToPath(import.meta.url))
 const REPO_ROOT = dirname(SCRIPT_DIR)
@@ -616,6 +632,180 @@ function genIntent() {
 }
 
 // ---------------------------------------------------------------------------
+// hd.json
+// ---------------------------------------------------------------------------
+
+// The veil identity of a secp256k1 key (prover/src/keys.rs, normative there):
+//   veil private key = SHA-256(utf8("veil/identity/v1/secp256k1\0") || secp256k1 secret, 32 bytes BE)
+const VEIL_IDENTITY_DOMAIN = Buffer.from("veil/identity/v1/secp256k1\0", "utf8")
+const ABANDON = `${"abandon ".repeat(11)}about`
+const TEST_JUNK = `${"test ".repeat(11)}junk`
+
+function veilIdentity(secp256k1Key) {
+    const key = Buffer.from(secp256k1Key.slice(2), "hex")
+    assert.equal(key.length, 32)
+    const privateKey = createHash("sha256").update(VEIL_IDENTITY_DOMAIN).update(key).digest()
+    const id = new Identity(privateKey)
+    assert.equal(id.secretScalar, deriveSecretScalar(privateKey))
+    assert.deepEqual(id.publicKey, derivePublicKey(privateKey))
+    assert.equal(id.commitment, poseidonLite.poseidon2(id.publicKey))
+    return {
+        private_key: hex(privateKey),
+        secret_scalar: dec(id.secretScalar),
+        public_key: point(id.publicKey),
+        commitment: dec(id.commitment)
+    }
+}
+
+const strip0x = (h) => (h.startsWith("0x") ? h.slice(2) : h)
+
+function genHd() {
+    const rng = new Rng("hd")
+
+    // Sanity checks against well-known published values (BIP-39 "TREZOR" vector 1, Hardhat's
+    // account #0, BIP-32 test vector 1's last key): ethers must agree before anything is written.
+    assert.equal(
+        Mnemonic.fromPhrase(ABANDON, "TREZOR").computeSeed(),
+        "0xc55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e53495531f09a6987599d18264c1e1c92f2cf141630c7a3c4ab7c81b2f001698e7463b04"
+    )
+    assert.equal(HDNodeWallet.fromPhrase(TEST_JUNK, "", "m/44'/60'/0'/0/0").address, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
+    assert.equal(
+        HDNodeWallet.fromSeed("0x000102030405060708090a0b0c0d0e0f").derivePath("m/0'/1/2'/2/1000000000").privateKey,
+        "0x471b76e389e528d6de6d816857e012c5455051cad6660850e58372a6c3e6e7c8"
+    )
+
+    // BIP-39: entropy -> phrase -> seed (Trezor's vectors use the patterns 00, 7f, 80, ff at
+    // 16, 24 and 32 bytes with the passphrase "TREZOR"), plus seeded random entropy at every
+    // length, an empty passphrase and a non-ASCII one (NFKD-normalised by both sides).
+    const bip39 = []
+    const mnemonicCase = (entropy, password) => {
+        const m = Mnemonic.fromEntropy(entropy, password)
+        assert.equal(Mnemonic.fromPhrase(m.phrase, password).computeSeed(), m.computeSeed())
+        bip39.push({ entropy: hex(entropy), phrase: m.phrase, password, seed: strip0x(m.computeSeed()) })
+    }
+    for (const len of [16, 24, 32]) {
+        for (const byte of [0x00, 0x7f, 0x80, 0xff]) mnemonicCase(Buffer.alloc(len, byte), "TREZOR")
+    }
+    for (const len of [16, 20, 24, 28, 32]) mnemonicCase(rng.bytes32().subarray(0, len), "TREZOR")
+    mnemonicCase(Buffer.alloc(16, 0), "")
+    mnemonicCase(rng.bytes32().subarray(0, 32), "p\u00e4ssw\u00f6rd \u00e9t\u00e9")
+    assert.equal(bip39[0].phrase, ABANDON)
+    // The Hardhat/Foundry test mnemonic.
+    {
+        const m = Mnemonic.fromPhrase(TEST_JUNK)
+        bip39.push({ entropy: strip0x(m.entropy), phrase: m.phrase, password: "", seed: strip0x(m.computeSeed()) })
+    }
+
+    // BIP-32 test vectors 1 and 2 (seeds as in BIP-32: 00 01 .. 0f, and ff fc f9 .. 42).
+    const bip32 = []
+    const tv1 = Buffer.from(Array.from({ length: 16 }, (_, i) => i))
+    const tv2 = Buffer.from(Array.from({ length: 64 }, (_, i) => 255 - 3 * i))
+    const chains = [
+        [tv1, ["m", "m/0'", "m/0'/1", "m/0'/1/2'", "m/0'/1/2'/2", "m/0'/1/2'/2/1000000000"]],
+        [tv2, ["m", "m/0", "m/0/2147483647'", "m/0/2147483647'/1", "m/0/2147483647'/1/2147483646'", "m/0/2147483647'/1/2147483646'/2"]]
+    ]
+    for (const [seed, paths] of chains) {
+        const master = HDNodeWallet.fromSeed(seed)
+        for (const path of paths) {
+            const node = master.derivePath(path)
+            bip32.push({ seed: hex(seed), path, private_key: strip0x(node.privateKey), address: node.address })
+        }
+    }
+
+    // Ethereum HD wallets (BIP-44 paths) and their veil identities.
+    const vectors = []
+    const paths = ["m/44'/60'/0'/0/0", "m/44'/60'/0'/0/1", "m/44'/60'/0'/0/2", "m/44'/60'/1'/0/0"]
+    for (const [label, phrase, password] of [
+        ["hardhat", TEST_JUNK, ""],
+        ["abandon", ABANDON, ""],
+        ["abandon+TREZOR", ABANDON, "TREZOR"]
+    ]) {
+        for (const path of paths) {
+            const w = HDNodeWallet.fromPhrase(phrase, password, path)
+            assert.equal(w.path, path)
+            assert.equal(computeAddress(w.privateKey), w.address)
+            vectors.push({
+                label: `${label} ${path}`,
+                phrase,
+                password,
+                path,
+                private_key: strip0x(w.privateKey),
+                address: w.address,
+                veil: veilIdentity(w.privateKey)
+            })
+        }
+    }
+    const commitments = new Set(vectors.map((v) => v.veil.commitment))
+    assert.equal(commitments.size, vectors.length, "two paths gave the same veil identity")
+
+    // Ethereum keystores (Web3 Secret Storage v3) to import: one written by ethers (scrypt,
+    // N = 1024 for speed; ethers spells the key "Crypto"), and one with PBKDF2-HMAC-SHA256
+    // assembled here with node:crypto and ethers' keccak256, which ethers must decrypt.
+    const keystores = []
+    const keystoreCase = (label, json, passphrase, privateKey) => {
+        const account = decryptKeystoreJsonSync(json, toUtf8Bytes(passphrase))
+        assert.equal(account.privateKey, privateKey)
+        keystores.push({
+            label,
+            json,
+            passphrase,
+            private_key: strip0x(privateKey),
+            address: account.address,
+            veil: veilIdentity(privateKey)
+        })
+    }
+    {
+        const w = HDNodeWallet.fromPhrase(TEST_JUNK, "", "m/44'/60'/0'/0/3")
+        const account = { address: w.address, privateKey: w.privateKey }
+        const passphrase = "veil-test-keystore"
+        const json = encryptKeystoreJsonSync(account, toUtf8Bytes(passphrase), {
+            scrypt: { N: 1024 },
+            salt: rng.bytes32(),
+            iv: rng.bytes32().subarray(0, 16),
+            uuid: rng.bytes32().subarray(0, 16)
+        })
+        assert.ok(JSON.parse(json).Crypto, "ethers writes the key `Crypto`")
+        keystoreCase("ethers scrypt N=1024", json, passphrase, w.privateKey)
+    }
+    {
+        const w = new Wallet(hexlify(rng.bytes32()))
+        const passphrase = "veil-test-pbkdf2 \u00e9"
+        const salt = rng.bytes32()
+        const iv = rng.bytes32().subarray(0, 16)
+        const c = 4096
+        const dk = pbkdf2Sync(Buffer.from(passphrase, "utf8"), salt, c, 32, "sha256")
+        const cipher = createCipheriv("aes-128-ctr", dk.subarray(0, 16), iv)
+        const ciphertext = Buffer.concat([cipher.update(Buffer.from(strip0x(w.privateKey), "hex")), cipher.final()])
+        const json = JSON.stringify({
+            address: strip0x(w.address).toLowerCase(),
+            crypto: {
+                cipher: "aes-128-ctr",
+                cipherparams: { iv: hex(iv) },
+                ciphertext: hex(ciphertext),
+                kdf: "pbkdf2",
+                kdfparams: { c, dklen: 32, prf: "hmac-sha256", salt: hex(salt) },
+                mac: strip0x(keccak256(concat([dk.subarray(16, 32), ciphertext])))
+            },
+            id: uuidV4(rng.bytes32().subarray(0, 16)),
+            version: 3
+        })
+        keystoreCase("pbkdf2 c=4096", json, passphrase, w.privateKey)
+    }
+
+    return {
+        generator: GENERATOR,
+        source: source("ethers", "@semaphore-protocol/identity", IDENTITY_EDDSA, "@zk-kit/eddsa-poseidon", "poseidon-lite"),
+        notes:
+            "Key derivation (prover/src/keys.rs). Hex: lowercase, no 0x; addresses EIP-55 (ethers). bip39: ethers Mnemonic.fromEntropy(entropy, password) -> phrase, computeSeed() = PBKDF2-HMAC-SHA512(NFKD(phrase), 'mnemonic' || NFKD(password), 2048, 64). bip32: HDNodeWallet.fromSeed(seed).derivePath(path) (BIP-32 test vectors 1 and 2). vectors: HDNodeWallet.fromPhrase(phrase, password, path) -> secp256k1 child private_key and address, and 'veil' = the veil identity of that child key: veil.private_key = SHA-256(utf8('veil/identity/v1/secp256k1\\0') || private_key bytes), then new Identity(Buffer(veil.private_key)) of @semaphore-protocol/identity (secret_scalar, public_key [x, y], commitment; decimal). keystores: 'json' is the keystore file's exact text, 'passphrase' its UTF-8 password, checked with ethers decryptKeystoreJsonSync; the ethers one comes from encryptKeystoreJsonSync (scrypt N = 1024, r = 8, p = 1), the pbkdf2 one is assembled with node:crypto (pbkdf2Sync sha256, aes-128-ctr) and ethers keccak256 for the MAC. All salts, IVs, uuids and random entropy come from the seeded generator.",
+        identity_domain: hex(VEIL_IDENTITY_DOMAIN),
+        bip39,
+        bip32,
+        vectors,
+        keystores
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Main.
 // ---------------------------------------------------------------------------
 
@@ -629,7 +819,8 @@ async function main() {
         "eddsa.json": await genEddsa(),
         "identity.json": genIdentity(),
         "lean_imt.json": await genLeanImt(),
-        "intent.json": genIntent()
+        "intent.json": genIntent(),
+        "hd.json": genHd()
     }
 
     let differ = 0

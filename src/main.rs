@@ -5,6 +5,7 @@
 
 mod commands;
 mod exit;
+mod passphrase;
 
 use std::process::ExitCode;
 
@@ -79,7 +80,13 @@ fn main() -> ExitCode {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("VEIL_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let spec = std::env::var("VEIL_LOG").unwrap_or_default();
+    let mut filter = EnvFilter::try_new(if spec.is_empty() { "warn" } else { &spec }).unwrap_or_else(|_| EnvFilter::new("warn"));
+    // arkworks opens a span per gadget and constraint under the target "gr1cs": tracing them
+    // slows proving fifty-fold, so they stay off unless asked for by name.
+    if !spec.contains("gr1cs") {
+        filter = filter.add_directive("gr1cs=off".parse().expect("a valid directive"));
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -10,6 +10,12 @@ use std::{
 use assert_cmd::{cargo::CommandCargoExt, Command};
 use veil_prover::snarkjs::{public_from_json, ProofJson, VerificationKeyJson};
 
+fn veil() -> Command {
+    let mut c = Command::cargo_bin("veil").unwrap();
+    c.env("VEIL_PASSPHRASE", "batch passphrase");
+    c
+}
+
 struct Fixture {
     dir: tempfile::TempDir,
 }
@@ -19,8 +25,8 @@ impl Fixture {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let f = Self { dir };
-        let alice = f.ok(&["key", "new", "--out", &f.p("alice.key")]);
-        f.ok(&["key", "new", "--out", &f.p("outsider.key")]);
+        let alice = f.ok(&["key", "new", "--kdf", "light", "--out", &f.p("alice.key")]);
+        f.ok(&["key", "new", "--kdf", "light", "--out", &f.p("outsider.key")]);
         f.ok(&["set", "new", "--out", &f.p("set.json"), &alice]);
         f.ok(&[
             "intent", "new", "--chain-id", "1", "--account", "0x1111111111111111111111111111111111111111", "--target",
@@ -35,7 +41,7 @@ impl Fixture {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = Command::cargo_bin("veil").unwrap().args(args).output().unwrap();
+        let out = veil().args(args).output().unwrap();
         assert!(out.status.success(), "veil {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
@@ -57,7 +63,7 @@ impl Fixture {
         let mut args: Vec<String> = vec!["batch".into(), "--pk".into(), self.p("keys")];
         args.extend(["--input", input, "--output", output].map(str::to_owned));
         args.extend(extra.iter().map(|s| (*s).to_owned()));
-        Command::cargo_bin("veil").unwrap().args(&args).output().unwrap().status.code().unwrap()
+        veil().args(&args).output().unwrap().status.code().unwrap()
     }
 
     /// Every record of an output file, by id; panics on a repeated id.
@@ -130,6 +136,7 @@ fn survives_being_killed_and_rerun() {
     let output = f.p("out.jsonl");
     let mut child = std::process::Command::cargo_bin("veil")
         .unwrap()
+        .env("VEIL_PASSPHRASE", "batch passphrase")
         .args(["batch", "--pk", &f.p("keys"), "--input", &input, "--output", &output])
         .stderr(Stdio::null())
         .spawn()
@@ -175,8 +182,7 @@ fn shards_split_the_requests_stably() {
     }
     assert_eq!(all.len(), 12, "the shards cover every request");
     assert_eq!(f.batch(&input, &f.p("x.jsonl"), &["--shard", "3/3"]), 2);
-    let auto = Command::cargo_bin("veil")
-        .unwrap()
+    let auto = veil()
         .args(["batch", "--pk", &f.p("keys"), "--input", &input, "--output", &f.p("auto.jsonl"), "--shard", "auto"])
         .env("JOB_COMPLETION_INDEX", "1")
         .env("VEIL_SHARD_COUNT", "3")
@@ -192,8 +198,7 @@ fn shards_split_the_requests_stably() {
 fn reads_stdin_and_writes_stdout() {
     let f = Fixture::new();
     let lines = [f.request("a", "alice.key", 1), f.request("b", "alice.key", 2)].join("\n");
-    let out = Command::cargo_bin("veil")
-        .unwrap()
+    let out = veil()
         .args(["batch", "--pk", &f.p("keys"), "--input", "-", "--output", "-"])
         .write_stdin(lines)
         .output()

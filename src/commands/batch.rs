@@ -67,6 +67,10 @@ pub struct BatchArgs {
     /// Validate every point of the proving key and its constraint system.
     #[arg(long)]
     check_key: bool,
+    /// A file holding the passphrase of the requests' key files (else VEIL_PASSPHRASE, else
+    /// a prompt); each key file is unlocked once per batch.
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
 }
 
 /// A shard: this worker's index and the number of workers.
@@ -200,7 +204,9 @@ fn done_ids(path: &Path) -> anyhow::Result<HashMap<String, bool>> {
 /// Shared, read-only state of a batch: the key and the sets and intents read so far.
 struct Context_ {
     prover: ProverKey,
+    passphrase: zeroize::Zeroizing<String>,
     sets: Mutex<HashMap<PathBuf, Arc<ApproverSet>>>,
+    keys: Mutex<HashMap<PathBuf, Arc<Key>>>,
 }
 
 impl Context_ {
@@ -213,11 +219,21 @@ impl Context_ {
         Ok(set)
     }
 
+    /// A key file, unlocked once (scrypt is deliberately slow) and kept for the batch.
+    fn key(&self, path: &Path) -> Result<Arc<Key>, String> {
+        if let Some(k) = self.keys.lock().expect("no panics while held").get(path) {
+            return Ok(k.clone());
+        }
+        let key = Arc::new(Key::load(path, self.passphrase.as_bytes()).map_err(|e| e.to_string())?);
+        self.keys.lock().expect("no panics while held").insert(path.to_owned(), key.clone());
+        Ok(key)
+    }
+
     fn prove(&self, req: &Request) -> Result<Value, String> {
         if req.circuit != CircuitId::Approval.name() {
             return Err(format!("circuit {:?} is not supported by this proving key (approval)", req.circuit));
         }
-        let key = Key::load(&req.key).map_err(|e| e.to_string())?;
+        let key = self.key(&req.key)?;
         let set = self.set(&req.set)?;
         let intent = match &req.intent {
             Value::String(path) => Intent::load(path).map_err(|e| format!("{e:#}"))?,
@@ -305,7 +321,13 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
         )
     };
     let sink = Mutex::new(sink);
-    let ctx = Context_ { prover, sets: Mutex::new(HashMap::new()) };
+    let passphrase = crate::passphrase::read(
+        a.passphrase_file.as_deref(),
+        crate::passphrase::ENV,
+        crate::passphrase::Purpose::Unlock,
+        "the requests' key files",
+    )?;
+    let ctx = Context_ { prover, passphrase, sets: Mutex::new(HashMap::new()), keys: Mutex::new(HashMap::new()) };
     let threads = match a.threads {
         Some(0) => return Err(bad_input("--threads 0: at least one thread is needed")),
         Some(n) => n,

@@ -1,23 +1,44 @@
-//! `veil key`: approver keys.
+//! `veil key`: approver keys, encrypted at rest.
 
-use std::path::PathBuf;
+use std::{io::IsTerminal, path::PathBuf};
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veil_prover::keys::Key;
+use veil_prover::keys::{self, Kdf, Key, KeySource};
+use zeroize::Zeroizing;
 
-use crate::exit::{bad_input, OK};
+use crate::{
+    exit::{bad_input, OK},
+    passphrase::{self, Purpose},
+};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
-    /// Create a key from the operating system's CSPRNG and write it (0600) to --out.
+    /// Create a key and write it, encrypted (Web3 Secret Storage v3, scrypt), 0600.
     ///
-    /// Prints the identity commitment, the only part to publish. The file is not
-    /// encrypted in this version: protect it like an SSH key.
+    /// By default the key comes from the operating system's CSPRNG. With --mnemonic a new
+    /// BIP-39 mnemonic is made and shown once, on the terminal only: it is the backup.
+    /// With --from-mnemonic the key is derived from an existing wallet mnemonic at --path
+    /// (BIP-32 on secp256k1, then a domain-separated hash: the same mnemonic and path always
+    /// give the same identity, different paths unlinkable ones). With --from-eth-keystore
+    /// an Ethereum keystore's key is mapped the same way. The passphrase comes from
+    /// --passphrase-file, VEIL_PASSPHRASE, or a prompt. Prints the identity commitment.
     New(NewArgs),
-    /// Show a key's public parts: identity commitment and public key (never the secret).
+    /// Show a key's public parts: identity commitment, public key, and the Ethereum address
+    /// and path it was derived from, if any. Never the secret; no passphrase needed.
     Show(ShowArgs),
+    /// Print what to share with a set's administrator: the identity commitment and public
+    /// key only (not the derivation source, which would link the identity to a wallet).
+    ExportPublic(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KdfArg {
+    /// scrypt n = 2^18, as geth (about a second per use).
+    Standard,
+    /// scrypt n = 2^12: for tests and throwaway keys only.
+    Light,
 }
 
 #[derive(Debug, Args)]
@@ -28,47 +49,150 @@ pub struct NewArgs {
     /// Replace an existing file.
     #[arg(long)]
     force: bool,
+    /// Create a new BIP-39 mnemonic, show it once on the terminal, and derive the key from it.
+    #[arg(long, conflicts_with_all = ["from_mnemonic", "from_eth_keystore"])]
+    mnemonic: bool,
+    /// Words of the new mnemonic.
+    #[arg(long, default_value_t = 24, value_parser = parse_words, requires = "mnemonic")]
+    words: usize,
+    /// Derive the key from the mnemonic in FILE (an existing wallet's backup).
+    #[arg(long, value_name = "FILE", conflicts_with = "from_eth_keystore")]
+    from_mnemonic: Option<PathBuf>,
+    /// The BIP-32 derivation path.
+    #[arg(long, default_value = keys::DEFAULT_PATH)]
+    path: String,
+    /// Derive the key from an Ethereum keystore (v3) file.
+    #[arg(long, value_name = "FILE")]
+    from_eth_keystore: Option<PathBuf>,
+    /// A file holding the Ethereum keystore's passphrase (else VEIL_ETH_PASSPHRASE, else a prompt).
+    #[arg(long, value_name = "FILE", requires = "from_eth_keystore")]
+    eth_passphrase_file: Option<PathBuf>,
+    /// A file holding the new key's passphrase (else VEIL_PASSPHRASE, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// The scrypt cost.
+    #[arg(long, value_enum, default_value_t = KdfArg::Standard)]
+    kdf: KdfArg,
+}
+
+fn parse_words(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n @ (12 | 15 | 18 | 21 | 24)) => Ok(n),
+        _ => Err("a BIP-39 mnemonic has 12, 15, 18, 21 or 24 words".into()),
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The key file.
     file: PathBuf,
-    /// Print JSON (`commitment`, `public_key` as decimal strings).
+    /// Print JSON (`commitment`, `public_key` as decimal strings, `source`).
     #[arg(long)]
     json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The key file.
+    file: PathBuf,
+}
+
 #[derive(Debug, Serialize)]
-struct KeyReport {
+struct PublicReport {
     commitment: String,
     public_key: [String; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceReport {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    address: String,
+}
+
+fn source_report(s: &KeySource) -> SourceReport {
+    SourceReport { kind: s.kind.as_str(), path: s.path.clone(), address: s.address.to_checksum(None) }
 }
 
 pub fn run(c: KeyCommand) -> anyhow::Result<u8> {
     match c {
-        KeyCommand::New(a) => {
-            if a.out.exists() && !a.force {
-                return Err(bad_input(format!("{} exists; pass --force to replace it", a.out.display())));
-            }
-            let key = Key::generate(&mut rand::rngs::OsRng);
-            key.save(&a.out).context("writing the key")?;
-            eprintln!("wrote {} (unencrypted, mode 0600)", a.out.display());
-            println!("{}", key.commitment);
-        },
+        KeyCommand::New(a) => new(&a),
         KeyCommand::Show(a) => {
-            let key = Key::load(&a.file).map_err(bad_input)?;
-            let report = KeyReport {
-                commitment: key.commitment.to_string(),
-                public_key: [key.public_key.x.to_string(), key.public_key.y.to_string()],
+            let info = keys::read_public(&a.file).map_err(bad_input)?;
+            let report = PublicReport {
+                commitment: info.commitment.to_string(),
+                public_key: [info.public_key.x.to_string(), info.public_key.y.to_string()],
+                source: info.source.as_ref().map(source_report),
             };
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 println!("commitment  {}", report.commitment);
                 println!("public key  ({}, {})", report.public_key[0], report.public_key[1]);
+                match &report.source {
+                    Some(s) => println!(
+                        "derived     from {} {}{}",
+                        s.kind,
+                        s.address,
+                        s.path.as_ref().map(|p| format!(" at {p}")).unwrap_or_default()
+                    ),
+                    None => println!("derived     from OS entropy"),
+                }
+                if !info.encrypted {
+                    println!("warning     this file is not encrypted (version 1): re-create it with `veil key new`");
+                }
             }
+            Ok(OK)
+        },
+        KeyCommand::ExportPublic(a) => {
+            let info = keys::read_public(&a.file).map_err(bad_input)?;
+            let report = PublicReport {
+                commitment: info.commitment.to_string(),
+                public_key: [info.public_key.x.to_string(), info.public_key.y.to_string()],
+                source: None,
+            };
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(OK)
         },
     }
+}
+
+fn new(a: &NewArgs) -> anyhow::Result<u8> {
+    if a.out.exists() && !a.force {
+        return Err(bad_input(format!("{} exists; pass --force to replace it", a.out.display())));
+    }
+    let key = if a.mnemonic {
+        // The words are the backup: shown once, on a terminal only, never in a pipe or a log.
+        if !std::io::stdout().is_terminal() {
+            return Err(bad_input("--mnemonic shows the new mnemonic on a terminal only; run it in one"));
+        }
+        let phrase = keys::new_mnemonic(&mut rand::rngs::OsRng, a.words).map_err(bad_input)?;
+        let key = Key::from_mnemonic(&phrase, "", &a.path).map_err(bad_input)?;
+        println!("Write these {} words down and keep them offline. They restore this key", a.words);
+        println!("(`veil key new --from-mnemonic FILE --path {}`); anyone who sees them owns it.\n", a.path);
+        println!("{}\n", phrase.as_str());
+        key
+    } else if let Some(file) = &a.from_mnemonic {
+        let phrase = Zeroizing::new(
+            std::fs::read_to_string(file).with_context(|| format!("reading the mnemonic file {}", file.display()))?,
+        );
+        Key::from_mnemonic(phrase.trim(), "", &a.path).map_err(|e| bad_input(format!("{}: {e}", file.display())))?
+    } else if let Some(file) = &a.from_eth_keystore {
+        let pass = passphrase::read(a.eth_passphrase_file.as_deref(), "VEIL_ETH_PASSPHRASE", Purpose::Unlock, "the Ethereum keystore")?;
+        Key::from_eth_keystore(file, pass.as_bytes()).map_err(bad_input)?
+    } else {
+        Key::generate(&mut rand::rngs::OsRng)
+    };
+    let pass = passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::New, "the new key")?;
+    let kdf = match a.kdf {
+        KdfArg::Standard => Kdf::Standard,
+        KdfArg::Light => Kdf::Light,
+    };
+    key.save(&a.out, pass.as_bytes(), kdf, a.force).context("writing the key")?;
+    eprintln!("wrote {} (encrypted, mode 0600)", a.out.display());
+    println!("{}", key.commitment);
     Ok(OK)
 }

@@ -15,7 +15,10 @@ use veil_prover::{
 };
 
 use super::{write_json, PROVING_KEY_FILE};
-use crate::exit::{bad_input, OK};
+use crate::{
+    exit::{bad_input, OK},
+    passphrase::{self, Purpose},
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ProveCommand {
@@ -31,6 +34,9 @@ pub struct ApprovalArgs {
     /// The approver's key file.
     #[arg(long)]
     key: PathBuf,
+    /// A file holding the key's passphrase (else VEIL_PASSPHRASE, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     /// The approver set file.
     #[arg(long)]
     set: PathBuf,
@@ -55,7 +61,9 @@ pub struct ApprovalArgs {
 
 pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
     let ProveCommand::Approval(a) = c;
-    let key = Key::load(&a.key).map_err(bad_input)?;
+    let pass = passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
+    let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
+    drop(pass);
     let set = ApproverSet::load(&a.set).map_err(bad_input)?;
     let intent = Intent::load(&a.intent).map_err(bad_input)?;
     let intent_fe = intent.field_element();

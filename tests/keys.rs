@@ -1,0 +1,162 @@
+//! Key management through the CLI: mnemonics, Ethereum keystores, passphrases, and no
+//! secret in any output.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const PASSPHRASE: &str = "a long enough passphrase";
+
+fn vectors() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/hd.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Runs veil with the passphrase in the environment and every log enabled; returns
+/// (exit code, stdout + stderr).
+fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut c = Command::cargo_bin("veil").unwrap();
+    c.env("VEIL_PASSPHRASE", PASSPHRASE).env("VEIL_LOG", "debug");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.args(args).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap(), text)
+}
+
+/// Every form in which a secret of `vector` could leak.
+fn secret_forms(vector: &Value) -> Vec<String> {
+    let mut forms = vec![
+        vector["private_key"].as_str().unwrap().to_owned(),
+        vector["veil"]["private_key"].as_str().unwrap().to_owned(),
+        vector["veil"]["secret_scalar"].as_str().unwrap().to_owned(),
+    ];
+    forms.extend(forms.clone().iter().map(|s| s.to_uppercase()));
+    forms.extend(forms.clone().iter().map(|s| s[..16].to_owned()));
+    forms
+}
+
+#[test]
+fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
+    let all = vectors();
+    let v = all["vectors"].as_array().unwrap().iter().find(|v| v["password"] == "").unwrap();
+    std::fs::write(p("backup.txt"), format!("{}\n", v["phrase"].as_str().unwrap())).unwrap();
+    let mut transcript = String::new();
+
+    let (code, out) = run(
+        &["key", "new", "--kdf", "light", "--from-mnemonic", &p("backup.txt"), "--path", v["path"].as_str().unwrap(), "--out", &p("k.key")],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(v["veil"]["commitment"].as_str().unwrap()), "the identity of the vector: {out}");
+    transcript += &out;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(p("k.key")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // show needs no passphrase and names the source; export-public leaves the source out
+    let (code, out) = run(&["key", "show", &p("k.key"), "--json"], &[("VEIL_PASSPHRASE", "")]);
+    assert_eq!(code, 0, "{out}");
+    let shown: Value = serde_json::from_str(out.lines().take_while(|l| !l.contains("TRACE") && !l.contains("DEBUG")).collect::<Vec<_>>().join("\n").as_str()).unwrap();
+    assert_eq!(shown["commitment"], v["veil"]["commitment"]);
+    assert_eq!(shown["source"]["address"], v["address"]);
+    assert_eq!(shown["source"]["path"], v["path"]);
+    transcript += &out;
+    let (code, out) = run(&["key", "export-public", &p("k.key")], &[]);
+    assert_eq!(code, 0);
+    assert!(!out.contains(v["address"].as_str().unwrap()), "export-public must not link to the wallet");
+    transcript += &out;
+
+    // restoring again gives the same identity; without --force the file is kept
+    let (code, out) = run(&["key", "new", "--kdf", "light", "--from-mnemonic", &p("backup.txt"), "--path", v["path"].as_str().unwrap(), "--out", &p("k.key")], &[]);
+    assert_eq!(code, 2, "{out}");
+    transcript += &out;
+
+    // prove with it; then the wrong passphrase and a damaged file are clear errors (exit 2)
+    let commitment = v["veil"]["commitment"].as_str().unwrap();
+    assert_eq!(run(&["set", "new", "--out", &p("set.json"), commitment], &[]).0, 0);
+    assert_eq!(
+        run(&["intent", "new", "--chain-id", "1", "--account", "0x1111111111111111111111111111111111111111", "--target", "0x2222222222222222222222222222222222222222", "--nonce", "0", "--out", &p("intent.json")], &[]).0,
+        0
+    );
+    assert_eq!(run(&["setup", "approval", "--depth", "2", "--out", &p("keys")], &[]).0, 0);
+    let prove = |extra: &[(&str, &str)], key: &str| {
+        run(&["prove", "approval", "--key", key, "--set", &p("set.json"), "--intent", &p("intent.json"), "--pk", &p("keys"), "--out", &p("proof")], extra)
+    };
+    let (code, out) = prove(&[], &p("k.key"));
+    assert_eq!(code, 0, "{out}");
+    transcript += &out;
+    let (code, out) = prove(&[("VEIL_PASSPHRASE", "not it")], &p("k.key"));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("passphrase") && out.contains("k.key"), "{out}");
+    transcript += &out;
+    std::fs::write(p("passfile"), "not it either\n").unwrap();
+    let (code, out) = run(&["prove", "approval", "--key", &p("k.key"), "--passphrase-file", &p("passfile"), "--set", &p("set.json"), "--intent", &p("intent.json"), "--pk", &p("keys"), "--out", &p("proof")], &[]);
+    assert_eq!(code, 2, "the file wins over the environment: {out}");
+    transcript += &out;
+    let text = std::fs::read_to_string(p("k.key")).unwrap();
+    std::fs::write(p("cut.key"), &text[..text.len() / 2]).unwrap();
+    let (code, out) = prove(&[], &p("cut.key"));
+    assert_eq!(code, 2);
+    assert!(out.contains("cut.key"), "{out}");
+    transcript += &out;
+
+    for form in secret_forms(v) {
+        assert!(!transcript.contains(&form), "a secret leaked into the output: {form}");
+    }
+    assert!(!transcript.contains(v["phrase"].as_str().unwrap()), "the mnemonic leaked");
+}
+
+#[test]
+fn ethereum_keystores_import_as_their_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
+    let all = vectors();
+    let v = &all["keystores"][0];
+    std::fs::write(p("eth.json"), v["json"].as_str().unwrap()).unwrap();
+    std::fs::write(p("eth.pass"), v["passphrase"].as_str().unwrap()).unwrap();
+    let (code, out) = run(&["key", "new", "--kdf", "light", "--from-eth-keystore", &p("eth.json"), "--eth-passphrase-file", &p("eth.pass"), "--out", &p("k.key")], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(v["veil"]["commitment"].as_str().unwrap()));
+    let (code, out2) = run(&["key", "new", "--kdf", "light", "--from-eth-keystore", &p("eth.json"), "--out", &p("k2.key")], &[("VEIL_ETH_PASSPHRASE", "wrong")]);
+    assert_eq!(code, 2);
+    assert!(out2.contains("eth.json"), "{out2}");
+    for form in secret_forms(v) {
+        assert!(!out.contains(&form) && !out2.contains(&form), "a secret leaked: {form}");
+    }
+}
+
+#[test]
+fn new_mnemonics_are_shown_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("k.key");
+    Command::cargo_bin("veil")
+        .unwrap()
+        .env("VEIL_PASSPHRASE", PASSPHRASE)
+        .args(["key", "new", "--mnemonic", "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("terminal"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn no_passphrase_and_no_terminal_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("k.key");
+    Command::cargo_bin("veil")
+        .unwrap()
+        .env_remove("VEIL_PASSPHRASE")
+        .args(["key", "new", "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("VEIL_PASSPHRASE"));
+    assert!(!out.exists());
+}
