@@ -254,6 +254,33 @@ pub fn mul_point(p: &PointVar, bits: &[Boolean<Fr>]) -> Result<PointVar, Synthes
     p.scalar_mul_le(bits.iter())
 }
 
+/// Enforces that `p` (on the curve) lies in the prime-order subgroup, the identity included:
+/// a witness `q` on the curve with `8·q = p` (3 constraints for `q`, three complete
+/// doublings, 2 for the equality). Sound because the curve has order 8·l, so `8·q` is always
+/// of order dividing l; complete because for `p` of order dividing l, `q = (8⁻¹ mod l)·p`.
+///
+/// # Errors
+/// Propagates synthesis errors.
+pub fn enforce_in_subgroup(p: &PointVar) -> Result<(), SynthesisError> {
+    use ark_r1cs_std::eq::EqGadget;
+    let cs = p.x.cs().or(p.y.cs());
+    if cs.is_none() {
+        let value = Point::new_unchecked(p.x.value()?, p.y.value()?);
+        return if value.is_in_correct_subgroup_assuming_on_curve() { Ok(()) } else { Err(SynthesisError::Unsatisfiable) };
+    }
+    let q = p.x.value().and_then(|x| Ok(Point::new_unchecked(x, p.y.value()?))).ok().map(|v| {
+        use ark_ec::AffineRepr;
+        use ark_ff::Field as _;
+        let eight_inv = crate::Fs::from(8u64).inverse().expect("8 is invertible mod l");
+        v.mul_bigint(ark_ff::PrimeField::into_bigint(eight_inv)).into_affine()
+    });
+    let mut eight_q = alloc_point_on_curve(cs, q, AllocationMode::Witness)?;
+    for _ in 0..3 {
+        eight_q = add(&eight_q, &eight_q)?;
+    }
+    eight_q.enforce_equal(p)
+}
+
 /// A constant point.
 pub fn constant(p: &Point) -> PointVar {
     PointVar::new(FpVar::constant(p.x), FpVar::constant(p.y))
@@ -346,6 +373,22 @@ mod tests {
             let r = mul_point(&pv, &bits).unwrap();
             assert_eq!(Point::new_unchecked(r.x.value().unwrap(), r.y.value().unwrap()), babyjubjub::mul_point(&p, s.into_bigint()));
             assert!(cs.is_satisfied().unwrap());
+        }
+    }
+
+    #[test]
+    fn subgroup_check_matches_native() {
+        let mut rng = ChaCha20Rng::seed_from_u64(6);
+        let torsion = babyjubjub::point_on_curve(Fr::zero(), -Fr::one()).unwrap(); // order 2
+        for _ in 0..4 {
+            let p = babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint());
+            for (point, inside) in [(p, true), ((p + torsion).into_affine(), false), (Point::zero(), true), (torsion, false)] {
+                assert_eq!(point.is_in_correct_subgroup_assuming_on_curve(), inside);
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let v = alloc_point_on_curve(cs.clone(), Some(point), AllocationMode::Witness).unwrap();
+                enforce_in_subgroup(&v).unwrap();
+                assert_eq!(cs.is_satisfied().unwrap(), inside, "point {point}");
+            }
         }
     }
 
