@@ -8,9 +8,10 @@
 //! | [`poseidon`] | circomlib Poseidon, 1–16 inputs | [`poseidon::constraints::PoseidonGadget`] |
 //! | [`babyjubjub`] | Baby JubJub in EIP-2494 coordinates | [`babyjubjub::constraints::PointVar`], fixed- and variable-base multiplication |
 //! | [`eddsa`] | EdDSA-Poseidon as `@zk-kit/eddsa-poseidon` | [`eddsa::constraints::verify`] |
-//! | [`lean_imt`] | Lean incremental Merkle tree as `@zk-kit/lean-imt` | [`lean_imt::constraints::MerkleProofVar`] |
+//! | [`lean_imt`] | Lean incremental Merkle tree as `@zk-kit/lean-imt` | [`lean_imt::constraints::MerklePathVar`] |
 //! | [`identity`] | Semaphore v4 identity commitment | [`identity::commitment_var`] |
 //! | [`approval`] | — | the Approval statement ([`approval::ApprovalCircuit`]) |
+//! | [`threshold`] | — | the Threshold statement, k of n in one proof ([`threshold::ThresholdCircuit`]) |
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod error;
 pub mod identity;
 pub mod lean_imt;
 pub mod poseidon;
+pub mod threshold;
 
 #[cfg(test)]
 pub(crate) mod test_vectors;
