@@ -13,6 +13,26 @@ use std::{
 /// # Errors
 /// Any I/O error; the destination is then left as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+    let tmp = sealed_temp(path, bytes, private)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes a new file atomically, refusing (with `AlreadyExists`) to replace an existing
+/// one: the temporary file is linked into place only if the name is free
+/// ([`tempfile::NamedTempFile::persist_noclobber`]), so two writers cannot both succeed.
+///
+/// # Errors
+/// Any I/O error, `AlreadyExists` included; the destination is then left as it was.
+pub fn write_new_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+    let tmp = sealed_temp(path, bytes, private)?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A temporary file beside `path` holding `bytes`, with its mode set before the first
+/// byte and its content synced.
+fn sealed_temp(path: &Path, bytes: &[u8], private: bool) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -28,8 +48,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> 
     let _ = private;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@
 
 use std::{
     fmt,
-    io::{self, Write},
+    io,
     path::Path,
     str::FromStr,
 };
@@ -518,7 +518,7 @@ impl Key {
         if overwrite {
             crate::fs::write_atomic(path, text.as_bytes(), true).map_err(io)
         } else {
-            write_new_atomic(path, text.as_bytes()).map_err(|e| match e.kind() {
+            crate::fs::write_new_atomic(path, text.as_bytes(), true).map_err(|e| match e.kind() {
                 io::ErrorKind::AlreadyExists => KeyError::Exists { path: p.clone() },
                 _ => io(e),
             })
@@ -977,26 +977,6 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Writes a new file atomically, `0600`, refusing (with `AlreadyExists`) to replace an
-/// existing one: the temporary file is linked into place only if the name is free
-/// ([`tempfile::NamedTempFile::persist_noclobber`]), so two writers cannot both succeed.
-fn write_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".veil-").suffix(".tmp").tempfile_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -1450,7 +1430,7 @@ mod tests {
         assert!(err.to_string().contains("k.key"), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), before, "the file is untouched");
         // The no-clobber rename refuses too, should the file appear after the early check.
-        let err = write_new_atomic(&path, b"x").unwrap_err();
+        let err = crate::fs::write_new_atomic(&path, b"x", true).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read(&path).unwrap(), before);
 

@@ -23,9 +23,7 @@ pub use engine::{CircuitId, ProverKey, R1cs, ShapeId};
 
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
-use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
-};
+use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
 use thiserror::Error;
@@ -99,15 +97,11 @@ pub struct Shape {
 /// # Errors
 /// Propagates synthesis errors.
 pub fn shape<C: ConstraintSynthesizer<Fr>>(blank: C) -> Result<Shape, ProverError> {
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Setup);
-    blank.generate_constraints(cs.clone())?;
-    cs.finalize();
+    let r1cs = R1cs::from_blank(blank)?;
     Ok(Shape {
-        constraints: cs.num_constraints(),
-        public_inputs: cs.num_instance_variables() - 1,
-        witness_variables: cs.num_witness_variables(),
+        constraints: r1cs.num_constraints(),
+        public_inputs: r1cs.num_instance - 1,
+        witness_variables: r1cs.num_witness,
     })
 }
 
