@@ -45,6 +45,8 @@ enum Command {
     /// Prove a statement.
     #[command(subcommand)]
     Prove(commands::prove::ProveCommand),
+    /// Sign an intent with an approver key, for a Threshold proof (writes a signature file).
+    Sign(commands::sign::SignArgs),
     /// Verify a proof (exit 0 valid, 1 invalid, 2 bad input).
     Verify(commands::verify::VerifyArgs),
     /// Export proofs in other encodings.
@@ -103,6 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Setup(c) => commands::setup::run(c),
         Command::Prove(c) => commands::prove::run(c),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Sign(a) => commands::sign::run(&a),
         Command::Export(c) => commands::export::run(c),
         Command::Batch(a) => commands::batch::run(&a),
     }

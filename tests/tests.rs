@@ -4,3 +4,4 @@ mod batch;
 mod cli;
 mod end_to_end;
 mod keys;
+mod threshold;

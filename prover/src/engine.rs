@@ -19,7 +19,7 @@ use ark_relations::gr1cs::{
 use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use veil_circuits::{approval::ApprovalCircuit, Fr};
+use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdCircuit, Fr};
 
 use crate::{Proof, ProverError, ProvingKey, VerifyingKey};
 
@@ -274,6 +274,17 @@ pub fn approval_shape(depth: usize) -> Result<(ShapeId, ApprovalCircuit), Prover
     let blank = ApprovalCircuit::blank(depth)?;
     let depth = u32::try_from(depth).expect("depth ≤ 32");
     Ok((ShapeId { circuit: CircuitId::Approval, depth, k_max: 0 }, blank))
+}
+
+/// The shape and blank circuit of the Threshold statement at `depth` with `k_max` slots.
+///
+/// # Errors
+/// [`ProverError::Threshold`] for an unsupported depth or slot count.
+pub fn threshold_shape(depth: usize, k_max: usize) -> Result<(ShapeId, ThresholdCircuit), ProverError> {
+    let blank = ThresholdCircuit::blank(depth, k_max).map_err(|e| ProverError::Threshold(e.to_string()))?;
+    let depth = u32::try_from(depth).expect("depth ≤ 32");
+    let k_max = u32::try_from(k_max).expect("k_max ≤ 64");
+    Ok((ShapeId { circuit: CircuitId::Threshold, depth, k_max }, blank))
 }
 
 #[cfg(test)]

@@ -31,10 +31,10 @@ use ark_relations::gr1cs::Matrix;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
-use veil_circuits::{approval, Fr};
+use veil_circuits::{approval, threshold, Fr};
 
 use crate::{
-    engine::{approval_shape, CircuitId, ProverKey, R1cs, ShapeId},
+    engine::{approval_shape, threshold_shape, CircuitId, ProverKey, R1cs, ShapeId},
     ProvingKey,
 };
 
@@ -215,14 +215,16 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
     if Sha256::digest(body)[..] != bytes[88..120] {
         return Err(KeyFileError::Corrupted);
     }
-    let (expected_constraints, blank) = match header.shape.circuit {
+    let depth = header.shape.depth as usize;
+    let k_max = header.shape.k_max as usize;
+    let (expected_constraints, blank): (usize, Box<dyn FnOnce() -> Result<R1cs, crate::ProverError>>) = match header.shape.circuit {
         CircuitId::Approval => {
-            let depth = header.shape.depth as usize;
             let (_, blank) = approval_shape(depth).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
-            (approval::num_constraints(depth), blank)
+            (approval::num_constraints(depth), Box::new(move || R1cs::from_blank(blank)))
         },
         CircuitId::Threshold => {
-            return Err(KeyFileError::Malformed("threshold keys are not supported by this build yet".into()));
+            let (_, blank) = threshold_shape(depth, k_max).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
+            (threshold::num_constraints(depth, k_max), Box::new(move || R1cs::from_blank(blank)))
         },
     };
     if header.num_constraints != expected_constraints {
@@ -274,7 +276,7 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
         return Err(KeyFileError::Corrupted);
     }
     if check == Check::Full {
-        let ours = R1cs::from_blank(blank).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
+        let ours = blank().map_err(|e| KeyFileError::Malformed(e.to_string()))?;
         if ours.shape_hash() != header.shape_hash {
             return Err(KeyFileError::StaleCircuit {
                 shape: header.shape.to_string(),

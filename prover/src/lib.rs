@@ -17,6 +17,7 @@ pub mod intent;
 pub mod keyfile;
 pub mod keys;
 pub mod set;
+pub mod signature;
 pub mod snarkjs;
 
 pub use engine::{CircuitId, ProverKey, R1cs, ShapeId};
@@ -47,6 +48,9 @@ pub enum ProverError {
     /// The witness does not satisfy the statement (a wrong secret, path, root, …).
     #[error("the witness does not satisfy the statement")]
     Unsatisfied,
+    /// The Threshold circuit refused its parameters or witness.
+    #[error("{0}")]
+    Threshold(String),
     /// The circuit has no witness (a blank circuit was given to the prover).
     #[error("the circuit has no witness")]
     MissingWitness,
@@ -113,6 +117,16 @@ pub fn shape<C: ConstraintSynthesizer<Fr>>(blank: C) -> Result<Shape, ProverErro
 #[tracing::instrument(skip(rng))]
 pub fn setup_approval<R: RngCore + CryptoRng>(max_depth: usize, rng: &mut R) -> Result<ProverKey, ProverError> {
     let (shape, blank) = engine::approval_shape(max_depth)?;
+    ProverKey::setup(shape, blank, rng)
+}
+
+/// A development setup for the Threshold circuit at `max_depth` with `k_max` slots.
+///
+/// # Errors
+/// [`ProverError::Threshold`] for unsupported parameters; synthesis errors otherwise.
+#[tracing::instrument(skip(rng))]
+pub fn setup_threshold<R: RngCore + CryptoRng>(max_depth: usize, k_max: usize, rng: &mut R) -> Result<ProverKey, ProverError> {
+    let (shape, blank) = engine::threshold_shape(max_depth, k_max)?;
     ProverKey::setup(shape, blank, rng)
 }
 

@@ -8,6 +8,7 @@ pub mod key;
 pub mod prove;
 pub mod set;
 pub mod setup;
+pub mod sign;
 pub mod verify;
 
 use std::path::Path;

@@ -27,6 +27,35 @@ pub enum ProveCommand {
     /// Writes OUT/proof.json and OUT/public.json (snarkjs layout; public signals in the
     /// order root, nullifier, intent, scope).
     Approval(ApprovalArgs),
+    /// Prove that k distinct members of --set signed --intent, from their signature files
+    /// (`veil sign`). Writes OUT/proof.json and OUT/public.json (root, intent, k).
+    Threshold(ThresholdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ThresholdArgs {
+    /// The approver set file.
+    #[arg(long)]
+    set: PathBuf,
+    /// The intent file.
+    #[arg(long)]
+    intent: PathBuf,
+    /// The setup directory of a threshold setup.
+    #[arg(long)]
+    pk: PathBuf,
+    /// The threshold k to prove; defaults to the number of signatures. With more
+    /// signatures than k, the first k (by commitment) are used.
+    #[arg(long)]
+    threshold: Option<usize>,
+    /// Validate every point of the proving key and its constraint system.
+    #[arg(long)]
+    check_key: bool,
+    /// The output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Signature files.
+    #[arg(required = true)]
+    signatures: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -60,7 +89,10 @@ pub struct ApprovalArgs {
 }
 
 pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
-    let ProveCommand::Approval(a) = c;
+    let a = match c {
+        ProveCommand::Approval(a) => a,
+        ProveCommand::Threshold(t) => return threshold(&t),
+    };
     let pass = passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
     let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
     drop(pass);
@@ -99,5 +131,61 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
     write_json(&a.out.join("public.json"), &public_to_json(&inputs))?;
     eprintln!("wrote {} and {}", a.out.join("proof.json").display(), a.out.join("public.json").display());
     println!("{}", inputs[veil_circuits::approval::NULLIFIER]);
+    Ok(OK)
+}
+
+fn load_key(dir: &std::path::Path, check_key: bool, expected: veil_prover::CircuitId) -> anyhow::Result<veil_prover::ProverKey> {
+    let pk_path = dir.join(PROVING_KEY_FILE);
+    let header = keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
+        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    if header.shape.circuit != expected {
+        return Err(bad_input(format!("{}: this key is for {}, not the {expected} circuit", pk_path.display(), header.shape)));
+    }
+    let check = if check_key { Check::Full } else { Check::Fast };
+    keyfile::load(&pk_path, Some(header.shape), check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))
+}
+
+fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
+    use veil_circuits::threshold::{ThresholdCircuit, K};
+    use veil_prover::signature::SignedIntent;
+    let set = ApproverSet::load(&a.set).map_err(bad_input)?;
+    let intent = Intent::load(&a.intent).map_err(bad_input)?;
+    let intent_fe = intent.field_element();
+    let root = set.root().ok_or_else(|| bad_input(format!("{}: the set is empty", a.set.display())))?;
+    let prover = load_key(&a.pk, a.check_key, veil_prover::CircuitId::Threshold)?;
+
+    let mut signers = Vec::with_capacity(a.signatures.len());
+    let mut seen = std::collections::HashMap::new();
+    for path in &a.signatures {
+        let signed = SignedIntent::load(path).map_err(bad_input)?;
+        if signed.intent.field_element() != intent_fe {
+            return Err(bad_input(format!("{}: signs another intent than {}", path.display(), a.intent.display())));
+        }
+        let commitment = signed.commitment();
+        if let Some(first) = seen.insert(commitment, path.clone()) {
+            return Err(bad_input(format!("{} and {}: the same signer twice", first.display(), path.display())));
+        }
+        let index = set
+            .index_of(&commitment)
+            .ok_or_else(|| bad_input(format!("{}: the signer is not a member of {}", path.display(), a.set.display())))?;
+        let proof = set.proof(index).map_err(bad_input)?;
+        signers.push((commitment, (signed.public_key, signed.signature, proof)));
+    }
+    let k = a.threshold.unwrap_or(signers.len());
+    if k == 0 || k > signers.len() {
+        return Err(bad_input(format!("--threshold {k}: {} valid signatures given", signers.len())));
+    }
+    signers.sort_by_key(|(c, _)| *c);
+    let chosen: Vec<_> = signers.into_iter().take(k).map(|(_, s)| s).collect();
+    let depth = prover.shape.depth as usize;
+    let k_max = prover.shape.k_max as usize;
+    let circuit = ThresholdCircuit::new(depth, k_max, root, intent_fe, &chosen).map_err(|e| bad_input(format!("{e}")))?;
+    let inputs = circuit.public_inputs().expect("a filled circuit");
+    let groth = prover.prove(circuit, &mut rand::rngs::OsRng).context("proving")?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    write_json(&a.out.join("proof.json"), &ProofJson::from(&groth))?;
+    write_json(&a.out.join("public.json"), &public_to_json(&inputs))?;
+    eprintln!("wrote {} and {}", a.out.join("proof.json").display(), a.out.join("public.json").display());
+    println!("{}", inputs[K]);
     Ok(OK)
 }

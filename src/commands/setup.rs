@@ -18,6 +18,22 @@ pub enum SetupCommand {
     /// alone: such keys are for development. Production keys come from a multi-party
     /// ceremony.
     Approval(SetupArgs),
+    /// Keys for the Threshold circuit at a maximum depth with --k-max signature slots (one
+    /// setup serves every threshold k ≤ k_max). Same files, same development caveat.
+    Threshold(ThresholdSetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ThresholdSetupArgs {
+    /// Maximum depth of the approver set.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
+    depth: u8,
+    /// Signature slots: the largest threshold the keys can prove.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=64))]
+    k_max: u8,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -30,14 +46,27 @@ pub struct SetupArgs {
     out: PathBuf,
 }
 
+struct SetupArgsOut {
+    out: PathBuf,
+}
+
 pub fn run(c: SetupCommand) -> anyhow::Result<u8> {
-    let SetupCommand::Approval(a) = c;
+    let (out, make): (PathBuf, Box<dyn FnOnce() -> Result<veil_prover::ProverKey, veil_prover::ProverError>>) = match c {
+        SetupCommand::Approval(a) => {
+            (a.out, Box::new(move || veil_prover::setup_approval(usize::from(a.depth), &mut rand::rngs::OsRng)))
+        },
+        SetupCommand::Threshold(a) => (
+            a.out,
+            Box::new(move || veil_prover::setup_threshold(usize::from(a.depth), usize::from(a.k_max), &mut rand::rngs::OsRng)),
+        ),
+    };
+    let a = SetupArgsOut { out };
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     eprintln!(
         "warning: development setup from this machine's randomness alone; whoever knows it can forge proofs. \
          Use keys from a multi-party ceremony in production."
     );
-    let key = veil_prover::setup_approval(usize::from(a.depth), &mut rand::rngs::OsRng).context("setup")?;
+    let key = make().context("setup")?;
     let pk_path = a.out.join(PROVING_KEY_FILE);
     keyfile::save(&key, &pk_path).with_context(|| format!("writing {}", pk_path.display()))?;
     let vk_path = a.out.join(VERIFYING_KEY_FILE);
