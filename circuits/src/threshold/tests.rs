@@ -466,3 +466,27 @@ fn debug_prints_no_witness() {
     assert!(!shown.contains(&a.x.to_string()));
     assert_eq!(format!("{:?}", c.slots.as_ref().unwrap()[0]), "SlotWitness { .. }");
 }
+
+/// The honest path over many shapes: random (K_MAX, depth, set size, k, signers), seeded.
+#[test]
+fn honest_path_holds_for_random_shapes() {
+    use rand::{seq::SliceRandom, Rng};
+    let mut rng = ChaCha20Rng::seed_from_u64(62);
+    for _ in 0..8 {
+        let k_max = rng.gen_range(1..=4);
+        let members = rng.gen_range(k_max..=k_max + 6);
+        let keys: Vec<PrivateKey> = (0..members).map(|_| PrivateKey::random(&mut rng)).collect();
+        let tree = LeanImt::from_leaves(keys.iter().map(|k| identity::commitment(&k.public_key())));
+        let depth = rng.gen_range(tree.depth().max(1)..=tree.depth() + 2);
+        let k = rng.gen_range(1..=k_max);
+        let mut chosen: Vec<usize> = (0..members).collect();
+        chosen.shuffle(&mut rng);
+        chosen.truncate(k);
+        let intent = Fr::from(rng.gen::<u64>());
+        let signers: Vec<_> =
+            chosen.iter().map(|&i| (keys[i].public_key(), keys[i].sign(intent), tree.proof(i).unwrap())).collect();
+        let c = ThresholdCircuit::new(depth, k_max, tree.root().unwrap(), intent, &signers).unwrap();
+        assert_eq!(c.public_inputs().unwrap()[K], Fr::from(k as u64));
+        assert!(satisfied(c), "k = {k}, k_max = {k_max}, depth = {depth}, members = {members}");
+    }
+}
