@@ -212,3 +212,63 @@ fn reads_stdin_and_writes_stdout() {
     assert_eq!(ids, HashSet::from(["a".to_owned(), "b".to_owned()]));
     assert!(!Path::new(&f.p("-")).exists());
 }
+
+#[test]
+fn proves_threshold_requests_with_a_threshold_key() {
+    let f = Fixture::new();
+    let bob = f.ok(&["key", "new", "--kdf", "light", "--out", &f.p("bob.key")]);
+    let carol = f.ok(&["key", "new", "--kdf", "light", "--out", &f.p("carol.key")]);
+    let alice = f.ok(&["key", "show", &f.p("alice.key"), "--json"]);
+    let alice: serde_json::Value = serde_json::from_str(&alice).unwrap();
+    f.ok(&["set", "new", "--force", "--out", &f.p("set.json"), alice["commitment"].as_str().unwrap(), &bob, &carol]);
+    for who in ["alice", "bob", "carol", "outsider"] {
+        f.ok(&["sign", "--key", &f.p(&format!("{who}.key")), "--intent", &f.p("intent.json"), "--out", &f.p(&format!("{who}.sig"))]);
+    }
+    f.ok(&["setup", "threshold", "--depth", "3", "--k-max", "3", "--out", &f.p("tkeys")]);
+    let req = |id: &str, sigs: &[&str], k: Option<usize>| {
+        let mut r = serde_json::json!({
+            "id": id, "circuit": "threshold", "set": f.p("set.json"), "intent": f.p("intent.json"),
+            "signatures": sigs.iter().map(|s| f.p(&format!("{s}.sig"))).collect::<Vec<_>>(),
+        });
+        if let Some(k) = k {
+            r["threshold"] = k.into();
+        }
+        r.to_string()
+    };
+    let lines = vec![
+        req("two", &["alice", "carol"], None),
+        req("three", &["carol", "alice", "bob"], Some(3)),
+        req("outsider", &["alice", "outsider"], None),
+        f.request("approval-on-threshold-key", "alice.key", 1),
+    ];
+    let input = f.write_requests("treq.jsonl", &lines);
+    let output = f.p("tout.jsonl");
+    let code = veil()
+        .args(["batch", "--pk", &f.p("tkeys"), "--input", &input, "--output", &output])
+        .env_remove("VEIL_PASSPHRASE")
+        .output()
+        .unwrap()
+        .status
+        .code()
+        .unwrap();
+    assert_eq!(code, 1, "done, with error records; no passphrase needed for signatures");
+    let records = f.records(&output);
+    assert_eq!(records.len(), 4);
+    let vk = f.p("tkeys/verification_key.json");
+    for (id, k) in [("two", "2"), ("three", "3")] {
+        let r = &records[id];
+        assert_eq!(r["status"], "ok", "{r}");
+        assert_eq!(r["public"][2], k);
+        let vkj: VerificationKeyJson = serde_json::from_str(&std::fs::read_to_string(&vk).unwrap()).unwrap();
+        let proof: ProofJson = serde_json::from_value(r["proof"].clone()).unwrap();
+        let public: Vec<String> = serde_json::from_value(r["public"].clone()).unwrap();
+        assert!(veil_prover::verify(
+            &veil_prover::prepare(&(&vkj).try_into().unwrap()),
+            &public_from_json(&public).unwrap(),
+            &(&proof).try_into().unwrap()
+        )
+        .unwrap());
+    }
+    assert!(records["outsider"]["error"].as_str().unwrap().contains("not a member"));
+    assert!(records["approval-on-threshold-key"]["error"].as_str().unwrap().contains("threshold"));
+}

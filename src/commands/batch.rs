@@ -1,7 +1,8 @@
 //! `veil batch`: many proofs from JSON lines, resumable and shardable.
 //!
-//! Each input line is a request:
+//! Each input line is a request, for the circuit of the batch's proving key:
 //! `{"id": "r1", "circuit": "approval", "key": "alice.key", "set": "set.json", "intent": "intent.json", "scope": "7"}`
+//! or `{"id": "t1", "circuit": "threshold", "set": "set.json", "intent": "intent.json", "signatures": ["a.sig.json", …], "threshold": 2}`
 //! (`intent` may also be an intent file's JSON object inline; `scope` is optional and
 //! defaults to the intent's field element; paths are relative to the working directory).
 //! Each output line is a result for one request id, exactly once:
@@ -129,11 +130,20 @@ struct Request {
     #[allow(dead_code)]
     id: String,
     circuit: String,
-    key: PathBuf,
+    /// Approval: the approver's key file.
+    #[serde(default)]
+    key: Option<PathBuf>,
     set: PathBuf,
     intent: Value,
+    /// Approval: the nullifier's scope.
     #[serde(default)]
     scope: Option<String>,
+    /// Threshold: the signature files.
+    #[serde(default)]
+    signatures: Option<Vec<PathBuf>>,
+    /// Threshold: k (defaults to the number of signatures).
+    #[serde(default)]
+    threshold: Option<usize>,
 }
 
 /// One input line, read and classified.
@@ -230,10 +240,9 @@ impl Context_ {
     }
 
     fn prove(&self, req: &Request) -> Result<Value, String> {
-        if req.circuit != CircuitId::Approval.name() {
-            return Err(format!("circuit {:?} is not supported by this proving key (approval)", req.circuit));
+        if req.circuit != self.prover.shape.circuit.name() {
+            return Err(format!("circuit {:?}: this batch's proving key is for {}", req.circuit, self.prover.shape));
         }
-        let key = self.key(&req.key)?;
         let set = self.set(&req.set)?;
         let intent = match &req.intent {
             Value::String(path) => Intent::load(path).map_err(|e| format!("{e:#}"))?,
@@ -243,6 +252,20 @@ impl Context_ {
             },
             _ => return Err("intent: expected a path or an intent object".into()),
         };
+        if self.prover.shape.circuit == CircuitId::Threshold {
+            let signatures = req.signatures.as_deref().ok_or("threshold requests need \"signatures\"")?;
+            let intent_path = match &req.intent {
+                Value::String(p) => PathBuf::from(p),
+                _ => PathBuf::from("(inline intent)"),
+            };
+            let circuit = super::prove::threshold_circuit(&self.prover, &set, &req.set, &intent, &intent_path, signatures, req.threshold)
+                .map_err(|e| format!("{e:#}"))?;
+            let inputs = circuit.public_inputs().expect("a filled circuit");
+            let groth = self.prover.prove(circuit, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
+            return Ok(json!({ "proof": ProofJson::from(&groth), "public": public_to_json(&inputs) }));
+        }
+        let key_path = req.key.as_deref().ok_or("approval requests need \"key\"")?;
+        let key = self.key(key_path)?;
         let intent_fe = intent.field_element();
         let scope = match &req.scope {
             None => intent_fe,
@@ -253,7 +276,7 @@ impl Context_ {
         };
         let index = set
             .index_of(&key.commitment)
-            .ok_or_else(|| format!("{}: the key's commitment is not a member of {}", req.key.display(), req.set.display()))?;
+            .ok_or_else(|| format!("{}: the key's commitment is not a member of {}", key_path.display(), req.set.display()))?;
         let proof = set.proof(index).map_err(|e| e.to_string())?;
         let depth = self.prover.shape.depth as usize;
         let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
@@ -281,9 +304,6 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     let pk_path = a.pk.join(PROVING_KEY_FILE);
     let check = if a.check_key { Check::Full } else { Check::Fast };
     let prover = keyfile::load(&pk_path, None, check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    if prover.shape.circuit != CircuitId::Approval {
-        return Err(bad_input(format!("{}: batch proves approval keys; this key is for {}", pk_path.display(), prover.shape)));
-    }
 
     let to_stdout = a.output == "-";
     let done = if to_stdout { HashMap::new() } else { done_ids(Path::new(&a.output))? };
@@ -321,12 +341,17 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
         )
     };
     let sink = Mutex::new(sink);
-    let passphrase = crate::passphrase::read(
-        a.passphrase_file.as_deref(),
-        crate::passphrase::ENV,
-        crate::passphrase::Purpose::Unlock,
-        "the requests' key files",
-    )?;
+    // Approval requests unlock key files; Threshold requests carry signatures only.
+    let passphrase = if prover.shape.circuit == CircuitId::Approval {
+        crate::passphrase::read(
+            a.passphrase_file.as_deref(),
+            crate::passphrase::ENV,
+            crate::passphrase::Purpose::Unlock,
+            "the requests' key files",
+        )?
+    } else {
+        zeroize::Zeroizing::new(String::new())
+    };
     let ctx = Context_ { prover, passphrase, sets: Mutex::new(HashMap::new()), keys: Mutex::new(HashMap::new()) };
     let threads = match a.threads {
         Some(0) => return Err(bad_input("--threads 0: at least one thread is needed")),

@@ -146,40 +146,11 @@ fn load_key(dir: &std::path::Path, check_key: bool, expected: veil_prover::Circu
 }
 
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
-    use veil_circuits::threshold::{ThresholdCircuit, K};
-    use veil_prover::signature::SignedIntent;
+    use veil_circuits::threshold::K;
     let set = ApproverSet::load(&a.set).map_err(bad_input)?;
     let intent = Intent::load(&a.intent).map_err(bad_input)?;
-    let intent_fe = intent.field_element();
-    let root = set.root().ok_or_else(|| bad_input(format!("{}: the set is empty", a.set.display())))?;
     let prover = load_key(&a.pk, a.check_key, veil_prover::CircuitId::Threshold)?;
-
-    let mut signers = Vec::with_capacity(a.signatures.len());
-    let mut seen = std::collections::HashMap::new();
-    for path in &a.signatures {
-        let signed = SignedIntent::load(path).map_err(bad_input)?;
-        if signed.intent.field_element() != intent_fe {
-            return Err(bad_input(format!("{}: signs another intent than {}", path.display(), a.intent.display())));
-        }
-        let commitment = signed.commitment();
-        if let Some(first) = seen.insert(commitment, path.clone()) {
-            return Err(bad_input(format!("{} and {}: the same signer twice", first.display(), path.display())));
-        }
-        let index = set
-            .index_of(&commitment)
-            .ok_or_else(|| bad_input(format!("{}: the signer is not a member of {}", path.display(), a.set.display())))?;
-        let proof = set.proof(index).map_err(bad_input)?;
-        signers.push((commitment, (signed.public_key, signed.signature, proof)));
-    }
-    let k = a.threshold.unwrap_or(signers.len());
-    if k == 0 || k > signers.len() {
-        return Err(bad_input(format!("--threshold {k}: {} valid signatures given", signers.len())));
-    }
-    signers.sort_by_key(|(c, _)| *c);
-    let chosen: Vec<_> = signers.into_iter().take(k).map(|(_, s)| s).collect();
-    let depth = prover.shape.depth as usize;
-    let k_max = prover.shape.k_max as usize;
-    let circuit = ThresholdCircuit::new(depth, k_max, root, intent_fe, &chosen).map_err(|e| bad_input(format!("{e}")))?;
+    let circuit = threshold_circuit(&prover, &set, &a.set, &intent, &a.intent, &a.signatures, a.threshold)?;
     let inputs = circuit.public_inputs().expect("a filled circuit");
     let groth = prover.prove(circuit, &mut rand::rngs::OsRng).context("proving")?;
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
@@ -188,4 +159,48 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     eprintln!("wrote {} and {}", a.out.join("proof.json").display(), a.out.join("public.json").display());
     println!("{}", inputs[K]);
     Ok(OK)
+}
+
+/// The Threshold circuit for signature files on `intent` by members of `set`: refuses
+/// another intent, non-members, duplicates and fewer signatures than the threshold (all as
+/// bad input), and takes the first k signers by commitment.
+pub(crate) fn threshold_circuit(
+    prover: &veil_prover::ProverKey,
+    set: &ApproverSet,
+    set_path: &std::path::Path,
+    intent: &Intent,
+    intent_path: &std::path::Path,
+    signatures: &[PathBuf],
+    threshold: Option<usize>,
+) -> anyhow::Result<veil_circuits::threshold::ThresholdCircuit> {
+    use veil_circuits::threshold::ThresholdCircuit;
+    use veil_prover::signature::SignedIntent;
+    let intent_fe = intent.field_element();
+    let root = set.root().ok_or_else(|| bad_input(format!("{}: the set is empty", set_path.display())))?;
+    let mut signers = Vec::with_capacity(signatures.len());
+    let mut seen = std::collections::HashMap::new();
+    for path in signatures {
+        let signed = SignedIntent::load(path).map_err(bad_input)?;
+        if signed.intent.field_element() != intent_fe {
+            return Err(bad_input(format!("{}: signs another intent than {}", path.display(), intent_path.display())));
+        }
+        let commitment = signed.commitment();
+        if let Some(first) = seen.insert(commitment, path.clone()) {
+            return Err(bad_input(format!("{} and {}: the same signer twice", first.display(), path.display())));
+        }
+        let index = set
+            .index_of(&commitment)
+            .ok_or_else(|| bad_input(format!("{}: the signer is not a member of {}", path.display(), set_path.display())))?;
+        let proof = set.proof(index).map_err(bad_input)?;
+        signers.push((commitment, (signed.public_key, signed.signature, proof)));
+    }
+    let k = threshold.unwrap_or(signers.len());
+    if k == 0 || k > signers.len() {
+        return Err(bad_input(format!("--threshold {k}: {} valid signatures given", signers.len())));
+    }
+    signers.sort_by_key(|(c, _)| *c);
+    let chosen: Vec<_> = signers.into_iter().take(k).map(|(_, s)| s).collect();
+    let depth = prover.shape.depth as usize;
+    let k_max = prover.shape.k_max as usize;
+    ThresholdCircuit::new(depth, k_max, root, intent_fe, &chosen).map_err(|e| bad_input(format!("{e}")))
 }
