@@ -57,11 +57,7 @@ fn approval(c: &mut Criterion) {
         });
         let key = veil_prover::setup_approval(depth, &mut rng).unwrap();
         group.bench_with_input(BenchmarkId::new("prove", depth), &circuit, |bench, circuit| {
-            bench.iter_batched(
-                || circuit.clone(),
-                |c| key.prove(c, &mut rng).unwrap(),
-                BatchSize::SmallInput,
-            );
+            bench.iter_batched(|| circuit.clone(), |c| key.prove(c, &mut rng).unwrap(), BatchSize::SmallInput);
         });
         group.bench_with_input(BenchmarkId::new("prove_stock_ark_groth16", depth), &circuit, |bench, circuit| {
             bench.iter_batched(
@@ -72,7 +68,9 @@ fn approval(c: &mut Criterion) {
         });
         let bytes = veil_prover::keyfile::to_bytes(&key);
         group.bench_with_input(BenchmarkId::new("load_key", depth), &bytes, |bench, bytes| {
-            bench.iter(|| veil_prover::keyfile::from_bytes(bytes, Some(key.shape), veil_prover::keyfile::Check::Fast).unwrap());
+            bench.iter(|| {
+                veil_prover::keyfile::from_bytes(bytes, Some(key.shape), veil_prover::keyfile::Check::Fast).unwrap()
+            });
         });
         let pvk = veil_prover::prepare(key.verifying_key());
         let inputs = circuit.public_inputs().unwrap();

@@ -67,7 +67,7 @@ fn main() -> ExitCode {
             let code = if e.use_stderr() { exit::BAD_INPUT } else { exit::OK };
             let _ = e.print();
             return ExitCode::from(code);
-        },
+        }
     };
     init_logging();
     match run(cli) {
@@ -76,14 +76,15 @@ fn main() -> ExitCode {
             tracing::debug!(error = ?e, "command failed");
             eprintln!("error: {e:#}");
             ExitCode::from(exit::code_for(&e))
-        },
+        }
     }
 }
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let spec = std::env::var("VEIL_LOG").unwrap_or_default();
-    let mut filter = EnvFilter::try_new(if spec.is_empty() { "warn" } else { &spec }).unwrap_or_else(|_| EnvFilter::new("warn"));
+    let mut filter =
+        EnvFilter::try_new(if spec.is_empty() { "warn" } else { &spec }).unwrap_or_else(|_| EnvFilter::new("warn"));
     // arkworks opens a span per gadget and constraint under the target "gr1cs": tracing them
     // slows proving fifty-fold, so they stay off unless asked for by name.
     if !spec.contains("gr1cs") {

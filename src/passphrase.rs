@@ -44,7 +44,9 @@ pub fn read(file: Option<&Path>, env: &str, purpose: Purpose, what: &str) -> any
             "{what} needs a passphrase: pass --passphrase-file FILE or set {env} (no terminal to ask on)"
         )));
     }
-    let first = Zeroizing::new(rpassword::prompt_password(format!("Passphrase for {what}: ")).context("reading the passphrase")?);
+    let first = Zeroizing::new(
+        rpassword::prompt_password(format!("Passphrase for {what}: ")).context("reading the passphrase")?,
+    );
     if purpose == Purpose::New {
         let again = Zeroizing::new(rpassword::prompt_password("Repeat it: ").context("reading the passphrase")?);
         if *again != *first {

@@ -29,8 +29,18 @@ impl Fixture {
         f.ok(&["key", "new", "--kdf", "light", "--out", &f.p("outsider.key")]);
         f.ok(&["set", "new", "--out", &f.p("set.json"), &alice]);
         f.ok(&[
-            "intent", "new", "--chain-id", "1", "--account", "0x1111111111111111111111111111111111111111", "--target",
-            "0x2222222222222222222222222222222222222222", "--nonce", "1", "--out", &f.p("intent.json"),
+            "intent",
+            "new",
+            "--chain-id",
+            "1",
+            "--account",
+            "0x1111111111111111111111111111111111111111",
+            "--target",
+            "0x2222222222222222222222222222222222222222",
+            "--nonce",
+            "1",
+            "--out",
+            &f.p("intent.json"),
         ]);
         f.ok(&["setup", "approval", "--depth", "3", "--out", &f.p("keys")]);
         f
@@ -79,11 +89,17 @@ impl Fixture {
     }
 
     fn verifies(&self, record: &serde_json::Value) -> bool {
-        let vk: VerificationKeyJson = serde_json::from_str(&std::fs::read_to_string(self.p("keys/verification_key.json")).unwrap()).unwrap();
+        let vk: VerificationKeyJson =
+            serde_json::from_str(&std::fs::read_to_string(self.p("keys/verification_key.json")).unwrap()).unwrap();
         let vk = (&vk).try_into().unwrap();
         let proof: ProofJson = serde_json::from_value(record["proof"].clone()).unwrap();
         let public: Vec<String> = serde_json::from_value(record["public"].clone()).unwrap();
-        veil_prover::verify(&veil_prover::prepare(&vk), &public_from_json(&public).unwrap(), &(&proof).try_into().unwrap()).unwrap()
+        veil_prover::verify(
+            &veil_prover::prepare(&vk),
+            &public_from_json(&public).unwrap(),
+            &(&proof).try_into().unwrap(),
+        )
+        .unwrap()
     }
 }
 
@@ -222,7 +238,15 @@ fn proves_threshold_requests_with_a_threshold_key() {
     let alice: serde_json::Value = serde_json::from_str(&alice).unwrap();
     f.ok(&["set", "new", "--force", "--out", &f.p("set.json"), alice["commitment"].as_str().unwrap(), &bob, &carol]);
     for who in ["alice", "bob", "carol", "outsider"] {
-        f.ok(&["sign", "--key", &f.p(&format!("{who}.key")), "--intent", &f.p("intent.json"), "--out", &f.p(&format!("{who}.sig"))]);
+        f.ok(&[
+            "sign",
+            "--key",
+            &f.p(&format!("{who}.key")),
+            "--intent",
+            &f.p("intent.json"),
+            "--out",
+            &f.p(&format!("{who}.sig")),
+        ]);
     }
     f.ok(&["setup", "threshold", "--depth", "3", "--k-max", "3", "--out", &f.p("tkeys")]);
     let req = |id: &str, sigs: &[&str], k: Option<usize>| {

@@ -88,21 +88,58 @@ fn walk_through_from_nothing_to_a_verified_proof() {
     assert_eq!(stdout_of(veil().args(["set", "root", "--set", &p("set.json")])), root);
 
     let intent_fe = stdout_of(veil().args([
-        "intent", "new", "--chain-id", "1", "--account", "0x1111111111111111111111111111111111111111",
-        "--target", "0x2222222222222222222222222222222222222222", "--value", "1000", "--data", "0xdeadbeef",
-        "--nonce", "7", "--out", &p("intent.json"),
+        "intent",
+        "new",
+        "--chain-id",
+        "1",
+        "--account",
+        "0x1111111111111111111111111111111111111111",
+        "--target",
+        "0x2222222222222222222222222222222222222222",
+        "--value",
+        "1000",
+        "--data",
+        "0xdeadbeef",
+        "--nonce",
+        "7",
+        "--out",
+        &p("intent.json"),
     ]));
 
-    veil().args(["setup", "approval", "--depth", "4", "--out", &p("keys")]).assert().success().stderr(predicate::str::contains("development"));
+    veil()
+        .args(["setup", "approval", "--depth", "4", "--out", &p("keys")])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("development"));
     let nullifier = stdout_of(veil().args([
-        "prove", "approval", "--key", &p("alice.key"), "--set", &p("set.json"), "--intent", &p("intent.json"),
-        "--pk", &p("keys"), "--out", &p("proof"),
+        "prove",
+        "approval",
+        "--key",
+        &p("alice.key"),
+        "--set",
+        &p("set.json"),
+        "--intent",
+        &p("intent.json"),
+        "--pk",
+        &p("keys"),
+        "--out",
+        &p("proof"),
     ]));
     let public: Vec<String> = serde_json::from_str(&std::fs::read_to_string(p("proof/public.json")).unwrap()).unwrap();
     assert_eq!(public, vec![root.clone(), nullifier, intent_fe.clone(), intent_fe]);
 
     let verify = |public: &str| {
-        veil().args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &p("proof/proof.json"), "--public", public]).assert()
+        veil()
+            .args([
+                "verify",
+                "--vk",
+                &p("keys/verification_key.json"),
+                "--proof",
+                &p("proof/proof.json"),
+                "--public",
+                public,
+            ])
+            .assert()
     };
     verify(&p("proof/public.json")).code(0).stdout("valid\n");
 
@@ -113,9 +150,15 @@ fn walk_through_from_nothing_to_a_verified_proof() {
         .unwrap();
     assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("OK"), "snarkjs: {out:?}");
 
-    let calldata: serde_json::Value =
-        serde_json::from_str(&stdout_of(veil().args(["export", "calldata", "--proof", &p("proof/proof.json"), "--public", &p("proof/public.json")])))
-            .unwrap();
+    let calldata: serde_json::Value = serde_json::from_str(&stdout_of(veil().args([
+        "export",
+        "calldata",
+        "--proof",
+        &p("proof/proof.json"),
+        "--public",
+        &p("proof/public.json"),
+    ])))
+    .unwrap();
     assert_eq!(calldata["proof"].as_array().unwrap().len(), 8);
     assert_eq!(calldata["inputs"].as_array().unwrap().len(), 4);
 
@@ -134,7 +177,15 @@ fn walk_through_from_nothing_to_a_verified_proof() {
     proof["pi_c"] = proof["pi_a"].clone();
     std::fs::write(p("tampered.json"), proof.to_string()).unwrap();
     veil()
-        .args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &p("tampered.json"), "--public", &p("proof/public.json")])
+        .args([
+            "verify",
+            "--vk",
+            &p("keys/verification_key.json"),
+            "--proof",
+            &p("tampered.json"),
+            "--public",
+            &p("proof/public.json"),
+        ])
         .assert()
         .code(1);
     // A coordinate ≥ p, a point off the curve: bad input naming the field.
@@ -147,17 +198,35 @@ fn walk_through_from_nothing_to_a_verified_proof() {
     std::fs::write(p("off_curve.json"), off.to_string()).unwrap();
     for (file, field) in [("bad_coord.json", "pi_a[0]"), ("off_curve.json", "pi_a")] {
         veil()
-            .args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &p(file), "--public", &p("proof/public.json")])
+            .args([
+                "verify",
+                "--vk",
+                &p("keys/verification_key.json"),
+                "--proof",
+                &p(file),
+                "--public",
+                &p("proof/public.json"),
+            ])
             .assert()
             .code(2)
             .stderr(predicate::str::contains(file))
             .stderr(predicate::str::contains(field));
     }
-    let mut vk = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(p("keys/verification_key.json")).unwrap()).unwrap();
+    let mut vk =
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(p("keys/verification_key.json")).unwrap())
+            .unwrap();
     vk["vk_beta_2"][0][1] = p_modulus.into();
     std::fs::write(p("bad_vk.json"), vk.to_string()).unwrap();
     veil()
-        .args(["verify", "--vk", &p("bad_vk.json"), "--proof", &p("proof/proof.json"), "--public", &p("proof/public.json")])
+        .args([
+            "verify",
+            "--vk",
+            &p("bad_vk.json"),
+            "--proof",
+            &p("proof/proof.json"),
+            "--public",
+            &p("proof/public.json"),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("vk_beta_2[0][1]"));
@@ -168,17 +237,48 @@ fn refusals_name_the_file_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     let alice = stdout_of(veil().args(["key", "new", "--kdf", "light", "--out", &p("alice.key")]));
-    veil().args(["key", "new", "--kdf", "light", "--out", &p("alice.key")]).assert().code(2).stderr(predicate::str::contains("--force"));
+    veil()
+        .args(["key", "new", "--kdf", "light", "--out", &p("alice.key")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
     let outsider = stdout_of(veil().args(["key", "new", "--kdf", "light", "--out", &p("outsider.key")]));
     stdout_of(veil().args(["set", "new", "--out", &p("set.json"), &alice]));
     veil().args(["set", "add", "--set", &p("set.json"), &alice]).assert().code(2);
-    veil().args(["set", "add", "--set", &p("set.json"), "12x"]).assert().code(2).stderr(predicate::str::contains("12x"));
+    veil()
+        .args(["set", "add", "--set", &p("set.json"), "12x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("12x"));
     stdout_of(veil().args([
-        "intent", "new", "--chain-id", "5", "--account", "0x1111111111111111111111111111111111111111",
-        "--target", "0x2222222222222222222222222222222222222222", "--nonce", "0", "--out", &p("intent.json"),
+        "intent",
+        "new",
+        "--chain-id",
+        "5",
+        "--account",
+        "0x1111111111111111111111111111111111111111",
+        "--target",
+        "0x2222222222222222222222222222222222222222",
+        "--nonce",
+        "0",
+        "--out",
+        &p("intent.json"),
     ]));
     veil()
-        .args(["intent", "new", "--chain-id", "5", "--account", "0x11", "--target", "0x2222222222222222222222222222222222222222", "--nonce", "0", "--out", &p("i2.json")])
+        .args([
+            "intent",
+            "new",
+            "--chain-id",
+            "5",
+            "--account",
+            "0x11",
+            "--target",
+            "0x2222222222222222222222222222222222222222",
+            "--nonce",
+            "0",
+            "--out",
+            &p("i2.json"),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--account"));
@@ -186,7 +286,20 @@ fn refusals_name_the_file_and_exit_2() {
     veil().args(["setup", "approval", "--depth", "3", "--out", &p("keys")]).assert().success();
     let prove = |key: &str, pk: &str| {
         veil()
-            .args(["prove", "approval", "--key", key, "--set", &p("set.json"), "--intent", &p("intent.json"), "--pk", pk, "--out", &p("out")])
+            .args([
+                "prove",
+                "approval",
+                "--key",
+                key,
+                "--set",
+                &p("set.json"),
+                "--intent",
+                &p("intent.json"),
+                "--pk",
+                pk,
+                "--out",
+                &p("out"),
+            ])
             .assert()
     };
     prove(&p("outsider.key"), &p("keys")).code(2).stderr(predicate::str::contains("not a member"));
@@ -195,7 +308,10 @@ fn refusals_name_the_file_and_exit_2() {
     let pk = std::fs::read(p("keys/proving_key.veil")).unwrap();
     std::fs::create_dir(p("cut")).unwrap();
     std::fs::write(p("cut/proving_key.veil"), &pk[..pk.len() / 2]).unwrap();
-    prove(&p("alice.key"), &p("cut")).code(2).stderr(predicate::str::contains("truncated")).stderr(predicate::str::contains("proving_key.veil"));
+    prove(&p("alice.key"), &p("cut"))
+        .code(2)
+        .stderr(predicate::str::contains("truncated"))
+        .stderr(predicate::str::contains("proving_key.veil"));
     // Not a key at all.
     std::fs::write(p("cut/proving_key.veil"), b"garbage").unwrap();
     prove(&p("alice.key"), &p("cut")).code(2).stderr(predicate::str::contains("not a veil proving key"));

@@ -49,7 +49,18 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     let mut transcript = String::new();
 
     let (code, out) = run(
-        &["key", "new", "--kdf", "light", "--from-mnemonic", &p("backup.txt"), "--path", v["path"].as_str().unwrap(), "--out", &p("k.key")],
+        &[
+            "key",
+            "new",
+            "--kdf",
+            "light",
+            "--from-mnemonic",
+            &p("backup.txt"),
+            "--path",
+            v["path"].as_str().unwrap(),
+            "--out",
+            &p("k.key"),
+        ],
         &[],
     );
     assert_eq!(code, 0, "{out}");
@@ -64,7 +75,14 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     // show needs no passphrase and names the source; export-public leaves the source out
     let (code, out) = run(&["key", "show", &p("k.key"), "--json"], &[("VEIL_PASSPHRASE", "")]);
     assert_eq!(code, 0, "{out}");
-    let shown: Value = serde_json::from_str(out.lines().take_while(|l| !l.contains("TRACE") && !l.contains("DEBUG")).collect::<Vec<_>>().join("\n").as_str()).unwrap();
+    let shown: Value = serde_json::from_str(
+        out.lines()
+            .take_while(|l| !l.contains("TRACE") && !l.contains("DEBUG"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_str(),
+    )
+    .unwrap();
     assert_eq!(shown["commitment"], v["veil"]["commitment"]);
     assert_eq!(shown["source"]["address"], v["address"]);
     assert_eq!(shown["source"]["path"], v["path"]);
@@ -75,7 +93,21 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     transcript += &out;
 
     // restoring again gives the same identity; without --force the file is kept
-    let (code, out) = run(&["key", "new", "--kdf", "light", "--from-mnemonic", &p("backup.txt"), "--path", v["path"].as_str().unwrap(), "--out", &p("k.key")], &[]);
+    let (code, out) = run(
+        &[
+            "key",
+            "new",
+            "--kdf",
+            "light",
+            "--from-mnemonic",
+            &p("backup.txt"),
+            "--path",
+            v["path"].as_str().unwrap(),
+            "--out",
+            &p("k.key"),
+        ],
+        &[],
+    );
     assert_eq!(code, 2, "{out}");
     transcript += &out;
 
@@ -83,12 +115,45 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     let commitment = v["veil"]["commitment"].as_str().unwrap();
     assert_eq!(run(&["set", "new", "--out", &p("set.json"), commitment], &[]).0, 0);
     assert_eq!(
-        run(&["intent", "new", "--chain-id", "1", "--account", "0x1111111111111111111111111111111111111111", "--target", "0x2222222222222222222222222222222222222222", "--nonce", "0", "--out", &p("intent.json")], &[]).0,
+        run(
+            &[
+                "intent",
+                "new",
+                "--chain-id",
+                "1",
+                "--account",
+                "0x1111111111111111111111111111111111111111",
+                "--target",
+                "0x2222222222222222222222222222222222222222",
+                "--nonce",
+                "0",
+                "--out",
+                &p("intent.json")
+            ],
+            &[]
+        )
+        .0,
         0
     );
     assert_eq!(run(&["setup", "approval", "--depth", "2", "--out", &p("keys")], &[]).0, 0);
     let prove = |extra: &[(&str, &str)], key: &str| {
-        run(&["prove", "approval", "--key", key, "--set", &p("set.json"), "--intent", &p("intent.json"), "--pk", &p("keys"), "--out", &p("proof")], extra)
+        run(
+            &[
+                "prove",
+                "approval",
+                "--key",
+                key,
+                "--set",
+                &p("set.json"),
+                "--intent",
+                &p("intent.json"),
+                "--pk",
+                &p("keys"),
+                "--out",
+                &p("proof"),
+            ],
+            extra,
+        )
     };
     let (code, out) = prove(&[], &p("k.key"));
     assert_eq!(code, 0, "{out}");
@@ -98,7 +163,25 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     assert!(out.contains("passphrase") && out.contains("k.key"), "{out}");
     transcript += &out;
     std::fs::write(p("passfile"), "not it either\n").unwrap();
-    let (code, out) = run(&["prove", "approval", "--key", &p("k.key"), "--passphrase-file", &p("passfile"), "--set", &p("set.json"), "--intent", &p("intent.json"), "--pk", &p("keys"), "--out", &p("proof")], &[]);
+    let (code, out) = run(
+        &[
+            "prove",
+            "approval",
+            "--key",
+            &p("k.key"),
+            "--passphrase-file",
+            &p("passfile"),
+            "--set",
+            &p("set.json"),
+            "--intent",
+            &p("intent.json"),
+            "--pk",
+            &p("keys"),
+            "--out",
+            &p("proof"),
+        ],
+        &[],
+    );
     assert_eq!(code, 2, "the file wins over the environment: {out}");
     transcript += &out;
     let text = std::fs::read_to_string(p("k.key")).unwrap();
@@ -122,10 +205,27 @@ fn ethereum_keystores_import_as_their_identity() {
     let v = &all["keystores"][0];
     std::fs::write(p("eth.json"), v["json"].as_str().unwrap()).unwrap();
     std::fs::write(p("eth.pass"), v["passphrase"].as_str().unwrap()).unwrap();
-    let (code, out) = run(&["key", "new", "--kdf", "light", "--from-eth-keystore", &p("eth.json"), "--eth-passphrase-file", &p("eth.pass"), "--out", &p("k.key")], &[]);
+    let (code, out) = run(
+        &[
+            "key",
+            "new",
+            "--kdf",
+            "light",
+            "--from-eth-keystore",
+            &p("eth.json"),
+            "--eth-passphrase-file",
+            &p("eth.pass"),
+            "--out",
+            &p("k.key"),
+        ],
+        &[],
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(v["veil"]["commitment"].as_str().unwrap()));
-    let (code, out2) = run(&["key", "new", "--kdf", "light", "--from-eth-keystore", &p("eth.json"), "--out", &p("k2.key")], &[("VEIL_ETH_PASSPHRASE", "wrong")]);
+    let (code, out2) = run(
+        &["key", "new", "--kdf", "light", "--from-eth-keystore", &p("eth.json"), "--out", &p("k2.key")],
+        &[("VEIL_ETH_PASSPHRASE", "wrong")],
+    );
     assert_eq!(code, 2);
     assert!(out2.contains("eth.json"), "{out2}");
     for form in secret_forms(v) {

@@ -22,13 +22,50 @@ fn ok(args: &[&str]) -> String {
 fn three_of_five_eight_of_eight_one_of_one_at_depth_20() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
-    let commitments: Vec<String> = (0..9).map(|i| ok(&["key", "new", "--kdf", "light", "--out", &p(&format!("k{i}.key"))])).collect();
-    ok(&["intent", "new", "--chain-id", "10", "--account", "0x1111111111111111111111111111111111111111", "--target",
-        "0x2222222222222222222222222222222222222222", "--value", "7", "--nonce", "3", "--out", &p("intent.json")]);
-    ok(&["intent", "new", "--chain-id", "10", "--account", "0x1111111111111111111111111111111111111111", "--target",
-        "0x2222222222222222222222222222222222222222", "--value", "7", "--nonce", "4", "--out", &p("other.json")]);
+    let commitments: Vec<String> =
+        (0..9).map(|i| ok(&["key", "new", "--kdf", "light", "--out", &p(&format!("k{i}.key"))])).collect();
+    ok(&[
+        "intent",
+        "new",
+        "--chain-id",
+        "10",
+        "--account",
+        "0x1111111111111111111111111111111111111111",
+        "--target",
+        "0x2222222222222222222222222222222222222222",
+        "--value",
+        "7",
+        "--nonce",
+        "3",
+        "--out",
+        &p("intent.json"),
+    ]);
+    ok(&[
+        "intent",
+        "new",
+        "--chain-id",
+        "10",
+        "--account",
+        "0x1111111111111111111111111111111111111111",
+        "--target",
+        "0x2222222222222222222222222222222222222222",
+        "--value",
+        "7",
+        "--nonce",
+        "4",
+        "--out",
+        &p("other.json"),
+    ]);
     for i in 0..9 {
-        ok(&["sign", "--key", &p(&format!("k{i}.key")), "--intent", &p("intent.json"), "--out", &p(&format!("s{i}.json"))]);
+        ok(&[
+            "sign",
+            "--key",
+            &p(&format!("k{i}.key")),
+            "--intent",
+            &p("intent.json"),
+            "--out",
+            &p(&format!("s{i}.json")),
+        ]);
     }
     ok(&["sign", "--key", &p("k0.key"), "--intent", &p("other.json"), "--out", &p("s0-other.json")]);
     ok(&["setup", "threshold", "--depth", "20", "--k-max", "8", "--out", &p("keys")]);
@@ -44,29 +81,73 @@ fn three_of_five_eight_of_eight_one_of_one_at_depth_20() {
     set("set8.json", 0..8);
     set("set1.json", 8..9);
 
-    for (set, signers, k) in [("set5.json", vec![0, 2, 4], "3"), ("set8.json", (0..8).collect(), "8"), ("set1.json", vec![8], "1")] {
+    for (set, signers, k) in
+        [("set5.json", vec![0, 2, 4], "3"), ("set8.json", (0..8).collect(), "8"), ("set1.json", vec![8], "1")]
+    {
         let out = p(&format!("proof-{set}"));
-        let mut args = vec!["prove".to_owned(), "threshold".into(), "--set".into(), p(set), "--intent".into(), p("intent.json"), "--pk".into(), p("keys"), "--out".into(), out.clone()];
+        let mut args = vec![
+            "prove".to_owned(),
+            "threshold".into(),
+            "--set".into(),
+            p(set),
+            "--intent".into(),
+            p("intent.json"),
+            "--pk".into(),
+            p("keys"),
+            "--out".into(),
+            out.clone(),
+        ];
         args.extend(signers.iter().map(|i| p(&format!("s{i}.json"))));
         assert_eq!(ok(&args.iter().map(String::as_str).collect::<Vec<_>>()), k);
         let public = format!("{out}/public.json");
         let proof = format!("{out}/proof.json");
-        veil().args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &proof, "--public", &public]).assert().code(0);
-        let sj = std::process::Command::new("node").arg(&snarkjs).args(["groth16", "verify", &p("keys/verification_key.json"), &public, &proof]).output().unwrap();
+        veil()
+            .args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &proof, "--public", &public])
+            .assert()
+            .code(0);
+        let sj = std::process::Command::new("node")
+            .arg(&snarkjs)
+            .args(["groth16", "verify", &p("keys/verification_key.json"), &public, &proof])
+            .output()
+            .unwrap();
         assert!(sj.status.success() && String::from_utf8_lossy(&sj.stdout).contains("OK"), "snarkjs on {set}: {sj:?}");
         // k is public: claiming another k fails verification
         let mut signals: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
         signals[2] = "2".into();
         std::fs::write(p("changed.json"), serde_json::to_string(&signals).unwrap()).unwrap();
-        veil().args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &proof, "--public", &p("changed.json")]).assert().code(1);
+        veil()
+            .args([
+                "verify",
+                "--vk",
+                &p("keys/verification_key.json"),
+                "--proof",
+                &proof,
+                "--public",
+                &p("changed.json"),
+            ])
+            .assert()
+            .code(1);
     }
 
     let prove = |extra: &[String]| {
-        let mut args = vec!["prove".to_owned(), "threshold".into(), "--set".into(), p("set5.json"), "--intent".into(), p("intent.json"), "--pk".into(), p("keys"), "--out".into(), p("refused")];
+        let mut args = vec![
+            "prove".to_owned(),
+            "threshold".into(),
+            "--set".into(),
+            p("set5.json"),
+            "--intent".into(),
+            p("intent.json"),
+            "--pk".into(),
+            p("keys"),
+            "--out".into(),
+            p("refused"),
+        ];
         args.extend(extra.iter().cloned());
         veil().args(&args).assert()
     };
-    prove(&["--threshold".into(), "3".into(), p("s0.json"), p("s1.json")]).code(2).stderr(predicate::str::contains("2 valid signatures"));
+    prove(&["--threshold".into(), "3".into(), p("s0.json"), p("s1.json")])
+        .code(2)
+        .stderr(predicate::str::contains("2 valid signatures"));
     prove(&[p("s0.json"), p("s6.json")]).code(2).stderr(predicate::str::contains("not a member"));
     prove(&[p("s0.json"), p("s0.json")]).code(2).stderr(predicate::str::contains("same signer twice"));
     prove(&[p("s1.json"), p("s0-other.json")]).code(2).stderr(predicate::str::contains("another intent"));

@@ -237,4 +237,3 @@ pub const BASE_CONSTRAINTS: usize = 1_298;
 
 #[cfg(test)]
 mod tests;
-

@@ -4,10 +4,7 @@
 //! one constraint per run of zeros in the constant (60 for `s < l`).
 
 use ark_ff::{BigInteger, PrimeField, Zero};
-use ark_r1cs_std::{
-    alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar,
-    GR1CSVar,
-};
+use ark_r1cs_std::{alloc::AllocVar, boolean::Boolean, eq::EqGadget, fields::fp::FpVar, fields::FieldVar, GR1CSVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
 use crate::Fr;
@@ -28,9 +25,7 @@ pub fn alloc_bits_le(
     let bits = value.map(|v| zeroize::Zeroizing::new(v.into_bigint().to_bits_le()));
     (0..n)
         .map(|i| {
-            Boolean::new_witness(cs.clone(), || {
-                bits.as_ref().map(|b| b[i]).ok_or(SynthesisError::AssignmentMissing)
-            })
+            Boolean::new_witness(cs.clone(), || bits.as_ref().map(|b| b[i]).ok_or(SynthesisError::AssignmentMissing))
         })
         .collect()
 }
@@ -53,10 +48,7 @@ pub fn alloc_bits_le(
 ///
 /// # Panics
 /// If `c` does not fit in `bits.len()` bits.
-pub fn enforce_le_constant<B: BigInteger>(
-    bits: &[Boolean<Fr>],
-    c: &B,
-) -> Result<(), SynthesisError> {
+pub fn enforce_le_constant<B: BigInteger>(bits: &[Boolean<Fr>], c: &B) -> Result<(), SynthesisError> {
     let n = bits.len();
     assert!(n <= 254, "at most 254 bits");
     assert!(c.num_bits() as usize <= n, "constant has more than {n} bits");
@@ -105,10 +97,7 @@ pub fn enforce_le_constant<B: BigInteger>(
 ///
 /// # Panics
 /// If `c` is zero or does not fit in `bits.len()` bits.
-pub fn enforce_lt_constant<B: BigInteger>(
-    bits: &[Boolean<Fr>],
-    c: &B,
-) -> Result<(), SynthesisError> {
+pub fn enforce_lt_constant<B: BigInteger>(bits: &[Boolean<Fr>], c: &B) -> Result<(), SynthesisError> {
     let mut c_minus_one = *c;
     assert!(!c.is_zero(), "nothing is below 0");
     c_minus_one.sub_with_borrow(&B::from(1u64));
@@ -172,7 +161,7 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(8);
         let l = Fs::MODULUS;
         for _ in 0..50 {
-            let v = Fr::from(rng.gen::<u128>()) * Fr::from(rng.gen::<u128>()) ;
+            let v = Fr::from(rng.gen::<u128>()) * Fr::from(rng.gen::<u128>());
             let below = v.into_bigint() < l;
             let cs = ConstraintSystem::<Fr>::new_ref();
             if v.into_bigint().num_bits() > 251 {

@@ -25,10 +25,7 @@ pub fn commitment(public_key: &Point) -> Fr {
 ///
 /// # Errors
 /// Propagates synthesis errors.
-pub fn commitment_var(
-    cs: ConstraintSystemRef<Fr>,
-    public_key: &PointVar,
-) -> Result<FpVar<Fr>, SynthesisError> {
+pub fn commitment_var(cs: ConstraintSystemRef<Fr>, public_key: &PointVar) -> Result<FpVar<Fr>, SynthesisError> {
     PoseidonGadget::hash2(cs, &public_key.x, &public_key.y)
 }
 

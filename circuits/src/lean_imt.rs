@@ -140,12 +140,7 @@ impl LeanImt {
             }
             i >>= 1;
         }
-        Ok(MerkleProof {
-            root: self.root().expect("non-empty"),
-            leaf: self.nodes[0][index],
-            index: path,
-            siblings,
-        })
+        Ok(MerkleProof { root: self.root().expect("non-empty"), leaf: self.nodes[0][index], index: path, siblings })
     }
 
     /// Recomputes the nodes above leaf `index`, growing the tree by a level when needed.
@@ -179,7 +174,11 @@ impl MerkleProof {
     #[must_use]
     pub fn compute_root(&self, leaf: Fr) -> Fr {
         self.siblings.iter().enumerate().fold(leaf, |node, (j, s)| {
-            if self.index >> j & 1 == 1 { hash2(*s, node) } else { hash2(node, *s) }
+            if self.index >> j & 1 == 1 {
+                hash2(*s, node)
+            } else {
+                hash2(node, *s)
+            }
         })
     }
 

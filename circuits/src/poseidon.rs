@@ -31,8 +31,7 @@ pub const MAX_INPUTS: usize = 16;
 pub const FULL_ROUNDS: usize = 8;
 
 /// circomlib's partial rounds for width t = 2..=17 (`N_ROUNDS_P` in `poseidon.circom`).
-pub const PARTIAL_ROUNDS: [usize; MAX_INPUTS] =
-    [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68];
+pub const PARTIAL_ROUNDS: [usize; MAX_INPUTS] = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68];
 
 /// The S-box exponent.
 pub const ALPHA: u64 = 5;

@@ -28,10 +28,7 @@ pub fn frs(v: &Value) -> Vec<Fr> {
 /// A hex string as bytes.
 pub fn hex(v: &Value) -> Vec<u8> {
     let s = v.as_str().unwrap_or_else(|| panic!("expected a hex string, got {v}"));
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit")).collect()
 }
 
 /// The `vectors` array of a vector file.

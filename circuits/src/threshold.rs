@@ -351,10 +351,13 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
                 if i == 0 {
                     Boolean::TRUE
                 } else {
-                    let e = Boolean::new_witness(ark_relations::ns!(cs, "e_i"), || slot.map(|s| s.enabled).ok_or_else(missing))?;
+                    let e = Boolean::new_witness(ark_relations::ns!(cs, "e_i"), || {
+                        slot.map(|s| s.enabled).ok_or_else(missing)
+                    })?;
                     // e_i·(1 − e_{i−1}) = 0; trivial for i = 1 since e_0 = 1.
                     if i >= 2 {
-                        FpVar::from(e.clone()).mul_equals(&(FpVar::one() - FpVar::from(enabled[i - 1].clone())), &FpVar::zero())?;
+                        FpVar::from(e.clone())
+                            .mul_equals(&(FpVar::one() - FpVar::from(enabled[i - 1].clone())), &FpVar::zero())?;
                     }
                     e
                 }
@@ -364,7 +367,11 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
             // and A ≠ O when enabled (x = 0 only at O within the subgroup).
             let a = {
                 let _c = clause!("A = 8·A', A ≠ O");
-                let mut a = alloc_point_on_curve(ark_relations::ns!(cs, "A'"), slot.map(|s| s.key_eighth), AllocationMode::Witness)?;
+                let mut a = alloc_point_on_curve(
+                    ark_relations::ns!(cs, "A'"),
+                    slot.map(|s| s.key_eighth),
+                    AllocationMode::Witness,
+                )?;
                 for _ in 0..3 {
                     a.double_in_place()?;
                 }
@@ -376,7 +383,9 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
             // and S < l hold always (the dummy satisfies them).
             {
                 let _c = clause!("S·Base8 = R8 + 8·hm·A");
-                let sig = SignatureVar::new_witness(ark_relations::ns!(cs, "signature"), || slot.map(|s| s.signature).ok_or_else(missing))?;
+                let sig = SignatureVar::new_witness(ark_relations::ns!(cs, "signature"), || {
+                    slot.map(|s| s.signature).ok_or_else(missing)
+                })?;
                 conditional_verify(cs.clone(), &a, &intent, &sig, &e)?;
             }
 

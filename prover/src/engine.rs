@@ -13,8 +13,7 @@ use ark_bn254::Bn254;
 use ark_ff::{UniformRand, Zero};
 use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
-    R1CS_PREDICATE_LABEL,
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
 };
 use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
@@ -114,12 +113,11 @@ impl R1cs {
         blank.generate_constraints(cs.clone())?;
         cs.finalize();
         let mut all = cs.to_matrices()?;
-        let m = all.remove(R1CS_PREDICATE_LABEL).ok_or(ProverError::Synthesis(
-            ark_relations::gr1cs::SynthesisError::PredicateNotFound,
-        ))?;
-        let [a, b, c]: [Matrix<Fr>; 3] = m.try_into().map_err(|_| {
-            ProverError::Synthesis(ark_relations::gr1cs::SynthesisError::ArityMismatch)
-        })?;
+        let m = all
+            .remove(R1CS_PREDICATE_LABEL)
+            .ok_or(ProverError::Synthesis(ark_relations::gr1cs::SynthesisError::PredicateNotFound))?;
+        let [a, b, c]: [Matrix<Fr>; 3] =
+            m.try_into().map_err(|_| ProverError::Synthesis(ark_relations::gr1cs::SynthesisError::ArityMismatch))?;
         Ok(Self {
             matrices: [a, b, c],
             num_instance: cs.num_instance_variables(),
@@ -160,9 +158,7 @@ impl R1cs {
     pub fn first_unsatisfied(&self, z: &[Fr]) -> Option<usize> {
         let eval = |row: &[(Fr, usize)]| row.iter().fold(Fr::zero(), |acc, (c, v)| acc + *c * z[*v]);
         let [a, b, c] = &self.matrices;
-        (0..self.num_constraints())
-            .into_par_iter()
-            .find_first(|&i| eval(&a[i]) * eval(&b[i]) != eval(&c[i]))
+        (0..self.num_constraints()).into_par_iter().find_first(|&i| eval(&a[i]) * eval(&b[i]) != eval(&c[i]))
     }
 }
 
@@ -315,7 +311,8 @@ mod tests {
 
         let ours = key.prove(circuit.clone(), &mut rng).unwrap();
         assert!(crate::verify(&pvk, &inputs, &ours).unwrap());
-        let stock = Groth16::<Bn254, LibsnarkReduction>::create_random_proof_with_reduction(circuit, &key.pk, &mut rng).unwrap();
+        let stock = Groth16::<Bn254, LibsnarkReduction>::create_random_proof_with_reduction(circuit, &key.pk, &mut rng)
+            .unwrap();
         assert!(crate::verify(&pvk, &inputs, &stock).unwrap());
         let mut changed = inputs;
         changed[approval::INTENT] += Fr::one();

@@ -217,16 +217,17 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
     }
     let depth = header.shape.depth as usize;
     let k_max = header.shape.k_max as usize;
-    let (expected_constraints, blank): (usize, Box<dyn FnOnce() -> Result<R1cs, crate::ProverError>>) = match header.shape.circuit {
-        CircuitId::Approval => {
-            let (_, blank) = approval_shape(depth).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
-            (approval::num_constraints(depth), Box::new(move || R1cs::from_blank(blank)))
-        },
-        CircuitId::Threshold => {
-            let (_, blank) = threshold_shape(depth, k_max).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
-            (threshold::num_constraints(depth, k_max), Box::new(move || R1cs::from_blank(blank)))
-        },
-    };
+    let (expected_constraints, blank): (usize, Box<dyn FnOnce() -> Result<R1cs, crate::ProverError>>) =
+        match header.shape.circuit {
+            CircuitId::Approval => {
+                let (_, blank) = approval_shape(depth).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
+                (approval::num_constraints(depth), Box::new(move || R1cs::from_blank(blank)))
+            }
+            CircuitId::Threshold => {
+                let (_, blank) = threshold_shape(depth, k_max).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
+                (threshold::num_constraints(depth, k_max), Box::new(move || R1cs::from_blank(blank)))
+            }
+        };
     if header.num_constraints != expected_constraints {
         return Err(KeyFileError::StaleCircuit {
             shape: header.shape.to_string(),
@@ -246,7 +247,10 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
     for m in &mut matrices {
         let rows = read_u64(&mut reader)?;
         if rows != header.num_constraints {
-            return Err(KeyFileError::Malformed(format!("a matrix has {rows} rows, the header says {}", header.num_constraints)));
+            return Err(KeyFileError::Malformed(format!(
+                "a matrix has {rows} rows, the header says {}",
+                header.num_constraints
+            )));
         }
         m.reserve(rows);
         for _ in 0..rows {
@@ -259,10 +263,10 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
                 }
                 let mut le = [0u8; 32];
                 reader.read_exact(&mut le).map_err(|_| KeyFileError::Malformed("matrix entries end early".into()))?;
-                let limbs: [u64; 4] = std::array::from_fn(|i| {
-                    u64::from_le_bytes(le[8 * i..8 * i + 8].try_into().expect("8 bytes"))
-                });
-                let coeff = Fr::from_bigint(ark_ff::BigInt(limbs)).ok_or_else(|| KeyFileError::Malformed("matrix coefficient ≥ r".into()))?;
+                let limbs: [u64; 4] =
+                    std::array::from_fn(|i| u64::from_le_bytes(le[8 * i..8 * i + 8].try_into().expect("8 bytes")));
+                let coeff = Fr::from_bigint(ark_ff::BigInt(limbs))
+                    .ok_or_else(|| KeyFileError::Malformed("matrix coefficient ≥ r".into()))?;
                 row.push((coeff, var));
             }
             m.push(row);

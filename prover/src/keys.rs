@@ -55,12 +55,7 @@
 //!
 //! [v3]: https://ethereum.org/en/developers/docs/data-structures-and-encoding/web3-secret-storage/
 
-use std::{
-    fmt,
-    io,
-    path::Path,
-    str::FromStr,
-};
+use std::{fmt, io, path::Path, str::FromStr};
 
 use aes::cipher::{KeyIvInit, StreamCipher};
 use alloy_primitives::{keccak256, Address};
@@ -774,7 +769,7 @@ impl FileText {
     fn parse_v1(&self) -> Result<V1Json, KeyError> {
         let probe = self.probe()?;
         match probe.format.as_deref() {
-            Some("veil-key") => {},
+            Some("veil-key") => {}
             Some(other) => return Err(self.unsupported("format", format!("{other:?}"))),
             None => return Err(self.corrupt("format", "missing".into())),
         }
@@ -846,7 +841,7 @@ impl FileText {
                 let address = Address::parse_checksummed(&s.address, None)
                     .map_err(|_| self.corrupt("veil.source.address", "not an EIP-55 checksummed address".into()))?;
                 Some(KeySource { kind, path, address })
-            },
+            }
         };
         Ok(PublicInfo { public_key, commitment, source, encrypted: true })
     }
@@ -867,7 +862,7 @@ impl FileText {
                 Some(n) if b.len() != n => Err(self.corrupt(field, format!("{} bytes, expected {n}", b.len()))),
                 None if b.is_empty() || b.len() > 1024 => {
                     Err(self.corrupt(field, format!("{} bytes, expected 1 to 1024", b.len())))
-                },
+                }
                 _ => Ok(b),
             }
         };
@@ -906,10 +901,10 @@ impl FileText {
                 scrypt::Params::new(log_n, r, p)
                     .map_err(|_| self.unsupported("crypto.kdfparams.n", format!("scrypt n = {n}, r = {r}, p = {p}")))?;
                 KdfParams::Scrypt { log_n, r, p }
-            },
+            }
             "pbkdf2" => {
                 match kp.prf.as_deref() {
-                    Some("hmac-sha256") => {},
+                    Some("hmac-sha256") => {}
                     Some(other) => return Err(self.unsupported("crypto.kdfparams.prf", format!("{other:?}"))),
                     None => return Err(self.corrupt("crypto.kdfparams.prf", "missing".into())),
                 }
@@ -923,7 +918,7 @@ impl FileText {
                     );
                 }
                 KdfParams::Pbkdf2 { c }
-            },
+            }
             other => return Err(self.unsupported("crypto.kdf", format!("{other:?}"))),
         };
         Ok(Sealed { kdf, salt, iv, ciphertext, mac })
@@ -937,7 +932,7 @@ impl FileText {
                 let params = scrypt::Params::new(log_n, r, p).expect("checked in check_v3");
                 scrypt::scrypt(passphrase, &s.salt, &params, &mut dk[..])
                     .expect("32 bytes is a valid scrypt output length");
-            },
+            }
             KdfParams::Pbkdf2 { c } => pbkdf2::pbkdf2::<Hmac<Sha256>>(passphrase, &s.salt, c, &mut dk[..]),
         }
         if !ct_eq(&v3_mac(&dk, &s.ciphertext), &s.mac) {

@@ -125,7 +125,11 @@ pub fn setup_approval<R: RngCore + CryptoRng>(max_depth: usize, rng: &mut R) -> 
 /// # Errors
 /// [`ProverError::Threshold`] for unsupported parameters; synthesis errors otherwise.
 #[tracing::instrument(skip(rng))]
-pub fn setup_threshold<R: RngCore + CryptoRng>(max_depth: usize, k_max: usize, rng: &mut R) -> Result<ProverKey, ProverError> {
+pub fn setup_threshold<R: RngCore + CryptoRng>(
+    max_depth: usize,
+    k_max: usize,
+    rng: &mut R,
+) -> Result<ProverKey, ProverError> {
     let (shape, blank) = engine::threshold_shape(max_depth, k_max)?;
     ProverKey::setup(shape, blank, rng)
 }
@@ -188,7 +192,10 @@ mod tests {
         let mut changed = inputs;
         changed[approval::NULLIFIER] += Fr::one();
         assert!(!verify(&pvk, &changed, &proof).unwrap());
-        assert!(matches!(verify(&pvk, &inputs[..3], &proof), Err(ProverError::PublicInputCount { expected: 4, got: 3 })));
+        assert!(matches!(
+            verify(&pvk, &inputs[..3], &proof),
+            Err(ProverError::PublicInputCount { expected: 4, got: 3 })
+        ));
 
         let mut bad = circuit;
         bad.root = Some(Fr::one());

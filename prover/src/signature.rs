@@ -131,9 +131,13 @@ impl SignedIntent {
         let p = path.display().to_string();
         let field = |field: &'static str, reason: String| SignatureError::Field { path: p.clone(), field, reason };
         let text = std::fs::read_to_string(path).map_err(|source| SignatureError::Io { path: p.clone(), source })?;
-        let json: SignatureJson = serde_json::from_str(&text).map_err(|e| field("(file)", format!("not a signature file: {e}")))?;
+        let json: SignatureJson =
+            serde_json::from_str(&text).map_err(|e| field("(file)", format!("not a signature file: {e}")))?;
         if json.format != "veil-signature" || json.version != 1 {
-            return Err(field("format", format!("expected veil-signature version 1, found {:?} {}", json.format, json.version)));
+            return Err(field(
+                "format",
+                format!("expected veil-signature version 1, found {:?} {}", json.format, json.version),
+            ));
         }
         let point = |name: &'static str, xy: &[String; 2]| -> Result<Point, SignatureError> {
             let (x, y) = (decimal(&xy[0]), decimal(&xy[1]));
@@ -144,7 +148,8 @@ impl SignedIntent {
         };
         let public_key = point("public_key", &json.public_key)?;
         let r8 = point("signature.r8", &json.signature.r8)?;
-        let s = decimal(&json.signature.s).ok_or_else(|| field("signature.s", "not a decimal field element below r".into()))?;
+        let s = decimal(&json.signature.s)
+            .ok_or_else(|| field("signature.s", "not a decimal field element below r".into()))?;
         if decimal(&json.commitment) != Some(identity::commitment(&public_key)) {
             return Err(field("commitment", "is not the public key's".into()));
         }

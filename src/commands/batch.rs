@@ -177,9 +177,9 @@ fn read_lines(input: &str) -> anyhow::Result<Vec<Line>> {
                     Some(id) => {
                         let parsed = serde_json::from_value::<Request>(v).map_err(|e| format!("line {}: {e}", n + 1));
                         (id, parsed)
-                    },
+                    }
                 }
-            },
+            }
         };
         lines.push(Line { id, digest, parsed });
     }
@@ -249,7 +249,7 @@ impl Context_ {
             obj @ Value::Object(_) => {
                 let file: IntentFile = serde_json::from_value(obj.clone()).map_err(|e| format!("intent: {e}"))?;
                 Intent::try_from(file).map_err(|e| format!("intent: {e:#}"))?
-            },
+            }
             _ => return Err("intent: expected a path or an intent object".into()),
         };
         if self.prover.shape.circuit == CircuitId::Threshold {
@@ -258,8 +258,16 @@ impl Context_ {
                 Value::String(p) => PathBuf::from(p),
                 _ => PathBuf::from("(inline intent)"),
             };
-            let circuit = super::prove::threshold_circuit(&self.prover, &set, &req.set, &intent, &intent_path, signatures, req.threshold)
-                .map_err(|e| format!("{e:#}"))?;
+            let circuit = super::prove::threshold_circuit(
+                &self.prover,
+                &set,
+                &req.set,
+                &intent,
+                &intent_path,
+                signatures,
+                req.threshold,
+            )
+            .map_err(|e| format!("{e:#}"))?;
             let inputs = circuit.public_inputs().expect("a filled circuit");
             let groth = self.prover.prove(circuit, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
             return Ok(json!({ "proof": ProofJson::from(&groth), "public": public_to_json(&inputs) }));
@@ -271,12 +279,13 @@ impl Context_ {
             None => intent_fe,
             Some(s) => {
                 let v: Option<Fr> = s.parse().ok();
-                v.filter(|v| v.to_string() == *s).ok_or_else(|| format!("scope {s:?}: not a decimal field element below r"))?
-            },
+                v.filter(|v| v.to_string() == *s)
+                    .ok_or_else(|| format!("scope {s:?}: not a decimal field element below r"))?
+            }
         };
-        let index = set
-            .index_of(&key.commitment)
-            .ok_or_else(|| format!("{}: the key's commitment is not a member of {}", key_path.display(), req.set.display()))?;
+        let index = set.index_of(&key.commitment).ok_or_else(|| {
+            format!("{}: the key's commitment is not a member of {}", key_path.display(), req.set.display())
+        })?;
         let proof = set.proof(index).map_err(|e| e.to_string())?;
         let depth = self.prover.shape.depth as usize;
         let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
@@ -293,8 +302,10 @@ fn progress_bar(len: u64) -> ProgressBar {
     }
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} proofs  {per_sec}  ETA {eta}")
-            .expect("a valid template"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} proofs  {per_sec}  ETA {eta}",
+        )
+        .expect("a valid template"),
     );
     bar
 }
@@ -322,7 +333,7 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
                 Some(was_error) => {
                     errored_before |= was_error;
                     false
-                },
+                }
                 None => true,
             }
         })
@@ -368,34 +379,34 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     // while waiting inside one (nested work stealing over thousands of proofs would grow
     // a worker's stack without bound).
     let work = |line: &Line| {
-            if write_failed.lock().expect("no panics while held").is_some() {
-                return;
+        if write_failed.lock().expect("no panics while held").is_some() {
+            return;
+        }
+        let result = match &line.parsed {
+            Err(e) => Err(e.clone()),
+            Ok(req) => ctx.prove(req),
+        };
+        let record = match result {
+            Ok(mut body) => {
+                body["id"] = json!(line.id);
+                body["request_digest"] = json!(line.digest);
+                body["status"] = json!("ok");
+                body
             }
-            let result = match &line.parsed {
-                Err(e) => Err(e.clone()),
-                Ok(req) => ctx.prove(req),
-            };
-            let record = match result {
-                Ok(mut body) => {
-                    body["id"] = json!(line.id);
-                    body["request_digest"] = json!(line.digest);
-                    body["status"] = json!("ok");
-                    body
-                },
-                Err(error) => {
-                    errored.store(true, std::sync::atomic::Ordering::Relaxed);
-                    tracing::warn!(id = %line.id, %error, "request failed");
-                    json!({ "id": line.id, "request_digest": line.digest, "status": "error", "error": error })
-                },
-            };
-            // One write per record, then flush: a crash leaves at most one partial line,
-            // which the next run drops.
-            let text = record.to_string() + "\n";
-            let mut out = sink.lock().expect("no panics while held");
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                *write_failed.lock().expect("no panics while held") = Some(e);
+            Err(error) => {
+                errored.store(true, std::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(id = %line.id, %error, "request failed");
+                json!({ "id": line.id, "request_digest": line.digest, "status": "error", "error": error })
             }
-            bar.inc(1);
+        };
+        // One write per record, then flush: a crash leaves at most one partial line,
+        // which the next run drops.
+        let text = record.to_string() + "\n";
+        let mut out = sink.lock().expect("no panics while held");
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            *write_failed.lock().expect("no panics while held") = Some(e);
+        }
+        bar.inc(1);
     };
     let spawn_failed = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -443,7 +454,8 @@ mod tests {
             let id = format!("request-{n}");
             assert_eq!(shards.iter().filter(|s| s.takes(&id)).count(), 1, "{id}");
         }
-        let counts: Vec<usize> = shards.iter().map(|s| (0..300).filter(|n| s.takes(&format!("request-{n}"))).count()).collect();
+        let counts: Vec<usize> =
+            shards.iter().map(|s| (0..300).filter(|n| s.takes(&format!("request-{n}"))).count()).collect();
         assert!(counts.iter().all(|&c| c > 60), "roughly even: {counts:?}");
     }
 
@@ -461,7 +473,12 @@ mod tests {
             Shard { index: 2, count: 5 }
         );
         assert_eq!(
-            Shard::from_env(env(&[("SLURM_ARRAY_TASK_ID", "11"), ("SLURM_ARRAY_TASK_MIN", "10"), ("SLURM_ARRAY_TASK_COUNT", "4")])).unwrap(),
+            Shard::from_env(env(&[
+                ("SLURM_ARRAY_TASK_ID", "11"),
+                ("SLURM_ARRAY_TASK_MIN", "10"),
+                ("SLURM_ARRAY_TASK_COUNT", "4")
+            ]))
+            .unwrap(),
             Shard { index: 1, count: 4 }
         );
         assert_eq!(

@@ -66,7 +66,7 @@ pub fn run(c: InfoCommand) -> anyhow::Result<u8> {
                 println!("witness variables  {}", shape.witness_variables);
             }
             return Ok(crate::exit::OK);
-        },
+        }
     };
     let depth = usize::from(args.depth);
     let blank = ApprovalCircuit::blank(depth).context("building the Approval circuit")?;

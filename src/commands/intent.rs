@@ -53,7 +53,8 @@ pub fn run(c: IntentCommand) -> anyhow::Result<u8> {
         Address::from_str(s).map_err(|e| bad_input(format!("--{flag} {s:?}: not an address ({e})")))
     };
     let uint = |flag: &str, s: &str| {
-        U256::from_str_radix(s, 10).map_err(|e| bad_input(format!("--{flag} {s:?}: not a decimal 256-bit integer ({e})")))
+        U256::from_str_radix(s, 10)
+            .map_err(|e| bad_input(format!("--{flag} {s:?}: not a decimal 256-bit integer ({e})")))
     };
     let data = Bytes::from_str(&a.data).map_err(|e| bad_input(format!("--data {:?}: not 0x-hex ({e})", a.data)))?;
     let intent = Intent {

@@ -146,7 +146,7 @@ pub fn run(c: KeyCommand) -> anyhow::Result<u8> {
                 }
             }
             Ok(OK)
-        },
+        }
         KeyCommand::ExportPublic(a) => {
             let info = keys::read_public(&a.file).map_err(bad_input)?;
             let report = PublicReport {
@@ -156,7 +156,7 @@ pub fn run(c: KeyCommand) -> anyhow::Result<u8> {
             };
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(OK)
-        },
+        }
     }
 }
 
@@ -181,7 +181,12 @@ fn new(a: &NewArgs) -> anyhow::Result<u8> {
         );
         Key::from_mnemonic(phrase.trim(), "", &a.path).map_err(|e| bad_input(format!("{}: {e}", file.display())))?
     } else if let Some(file) = &a.from_eth_keystore {
-        let pass = passphrase::read(a.eth_passphrase_file.as_deref(), "VEIL_ETH_PASSPHRASE", Purpose::Unlock, "the Ethereum keystore")?;
+        let pass = passphrase::read(
+            a.eth_passphrase_file.as_deref(),
+            "VEIL_ETH_PASSPHRASE",
+            Purpose::Unlock,
+            "the Ethereum keystore",
+        )?;
         Key::from_eth_keystore(file, pass.as_bytes()).map_err(bad_input)?
     } else {
         Key::generate(&mut rand::rngs::OsRng)

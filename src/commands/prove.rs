@@ -93,7 +93,8 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
         ProveCommand::Approval(a) => a,
         ProveCommand::Threshold(t) => return threshold(&t),
     };
-    let pass = passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
+    let pass =
+        passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
     let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
     drop(pass);
     let set = ApproverSet::load(&a.set).map_err(bad_input)?;
@@ -105,20 +106,22 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
             let v: Option<Fr> = s.parse().ok();
             v.filter(|v| v.to_string() == *s)
                 .ok_or_else(|| bad_input(format!("--scope {s:?}: not a decimal field element below r")))?
-        },
+        }
     };
-    let index = set
-        .index_of(&key.commitment)
-        .ok_or_else(|| bad_input(format!("{}: the key's commitment is not a member of {}", a.key.display(), a.set.display())))?;
+    let index = set.index_of(&key.commitment).ok_or_else(|| {
+        bad_input(format!("{}: the key's commitment is not a member of {}", a.key.display(), a.set.display()))
+    })?;
     let proof = set.proof(index).map_err(bad_input)?;
 
     let pk_path = a.pk.join(PROVING_KEY_FILE);
-    let header = keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
-        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    let (shape, _) = approval_shape(header.shape.depth as usize)
-        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let header =
+        keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
+            .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let (shape, _) =
+        approval_shape(header.shape.depth as usize).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
     let check = if a.check_key { Check::Full } else { Check::Fast };
-    let prover = keyfile::load(&pk_path, Some(shape), check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let prover =
+        keyfile::load(&pk_path, Some(shape), check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
 
     let depth = shape.depth as usize;
     let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
@@ -134,12 +137,21 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-fn load_key(dir: &std::path::Path, check_key: bool, expected: veil_prover::CircuitId) -> anyhow::Result<veil_prover::ProverKey> {
+fn load_key(
+    dir: &std::path::Path,
+    check_key: bool,
+    expected: veil_prover::CircuitId,
+) -> anyhow::Result<veil_prover::ProverKey> {
     let pk_path = dir.join(PROVING_KEY_FILE);
-    let header = keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
-        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let header =
+        keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
+            .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
     if header.shape.circuit != expected {
-        return Err(bad_input(format!("{}: this key is for {}, not the {expected} circuit", pk_path.display(), header.shape)));
+        return Err(bad_input(format!(
+            "{}: this key is for {}, not the {expected} circuit",
+            pk_path.display(),
+            header.shape
+        )));
     }
     let check = if check_key { Check::Full } else { Check::Fast };
     keyfile::load(&pk_path, Some(header.shape), check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))
@@ -188,9 +200,9 @@ pub(crate) fn threshold_circuit(
         if let Some(first) = seen.insert(commitment, path.clone()) {
             return Err(bad_input(format!("{} and {}: the same signer twice", first.display(), path.display())));
         }
-        let index = set
-            .index_of(&commitment)
-            .ok_or_else(|| bad_input(format!("{}: the signer is not a member of {}", path.display(), set_path.display())))?;
+        let index = set.index_of(&commitment).ok_or_else(|| {
+            bad_input(format!("{}: the signer is not a member of {}", path.display(), set_path.display()))
+        })?;
         let proof = set.proof(index).map_err(bad_input)?;
         signers.push((commitment, (signed.public_key, signed.signature, proof)));
     }

@@ -60,8 +60,9 @@ fn parse(commitments: &[String]) -> anyhow::Result<Vec<Fr>> {
             let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
             let v = if canonical { Fr::from_str(s).ok() } else { None };
             // Fr::from_str reduces nothing: it fails for values ≥ r.
-            v.filter(|v| v.to_string() == *s)
-                .ok_or_else(|| bad_input(format!("commitment #{} ({s:?}) is not a decimal field element below r", i + 1)))
+            v.filter(|v| v.to_string() == *s).ok_or_else(|| {
+                bad_input(format!("commitment #{} ({s:?}) is not a decimal field element below r", i + 1))
+            })
         })
         .collect()
 }
@@ -75,7 +76,7 @@ pub fn run(c: SetCommand) -> anyhow::Result<u8> {
             let set = ApproverSet::from_members(parse(&a.commitments)?).map_err(bad_input)?;
             set.save(&a.out)?;
             print_root(&set);
-        },
+        }
         SetCommand::Add(a) => {
             let mut set = ApproverSet::load(&a.set).map_err(bad_input)?;
             for c in parse(&a.commitments)? {
@@ -83,7 +84,7 @@ pub fn run(c: SetCommand) -> anyhow::Result<u8> {
             }
             set.save(&a.set)?;
             print_root(&set);
-        },
+        }
         SetCommand::Remove(a) => {
             let mut set = ApproverSet::load(&a.set).map_err(bad_input)?;
             for c in parse(&a.commitments)? {
@@ -91,7 +92,7 @@ pub fn run(c: SetCommand) -> anyhow::Result<u8> {
             }
             set.save(&a.set)?;
             print_root(&set);
-        },
+        }
         SetCommand::Root(a) => {
             let set = ApproverSet::load(&a.set).map_err(bad_input)?;
             if a.json {
@@ -104,7 +105,7 @@ pub fn run(c: SetCommand) -> anyhow::Result<u8> {
             } else {
                 print_root(&set);
             }
-        },
+        }
     }
     Ok(OK)
 }

@@ -51,13 +51,16 @@ struct SetupArgsOut {
 }
 
 pub fn run(c: SetupCommand) -> anyhow::Result<u8> {
-    let (out, make): (PathBuf, Box<dyn FnOnce() -> Result<veil_prover::ProverKey, veil_prover::ProverError>>) = match c {
+    let (out, make): (PathBuf, Box<dyn FnOnce() -> Result<veil_prover::ProverKey, veil_prover::ProverError>>) = match c
+    {
         SetupCommand::Approval(a) => {
             (a.out, Box::new(move || veil_prover::setup_approval(usize::from(a.depth), &mut rand::rngs::OsRng)))
-        },
+        }
         SetupCommand::Threshold(a) => (
             a.out,
-            Box::new(move || veil_prover::setup_threshold(usize::from(a.depth), usize::from(a.k_max), &mut rand::rngs::OsRng)),
+            Box::new(move || {
+                veil_prover::setup_threshold(usize::from(a.depth), usize::from(a.k_max), &mut rand::rngs::OsRng)
+            }),
         ),
     };
     let a = SetupArgsOut { out };

@@ -28,7 +28,8 @@ pub struct SignArgs {
 
 pub fn run(a: &SignArgs) -> anyhow::Result<u8> {
     let intent = Intent::load(&a.intent).map_err(bad_input)?;
-    let pass = passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
+    let pass =
+        passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
     let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
     drop(pass);
     let signed = SignedIntent::sign(&key, &intent);

@@ -33,11 +33,11 @@ pub fn run(a: &VerifyArgs) -> anyhow::Result<u8> {
         Ok(true) => {
             println!("valid");
             Ok(OK)
-        },
+        }
         Ok(false) => {
             println!("invalid");
             Ok(FAILURE)
-        },
+        }
         Err(e) => Err(bad_input(format!("{}: {e}", a.public.display()))),
     }
 }

@@ -1,5 +1,5 @@
 use ark_ff::{One, PrimeField, UniformRand, Zero};
-use ark_relations::gr1cs::{ConstraintSystem, ConstraintSynthesizer, OptimizationGoal, SynthesisMode};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -241,7 +241,8 @@ fn intent_is_bound_by_the_proof() {
     use ark_snark::SNARK;
     let mut rng = ChaCha20Rng::seed_from_u64(53);
     let f = fixture(4);
-    let (pk, vk) = Groth16::<ark_bn254::Bn254>::circuit_specific_setup(ApprovalCircuit::blank(4).unwrap(), &mut rng).unwrap();
+    let (pk, vk) =
+        Groth16::<ark_bn254::Bn254>::circuit_specific_setup(ApprovalCircuit::blank(4).unwrap(), &mut rng).unwrap();
     let inputs = f.circuit.public_inputs().unwrap();
     let proof = Groth16::<ark_bn254::Bn254>::prove(&pk, f.circuit.clone(), &mut rng).unwrap();
     assert!(Groth16::<ark_bn254::Bn254>::verify(&vk, &inputs, &proof).unwrap());

@@ -45,8 +45,16 @@ pub fn alloc_point_on_curve(
 ) -> Result<PointVar, SynthesisError> {
     let ns = cs.into();
     let cs = ns.cs();
-    let x = FpVar::new_variable(ark_relations::ns!(cs, "x"), || value.map(|p| p.x).ok_or(SynthesisError::AssignmentMissing), mode)?;
-    let y = FpVar::new_variable(ark_relations::ns!(cs, "y"), || value.map(|p| p.y).ok_or(SynthesisError::AssignmentMissing), mode)?;
+    let x = FpVar::new_variable(
+        ark_relations::ns!(cs, "x"),
+        || value.map(|p| p.x).ok_or(SynthesisError::AssignmentMissing),
+        mode,
+    )?;
+    let y = FpVar::new_variable(
+        ark_relations::ns!(cs, "y"),
+        || value.map(|p| p.y).ok_or(SynthesisError::AssignmentMissing),
+        mode,
+    )?;
     let p = PointVar::new(x, y);
     enforce_on_curve(&p)?;
     Ok(p)
@@ -266,7 +274,11 @@ pub fn enforce_in_subgroup(p: &PointVar) -> Result<(), SynthesisError> {
     let cs = p.x.cs().or(p.y.cs());
     if cs.is_none() {
         let value = Point::new_unchecked(p.x.value()?, p.y.value()?);
-        return if value.is_in_correct_subgroup_assuming_on_curve() { Ok(()) } else { Err(SynthesisError::Unsatisfiable) };
+        return if value.is_in_correct_subgroup_assuming_on_curve() {
+            Ok(())
+        } else {
+            Err(SynthesisError::Unsatisfiable)
+        };
     }
     let q = p.x.value().and_then(|x| Ok(Point::new_unchecked(x, p.y.value()?))).ok().map(|v| {
         use ark_ec::AffineRepr;
@@ -317,7 +329,16 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let l = Fr::from_bigint(Fs::MODULUS).unwrap();
         let two_251 = Fr::from(2u64).pow([251]);
-        let mut scalars = vec![Fr::zero(), Fr::one(), Fr::from(7u64), Fr::from(8u64), l - Fr::one(), l, l + Fr::one(), two_251 - Fr::one()];
+        let mut scalars = vec![
+            Fr::zero(),
+            Fr::one(),
+            Fr::from(7u64),
+            Fr::from(8u64),
+            l - Fr::one(),
+            l,
+            l + Fr::one(),
+            two_251 - Fr::one(),
+        ];
         for _ in 0..20 {
             scalars.push(Fr::from_bigint(Fs::rand(&mut rng).into_bigint()).unwrap());
         }
@@ -371,7 +392,10 @@ mod tests {
             let pv = alloc_point_on_curve(cs.clone(), Some(p), AllocationMode::Witness).unwrap();
             let bits = alloc_bits_le(cs.clone(), Some(s), 254).unwrap();
             let r = mul_point(&pv, &bits).unwrap();
-            assert_eq!(Point::new_unchecked(r.x.value().unwrap(), r.y.value().unwrap()), babyjubjub::mul_point(&p, s.into_bigint()));
+            assert_eq!(
+                Point::new_unchecked(r.x.value().unwrap(), r.y.value().unwrap()),
+                babyjubjub::mul_point(&p, s.into_bigint())
+            );
             assert!(cs.is_satisfied().unwrap());
         }
     }
@@ -382,7 +406,9 @@ mod tests {
         let torsion = babyjubjub::point_on_curve(Fr::zero(), -Fr::one()).unwrap(); // order 2
         for _ in 0..4 {
             let p = babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint());
-            for (point, inside) in [(p, true), ((p + torsion).into_affine(), false), (Point::zero(), true), (torsion, false)] {
+            for (point, inside) in
+                [(p, true), ((p + torsion).into_affine(), false), (Point::zero(), true), (torsion, false)]
+            {
                 assert_eq!(point.is_in_correct_subgroup_assuming_on_curve(), inside);
                 let cs = ConstraintSystem::<Fr>::new_ref();
                 let v = alloc_point_on_curve(cs.clone(), Some(point), AllocationMode::Witness).unwrap();

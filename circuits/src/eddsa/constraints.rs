@@ -122,7 +122,8 @@ fn sides(
     let hm_bits = alloc_bits_le(cs, ark_r1cs_std::GR1CSVar::value(&hm).ok(), Fr::MODULUS_BIT_SIZE as usize)?;
     // Σ b_i·2^i by hand: `Boolean::le_bits_to_fp` would add its own (costlier) < r check
     // for 254 bits, on top of the one below.
-    let packed = hm_bits.iter().rev().fold(FpVar::zero(), |acc, b| acc.double().expect("linear") + FpVar::from(b.clone()));
+    let packed =
+        hm_bits.iter().rev().fold(FpVar::zero(), |acc, b| acc.double().expect("linear") + FpVar::from(b.clone()));
     packed.enforce_equal(&hm)?;
     let mut r_minus_one = Fr::MODULUS;
     r_minus_one.sub_with_borrow(&<Fr as PrimeField>::BigInt::from(1u64));
@@ -241,7 +242,8 @@ mod cost {
         cs.set_mode(SynthesisMode::Setup);
         let a = bjj::alloc_point_on_curve(cs.clone(), None, AllocationMode::Witness).unwrap();
         let m = FpVar::new_input(cs.clone(), || Ok(Fr::from(0u64))).unwrap();
-        let s = SignatureVar::new_witness(cs.clone(), || Err::<Signature, _>(SynthesisError::AssignmentMissing)).unwrap();
+        let s =
+            SignatureVar::new_witness(cs.clone(), || Err::<Signature, _>(SynthesisError::AssignmentMissing)).unwrap();
         verify(cs.clone(), &a, &m, &s).unwrap();
         cs.num_constraints()
     }

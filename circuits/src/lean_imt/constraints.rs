@@ -115,7 +115,8 @@ impl MerklePathVar {
                 return Err(SynthesisError::Unsatisfiable);
             }
         }
-        let get = |v: fn(&PathWitness) -> &Vec<Fr>, i: usize| path.map(|p| v(p)[i]).ok_or(SynthesisError::AssignmentMissing);
+        let get =
+            |v: fn(&PathWitness) -> &Vec<Fr>, i: usize| path.map(|p| v(p)[i]).ok_or(SynthesisError::AssignmentMissing);
         let mut active: Vec<FpVar<Fr>> = Vec::with_capacity(max_depth);
         let mut index_bits = Vec::with_capacity(max_depth);
         let mut siblings = Vec::with_capacity(max_depth);

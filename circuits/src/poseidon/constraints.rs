@@ -4,9 +4,7 @@
 //! `3·(8·t + partial_rounds) − 3` (the first round's capacity element is a constant):
 //! 240 for `Poseidon(2)`, 321 for `Poseidon(5)`.
 
-use ark_crypto_primitives::sponge::{
-    constraints::CryptographicSpongeVar, poseidon::constraints::PoseidonSpongeVar,
-};
+use ark_crypto_primitives::sponge::{constraints::CryptographicSpongeVar, poseidon::constraints::PoseidonSpongeVar};
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 
@@ -25,10 +23,7 @@ impl PoseidonGadget {
     /// # Panics
     /// If `inputs.len()` is not in `1..=MAX_INPUTS`.
     #[tracing::instrument(target = "gr1cs", skip_all, fields(n = inputs.len()))]
-    pub fn hash(
-        cs: ConstraintSystemRef<Fr>,
-        inputs: &[FpVar<Fr>],
-    ) -> Result<FpVar<Fr>, SynthesisError> {
+    pub fn hash(cs: ConstraintSystemRef<Fr>, inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
         let mut sponge = PoseidonSpongeVar::new(cs, super::config(inputs.len()));
         sponge.absorb(&inputs.to_vec())?;
         let _ = sponge.squeeze_field_elements(1)?;
@@ -39,11 +34,7 @@ impl PoseidonGadget {
     ///
     /// # Errors
     /// Propagates synthesis errors of the constraint system.
-    pub fn hash2(
-        cs: ConstraintSystemRef<Fr>,
-        a: &FpVar<Fr>,
-        b: &FpVar<Fr>,
-    ) -> Result<FpVar<Fr>, SynthesisError> {
+    pub fn hash2(cs: ConstraintSystemRef<Fr>, a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
         Self::hash(cs, &[a.clone(), b.clone()])
     }
 }

@@ -4,7 +4,10 @@ use ark_relations::gr1cs::ConstraintSystem;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-use super::{constraints::{num_constraints, PoseidonGadget}, hash, MAX_INPUTS};
+use super::{
+    constraints::{num_constraints, PoseidonGadget},
+    hash, MAX_INPUTS,
+};
 use crate::{test_vectors, Fr};
 
 #[test]

@@ -114,7 +114,8 @@ fn signers_are_sorted_by_commitment_whatever_their_order() {
     let a = f.circuit(3, &[1, 5, 2]);
     let b = f.circuit(3, &[2, 1, 5]);
     assert_eq!(a.slots, b.slots);
-    let leaves: Vec<_> = a.slots.as_ref().unwrap().iter().map(|s| identity::commitment(&s.public_key()).into_bigint()).collect();
+    let leaves: Vec<_> =
+        a.slots.as_ref().unwrap().iter().map(|s| identity::commitment(&s.public_key()).into_bigint()).collect();
     assert!(leaves.windows(2).all(|w| w[0] < w[1]));
 }
 
@@ -143,7 +144,9 @@ fn garbage_in_a_disabled_slot_changes_nothing() {
 fn constructor_refuses_bad_signers() {
     let f = fixture();
     let root = f.root();
-    let new = |signers: &[(Point, Signature, MerkleProof)]| ThresholdCircuit::new(DEPTH, 3, root, f.intent, signers).unwrap_err();
+    let new = |signers: &[(Point, Signature, MerkleProof)]| {
+        ThresholdCircuit::new(DEPTH, 3, root, f.intent, signers).unwrap_err()
+    };
     assert_eq!(new(&[]), ThresholdError::NoSigners);
     assert_eq!(
         new(&[f.signer(0), f.signer(1), f.signer(2), f.signer(3)]),
@@ -175,13 +178,19 @@ fn constructor_refuses_bad_signers() {
     let forged = forged_for_small_order_keys();
     let proof = f.tree.proof(0).unwrap();
     assert_eq!(new(&[(o, forged, proof.clone())]), ThresholdError::IdentityKey { index: 0 });
-    assert!(matches!(new(&[(t2, forged, proof)]), ThresholdError::Signer { index: 0, source: CircuitError::NotInSubgroup { .. } }));
+    assert!(matches!(
+        new(&[(t2, forged, proof)]),
+        ThresholdError::Signer { index: 0, source: CircuitError::NotInSubgroup { .. } }
+    ));
 }
 
 #[test]
 fn unsupported_shapes_are_refused() {
     assert_eq!(ThresholdCircuit::blank(0, 2).unwrap_err(), ThresholdError::Circuit(CircuitError::UnsupportedDepth(0)));
-    assert_eq!(ThresholdCircuit::blank(33, 2).unwrap_err(), ThresholdError::Circuit(CircuitError::UnsupportedDepth(33)));
+    assert_eq!(
+        ThresholdCircuit::blank(33, 2).unwrap_err(),
+        ThresholdError::Circuit(CircuitError::UnsupportedDepth(33))
+    );
     assert_eq!(ThresholdCircuit::blank(4, 0).unwrap_err(), ThresholdError::UnsupportedKMax(0));
     assert_eq!(ThresholdCircuit::blank(4, MAX_SLOTS + 1).unwrap_err(), ThresholdError::UnsupportedKMax(MAX_SLOTS + 1));
 }
@@ -373,7 +382,11 @@ fn small_order_keys_are_rejected() {
     let m = Fr::from(42u64);
     assert!(eddsa::verify(&o, m, &forged) && eddsa::verify(&t2, m, &forged));
     let f = fixture();
-    let tree = LeanImt::from_leaves([identity::commitment(&o), identity::commitment(&t2), identity::commitment(&f.keys[1].public_key())]);
+    let tree = LeanImt::from_leaves([
+        identity::commitment(&o),
+        identity::commitment(&t2),
+        identity::commitment(&f.keys[1].public_key()),
+    ]);
     let member = (f.keys[1].public_key(), f.keys[1].sign(m), tree.proof(2).unwrap());
     let honest = ThresholdCircuit::new(DEPTH, 2, tree.root().unwrap(), m, &[member]).unwrap();
     assert!(satisfied(honest.clone()));
