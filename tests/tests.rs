@@ -3,5 +3,6 @@
 mod batch;
 mod cli;
 mod end_to_end;
+mod evm;
 mod keys;
 mod threshold;

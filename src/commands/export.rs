@@ -2,8 +2,13 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
-use veil_prover::snarkjs::{public_from_json, Calldata, ProofJson};
+use veil_prover::{
+    snarkjs::{public_from_json, Calldata, ProofJson, VerificationKeyJson},
+    VerifyingKey,
+};
+use veil_verifier_contract::{render_verifier, VerifierOptions};
 
 use super::read_json;
 use crate::exit::{bad_input, OK};
@@ -13,6 +18,28 @@ pub enum ExportCommand {
     /// Print the Ethereum calldata of a proof: `uint256[8]` proof (G2 coordinates in
     /// EIP-197 order) and `uint256[]` public inputs, as JSON with 0x-words.
     Calldata(CalldataArgs),
+    /// Render a Solidity Groth16 verifier for a verifying key (veil's own template: field and
+    /// curve checks on every input, one EIP-197 pairing; see verifier-contract/README.md).
+    Verifier(VerifierArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifierArgs {
+    /// The verifying key (snarkjs verification_key.json layout, as `veil setup` writes it).
+    #[arg(long)]
+    vk: PathBuf,
+    /// Where to write the contract.
+    #[arg(long)]
+    out: PathBuf,
+    /// The contract's name.
+    #[arg(long, default_value = "VeilVerifier")]
+    name: String,
+    /// A one-line description for the contract's NatSpec title.
+    #[arg(long, default_value = "")]
+    description: String,
+    /// Overwrite OUT if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -26,7 +53,24 @@ pub struct CalldataArgs {
 }
 
 pub fn run(c: ExportCommand) -> anyhow::Result<u8> {
-    let ExportCommand::Calldata(a) = c;
+    match c {
+        ExportCommand::Calldata(a) => calldata(&a),
+        ExportCommand::Verifier(a) => verifier(&a),
+    }
+}
+
+fn verifier(a: &VerifierArgs) -> anyhow::Result<u8> {
+    let json: VerificationKeyJson = read_json(&a.vk, "verifying key")?;
+    let vk: VerifyingKey = (&json).try_into().map_err(|e| bad_input(format!("{}: {e}", a.vk.display())))?;
+    let options = VerifierOptions { contract_name: a.name.clone(), description: a.description.clone() };
+    let sol = render_verifier(&vk, &options).map_err(|e| bad_input(format!("--name/--description: {e}")))?;
+    let write = if a.force { veil_prover::fs::write_atomic } else { veil_prover::fs::write_new_atomic };
+    write(&a.out, sol.as_bytes(), false).with_context(|| format!("writing {}", a.out.display()))?;
+    eprintln!("wrote {} ({} public inputs)", a.out.display(), json.n_public);
+    Ok(OK)
+}
+
+fn calldata(a: &CalldataArgs) -> anyhow::Result<u8> {
     let proof_json: ProofJson = read_json(&a.proof, "proof")?;
     let proof = (&proof_json).try_into().map_err(|e| bad_input(format!("{}: {e}", a.proof.display())))?;
     let public: Vec<String> = read_json(&a.public, "public signals")?;

@@ -1,0 +1,471 @@
+//! The on-chain side in an in-memory EVM (revm), compiled with the pinned solc: the rendered
+//! verifiers and `VeilAccount`, with real proofs, against every malicious case of the issue.
+//!
+//! Small shapes (depth 4, three Threshold slots) keep setup quick; the statements and the
+//! contracts are the same at every size.
+use std::sync::OnceLock;
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::{SolCall, SolInterface};
+use ark_ff::{BigInteger, PrimeField};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use veil_circuits::{approval::ApprovalCircuit, eddsa::PrivateKey, identity, lean_imt::LeanImt, threshold, Fr};
+use veil_prover::{intent::Intent, snarkjs::VerificationKeyJson, Proof, ProverKey};
+use veil_verifier_contract::{
+    account::{IApprovalVerifier, IThresholdVerifier, VeilAccount},
+    evm::{Chain, Outcome},
+    harness::{describe_revert, proof_words, sol_intent, Artifacts, Deployment, VerifierErrors},
+    render::{render_verifier, VerifierOptions},
+    solc::Solc,
+};
+
+const DEPTH: usize = 4;
+const K_MAX: usize = 3;
+const CHAIN_ID: u64 = 31_337;
+const NOW: u64 = 1_800_000_000;
+const ETHER: u64 = 1_000_000_000_000_000_000;
+
+struct Fixture {
+    solc: Solc,
+    approval: ProverKey,
+    threshold: ProverKey,
+    artifacts: Artifacts,
+    members: Vec<PrivateKey>,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let mut rng = ChaCha20Rng::seed_from_u64(0xe7);
+        let approval = veil_prover::setup_approval(DEPTH, &mut rng).unwrap();
+        let threshold = veil_prover::setup_threshold(DEPTH, K_MAX, &mut rng).unwrap();
+        let solc = Solc::locate().expect("npm ci --prefix scripts installs solc");
+        let artifacts = Artifacts::compile(&solc, approval.verifying_key(), threshold.verifying_key()).unwrap();
+        let members = (0..5).map(|_| PrivateKey::random(&mut rng)).collect();
+        Fixture { solc, approval, threshold, artifacts, members }
+    })
+}
+
+fn tree(members: &[&PrivateKey]) -> LeanImt {
+    LeanImt::from_leaves(members.iter().map(|k| identity::commitment(&k.public_key())))
+}
+
+fn u256(x: Fr) -> U256 {
+    U256::from_be_slice(&x.into_bigint().to_bytes_be())
+}
+
+fn r_modulus() -> U256 {
+    U256::from_be_slice(&Fr::MODULUS.to_bytes_be())
+}
+
+/// A deployment of the fixture's contracts for `set` with `threshold`, funded with 10 ether.
+struct Env {
+    d: Deployment,
+    set: LeanImt,
+}
+
+fn deploy(set: LeanImt, threshold: u64, delay: u64) -> Env {
+    let fx = fixture();
+    let root = u256(set.root().unwrap());
+    let d = Deployment::new(Chain::new(CHAIN_ID, NOW), &fx.artifacts, root, threshold, delay, U256::from(10 * ETHER))
+        .unwrap();
+    assert_eq!(d.account, Deployment::predicted_account(0));
+    Env { d, set }
+}
+
+fn all_members() -> LeanImt {
+    tree(&fixture().members.iter().collect::<Vec<_>>())
+}
+
+fn pay(env: &Env, to: Address, wei: u64, nonce: u64) -> Intent {
+    Intent {
+        chain_id: CHAIN_ID,
+        account: env.d.account,
+        target: to,
+        value: U256::from(wei),
+        data: Bytes::new(),
+        nonce: U256::from(nonce),
+        valid_after: 0,
+        valid_until: 0,
+    }
+}
+
+fn self_call(env: &Env, data: Vec<u8>, nonce: u64) -> Intent {
+    Intent { target: env.d.account, data: data.into(), ..pay(env, env.d.account, 0, nonce) }
+}
+
+/// A Threshold proof that `signers` (indices into the fixture's members) signed `intent`,
+/// under `set`.
+fn threshold_proof(set: &LeanImt, intent: &Intent, signers: &[usize]) -> Proof {
+    let fx = fixture();
+    let m = intent.field_element();
+    let chosen: Vec<_> = signers
+        .iter()
+        .map(|&i| {
+            let key = &fx.members[i];
+            let a = key.public_key();
+            let index = set.index_of(&identity::commitment(&a)).expect("a member");
+            (a, key.sign(m), set.proof(index).unwrap())
+        })
+        .collect();
+    let circuit =
+        threshold::ThresholdCircuit::new(DEPTH, K_MAX, set.root().unwrap(), m, &chosen).expect("valid signers");
+    fx.threshold.prove(circuit, &mut rand::thread_rng()).unwrap()
+}
+
+/// An Approval proof by `member` for `intent` under `set` (scope = the intent's field), and
+/// its nullifier.
+fn approval_proof(set: &LeanImt, intent: &Intent, member: usize) -> (Proof, U256) {
+    let fx = fixture();
+    let secret = fx.members[member].secret_scalar();
+    let index = set.index_of(&identity::commitment(&secret.public_key())).expect("a member");
+    let m = intent.field_element();
+    let circuit = ApprovalCircuit::new(DEPTH, &secret, &set.proof(index).unwrap(), m, m).unwrap();
+    let nullifier = circuit.public_inputs().unwrap()[1];
+    (fx.approval.prove(circuit, &mut rand::thread_rng()).unwrap(), u256(nullifier))
+}
+
+#[track_caller]
+fn ok(out: &Outcome) {
+    assert!(out.success, "reverted: {}", describe_revert(&out.output));
+}
+
+#[track_caller]
+fn reverts(out: &Outcome, expected: &str) {
+    assert!(!out.success, "expected {expected}, but it succeeded");
+    let got = describe_revert(&out.output);
+    assert!(got.starts_with(expected), "expected {expected}, got {got}");
+}
+
+fn recipient() -> Address {
+    Address::repeat_byte(0xbb)
+}
+
+#[test]
+fn threshold_proof_executes_a_payment_once() {
+    let mut env = deploy(all_members(), 3, 0);
+    let intent = pay(&env, recipient(), ETHER, 0);
+    assert_eq!(
+        u256(intent.field_element()),
+        env.d.read(&VeilAccount::intentFieldCall { intent: sol_intent(&intent) }).unwrap()
+    );
+    let proof = threshold_proof(&env.set, &intent, &[0, 2, 4]);
+    let before = env.d.chain.balance(env.d.account);
+    let out = env.d.execute(&intent, 3, &proof).unwrap();
+    ok(&out);
+    assert_eq!(env.d.chain.balance(recipient()), U256::from(ETHER));
+    assert_eq!(env.d.chain.balance(env.d.account), before - U256::from(ETHER));
+    assert_eq!(env.d.read(&VeilAccount::nonceCall {}).unwrap(), U256::from(1));
+    // Replay: the nonce is spent.
+    reverts(&env.d.execute(&intent, 3, &proof).unwrap(), "NonceMismatch");
+    assert_eq!(env.d.chain.balance(recipient()), U256::from(ETHER));
+}
+
+#[test]
+fn threshold_execution_refuses_bad_proofs_and_inputs() {
+    let mut env = deploy(all_members(), 2, 0);
+    let intent = pay(&env, recipient(), ETHER, 0);
+    let proof = threshold_proof(&env.set, &intent, &[1, 3]);
+    // Fewer signers than the threshold, claimed or proven.
+    reverts(&env.d.execute(&intent, 1, &proof).unwrap(), "BelowThreshold");
+    let lone = threshold_proof(&env.set, &intent, &[1]);
+    reverts(&env.d.execute(&intent, 1, &lone).unwrap(), "BelowThreshold");
+    reverts(&env.d.execute(&intent, 2, &lone).unwrap(), "ProofInvalid");
+    // k = 2 proven, 3 claimed.
+    reverts(&env.d.execute(&intent, 3, &proof).unwrap(), "ProofInvalid");
+    // A proof for another intent.
+    let other = pay(&env, recipient(), 2 * ETHER, 0);
+    reverts(&env.d.execute(&other, 2, &proof).unwrap(), "ProofInvalid");
+    // A proof under another set (a member outside the account's set).
+    let outsider_set = tree(&[&fixture().members[1], &fixture().members[3], &PrivateKey::from_bytes(b"outsider")]);
+    let foreign = threshold_proof(&outsider_set, &intent, &[1, 3]);
+    reverts(&env.d.execute(&intent, 2, &foreign).unwrap(), "ProofInvalid");
+    // A tampered proof: C replaced by A (a valid point, a wrong proof).
+    let mut tampered = proof.clone();
+    tampered.c = tampered.a;
+    reverts(&env.d.execute(&intent, 2, &tampered).unwrap(), "ProofInvalid");
+    // Nothing moved; the honest proof still works.
+    assert_eq!(env.d.chain.balance(recipient()), U256::ZERO);
+    ok(&env.d.execute(&intent, 2, &proof).unwrap());
+}
+
+#[test]
+fn verifier_rejects_each_changed_input_and_inputs_plus_r() {
+    let env = deploy(all_members(), 3, 0);
+    let intent = pay(&env, recipient(), ETHER, 0);
+    let proof = threshold_proof(&env.set, &intent, &[0, 1, 2]);
+    let mut d = env.d;
+    let verifier = d.threshold_verifier;
+    let input = [u256(env.set.root().unwrap()), u256(intent.field_element()), U256::from(3)];
+    let mut call = |input: [U256; 3], words: [U256; 8]| {
+        d.chain
+            .call(
+                d.operator,
+                verifier,
+                IThresholdVerifier::verifyProofCall { proof: words, input }.abi_encode(),
+                U256::ZERO,
+            )
+            .unwrap()
+    };
+    let words = proof_words(&proof);
+    let good = call(input, words);
+    ok(&good);
+    for i in 0..3 {
+        let mut changed = input;
+        changed[i] += U256::from(1);
+        reverts(&call(changed, words), "ProofInvalid");
+        let mut plus_r = input;
+        plus_r[i] += r_modulus();
+        let out = call(plus_r, words);
+        reverts(&out, "PublicInputNotInField");
+        assert_eq!(
+            VerifierErrors::VerifierErrorsErrors::abi_decode(&out.output).unwrap(),
+            VerifierErrors::VerifierErrorsErrors::PublicInputNotInField(VerifierErrors::PublicInputNotInField {
+                index: U256::from(i)
+            })
+        );
+    }
+    // Every proof word + p is out of range; a point off its curve reverts cheaply.
+    let p = U256::from_be_slice(&ark_bn254::Fq::MODULUS.to_bytes_be());
+    for i in 0..8 {
+        let mut w = words;
+        w[i] = w[i].wrapping_add(p);
+        if w[i] < p {
+            continue; // wrapped past 2^256: not a representative
+        }
+        let out = call(input, w);
+        reverts(&out, "ProofCoordinateNotInField");
+        assert!(out.execution_gas < 50_000, "word {i}: {} gas", out.execution_gas);
+    }
+    for (i, point) in [(1, 0u64), (3, 1), (7, 2)] {
+        let mut w = words;
+        w[i] += U256::from(1);
+        let out = call(input, w);
+        reverts(&out, &format!("ProofPointNotOnCurve(ProofPointNotOnCurve {{ point: {point} }})"));
+        assert!(out.execution_gas < 50_000, "point {point}: {} gas", out.execution_gas);
+    }
+    // The point at infinity (all zeros) is refused too.
+    let out = call(input, [U256::ZERO; 8]);
+    reverts(&out, "ProofPointNotOnCurve");
+    assert!(out.execution_gas < 50_000);
+}
+
+#[test]
+fn approvals_count_nullifiers_not_proofs() {
+    let mut env = deploy(all_members(), 3, 0);
+    let intent = pay(&env, recipient(), ETHER, 0);
+    let (p0, n0) = approval_proof(&env.set, &intent, 0);
+    let (p2, n2) = approval_proof(&env.set, &intent, 2);
+    let (p4, n4) = approval_proof(&env.set, &intent, 4);
+    ok(&env.d.approve(&intent, n0, &p0).unwrap());
+    // The same member again: the same proof, and a re-randomized one (other bytes, same nullifier).
+    reverts(&env.d.approve(&intent, n0, &p0).unwrap(), "NullifierUsed");
+    let vk = fixture().approval.verifying_key();
+    let rerandomized =
+        ark_groth16::Groth16::<ark_bn254::Bn254>::rerandomize_proof(vk, &p0, &mut ChaCha20Rng::seed_from_u64(3));
+    assert_ne!(proof_words(&rerandomized), proof_words(&p0));
+    reverts(&env.d.approve(&intent, n0, &rerandomized).unwrap(), "NullifierUsed");
+    // A proof with another member's nullifier, or for another intent.
+    reverts(&env.d.approve(&intent, n4, &p2).unwrap(), "ProofInvalid");
+    let other = pay(&env, recipient(), 2 * ETHER, 0);
+    let (po, no) = approval_proof(&env.set, &other, 2);
+    reverts(&env.d.approve(&intent, no, &po).unwrap(), "ProofInvalid");
+    ok(&env.d.approve(&intent, n2, &p2).unwrap());
+    let count = env.d.read(&VeilAccount::approvalsCall { intent: sol_intent(&intent) }).unwrap();
+    assert_eq!(count, U256::from(2));
+    assert_eq!(env.d.chain.balance(recipient()), U256::ZERO, "two of three approvals execute nothing");
+    ok(&env.d.approve(&intent, n4, &p4).unwrap());
+    assert_eq!(env.d.chain.balance(recipient()), U256::from(ETHER));
+    // Late approvals and replays find the nonce spent.
+    reverts(&env.d.approve(&intent, n4, &p4).unwrap(), "NonceMismatch");
+}
+
+#[test]
+fn validity_window_is_enforced() {
+    let mut env = deploy(all_members(), 2, 0);
+    let mut intent = pay(&env, recipient(), ETHER, 0);
+    intent.valid_after = NOW + 100;
+    intent.valid_until = NOW + 200;
+    let proof = threshold_proof(&env.set, &intent, &[0, 1]);
+    reverts(&env.d.execute(&intent, 2, &proof).unwrap(), "NotYetValid");
+    env.d.chain.set_timestamp(NOW + 201);
+    reverts(&env.d.execute(&intent, 2, &proof).unwrap(), "Expired");
+    env.d.chain.set_timestamp(NOW + 200);
+    ok(&env.d.execute(&intent, 2, &proof).unwrap());
+}
+
+#[test]
+fn set_change_revokes_removed_members_at_once() {
+    let fx = fixture();
+    let mut env = deploy(all_members(), 2, 0);
+    // Member 4 approves a payment, then the set removes member 4.
+    let payment = pay(&env, recipient(), ETHER, 1);
+    let (p4, n4) = approval_proof(&env.set, &payment, 4);
+    let mut next = env.set.clone();
+    next.remove(4).unwrap();
+    let new_root = u256(next.root().unwrap());
+    let change =
+        self_call(&env, VeilAccount::changeSetCall { newRoot: new_root, newThreshold: U256::from(2) }.abi_encode(), 0);
+    let proof = threshold_proof(&env.set, &change, &[0, 1]);
+    ok(&env.d.execute(&change, 2, &proof).unwrap());
+    assert_eq!(env.d.read(&VeilAccount::rootCall {}).unwrap(), new_root);
+    // The removed member's proof (old root) no longer verifies.
+    reverts(&env.d.approve(&payment, n4, &p4).unwrap(), "ProofInvalid");
+    // Old-set proofs of remaining members fail too; new-set proofs work.
+    let (p1_old, n1) = approval_proof(&env.set, &payment, 1);
+    reverts(&env.d.approve(&payment, n1, &p1_old).unwrap(), "ProofInvalid");
+    env.set = next;
+    let (p1, n1) = approval_proof(&env.set, &payment, 1);
+    let (p2, n2) = approval_proof(&env.set, &payment, 2);
+    ok(&env.d.approve(&payment, n1, &p1).unwrap());
+    ok(&env.d.approve(&payment, n2, &p2).unwrap());
+    assert_eq!(env.d.chain.balance(recipient()), U256::from(ETHER));
+    let _ = fx;
+}
+
+#[test]
+fn approvals_from_before_a_set_change_do_not_count() {
+    let mut env = deploy(all_members(), 2, 0);
+    let payment = pay(&env, recipient(), ETHER, 1);
+    let (p0, n0) = approval_proof(&env.set, &payment, 0);
+    // A change at nonce 0 (same members, threshold 2) bumps the epoch.
+    let change = self_call(
+        &env,
+        VeilAccount::changeSetCall { newRoot: u256(env.set.root().unwrap()), newThreshold: U256::from(2) }.abi_encode(),
+        0,
+    );
+    // Member 0's approval of the payment cannot be counted early (nonce 1 is not current).
+    reverts(&env.d.approve(&payment, n0, &p0).unwrap(), "NonceMismatch");
+    let (c0, m0) = approval_proof(&env.set, &change, 0);
+    ok(&env.d.approve(&change, m0, &c0).unwrap());
+    let (c3, m3) = approval_proof(&env.set, &change, 3);
+    ok(&env.d.approve(&change, m3, &c3).unwrap());
+    assert_eq!(env.d.read(&VeilAccount::epochCall {}).unwrap(), U256::from(1));
+    ok(&env.d.approve(&payment, n0, &p0).unwrap());
+    assert_eq!(env.d.read(&VeilAccount::approvalsCall { intent: sol_intent(&payment) }).unwrap(), U256::from(1));
+}
+
+#[test]
+fn reentrant_target_is_refused() {
+    let fx = fixture();
+    let mut env = deploy(all_members(), 2, 0);
+    let out = fx.solc.compile(&[("Targets.sol", include_str!("../verifier-contract/contracts/test/Targets.sol"))]);
+    let reenter_code = out.unwrap().remove("Reenter").unwrap().bytecode;
+    let reenter = env.d.chain.deploy(env.d.operator, &reenter_code, &[], U256::ZERO).unwrap();
+    let intent = pay(&env, reenter, ETHER, 0);
+    let proof = threshold_proof(&env.set, &intent, &[2, 3]);
+    let payload =
+        VeilAccount::executeCall { intent: sol_intent(&intent), signers: U256::from(2), proof: proof_words(&proof) }
+            .abi_encode();
+    alloy_sol_types::sol! { function arm(address account, bytes payload) external; }
+    let arm = armCall { account: env.d.account, payload: payload.into() }.abi_encode();
+    ok(&env.d.chain.call(env.d.operator, reenter, arm, U256::ZERO).unwrap());
+    reverts(&env.d.execute(&intent, 2, &proof).unwrap(), "CallFailed(Reentrancy");
+    assert_eq!(env.d.chain.balance(reenter), U256::ZERO);
+    assert_eq!(env.d.read(&VeilAccount::nonceCall {}).unwrap(), U256::ZERO);
+}
+
+#[test]
+fn timelock_queues_and_the_set_can_cancel() {
+    let mut env = deploy(all_members(), 2, 3_600);
+    let intent = pay(&env, recipient(), ETHER, 0);
+    let proof = threshold_proof(&env.set, &intent, &[0, 4]);
+    let out = env.d.execute(&intent, 2, &proof).unwrap();
+    ok(&out);
+    assert_eq!(env.d.chain.balance(recipient()), U256::ZERO, "queued, not executed");
+    reverts(&env.d.execute_queued(&intent).unwrap(), "TimelockActive");
+    // Cancellation is an intent of the set and executes at once.
+    let digest = env.d.read(&VeilAccount::intentDigestCall { intent: sol_intent(&intent) }).unwrap();
+    let cancel = self_call(&env, VeilAccount::cancelCall { digest }.abi_encode(), 1);
+    let cproof = threshold_proof(&env.set, &cancel, &[1, 2]);
+    ok(&env.d.execute(&cancel, 2, &cproof).unwrap());
+    env.d.chain.set_timestamp(NOW + 3_600);
+    reverts(&env.d.execute_queued(&intent).unwrap(), "NotQueued");
+    // A second payment waits out the delay and then executes, once, by anyone.
+    let second = pay(&env, recipient(), ETHER, 2);
+    let sproof = threshold_proof(&env.set, &second, &[0, 1]);
+    ok(&env.d.execute(&second, 2, &sproof).unwrap());
+    env.d.chain.set_timestamp(NOW + 2 * 3_600 - 1);
+    reverts(&env.d.execute_queued(&second).unwrap(), "TimelockActive");
+    env.d.chain.set_timestamp(NOW + 2 * 3_600);
+    ok(&env.d.execute_queued(&second).unwrap());
+    assert_eq!(env.d.chain.balance(recipient()), U256::from(ETHER));
+    reverts(&env.d.execute_queued(&second).unwrap(), "NotQueued");
+    // The admin functions refuse outside callers.
+    reverts(&env.d.send(&VeilAccount::changeDelayCall { newDelay: 0 }).unwrap(), "OnlySelf");
+}
+
+#[test]
+fn approval_verifier_gas_is_near_the_precompile_floor_and_below_snarkjs() {
+    let fx = fixture();
+    let env = deploy(all_members(), 3, 0);
+    let intent = pay(&env, recipient(), ETHER, 0);
+    let (proof, nullifier) = approval_proof(&env.set, &intent, 1);
+    let m = u256(intent.field_element());
+    let input = [u256(env.set.root().unwrap()), nullifier, m, m];
+    let mut d = env.d;
+    let call = IApprovalVerifier::verifyProofCall { proof: proof_words(&proof), input }.abi_encode();
+    let ours = d.chain.call(d.operator, d.approval_verifier, call, U256::ZERO).unwrap();
+    ok(&ours);
+    // The EIP-1108 floor counts the precompiles alone; nine warm STATICCALLs (100 each), the
+    // field and curve checks and the pairing input come on top (README: Gas).
+    let floor = 181_000 + 6_150 * 4;
+    assert!(ours.execution_gas <= floor + 2_500, "{} > floor {floor} + 2500", ours.execution_gas);
+
+    // snarkjs's verifier for the same key, rendered from its own template, in the same chain.
+    let vk_json = serde_json::to_string(&VerificationKeyJson::from(fx.approval.verifying_key())).unwrap();
+    let sol = fx.solc.render_snarkjs_verifier(&vk_json).unwrap();
+    let code = fx.solc.compile(&[("Groth16Verifier.sol", &sol)]).unwrap().remove("Groth16Verifier").unwrap();
+    let snarkjs = d.chain.deploy(d.operator, &code.bytecode, &[], U256::ZERO).unwrap();
+    alloy_sol_types::sol! {
+        function verifyProof(uint[2] _pA, uint[2][2] _pB, uint[2] _pC, uint[4] _pubSignals) external view returns (bool);
+    }
+    let w = proof_words(&proof);
+    let call =
+        verifyProofCall { _pA: [w[0], w[1]], _pB: [[w[2], w[3]], [w[4], w[5]]], _pC: [w[6], w[7]], _pubSignals: input };
+    let theirs = d.chain.call(d.operator, snarkjs, call.abi_encode(), U256::ZERO).unwrap();
+    ok(&theirs);
+    assert!(verifyProofCall::abi_decode_returns(&theirs.output).unwrap(), "snarkjs's verifier accepts veil's proof");
+    println!(
+        "verifyProof (4 inputs): veil {} gas, snarkjs {} gas, floor {floor}",
+        ours.execution_gas, theirs.execution_gas
+    );
+    assert!(
+        ours.execution_gas < theirs.execution_gas,
+        "veil {} vs snarkjs {}",
+        ours.execution_gas,
+        theirs.execution_gas
+    );
+}
+
+#[test]
+fn rendering_checks_its_options() {
+    let vk = fixture().approval.verifying_key();
+    let bad = |name: &str, description: &str| {
+        render_verifier(vk, &VerifierOptions { contract_name: name.into(), description: description.into() }).is_err()
+    };
+    assert!(bad("1Verifier", ""));
+    assert!(bad("My Verifier", ""));
+    assert!(bad("V", "ends the comment */ here"));
+    assert!(bad("V", "two\nlines"));
+    assert!(!bad("V_1$", "fine"));
+}
+
+#[test]
+#[ignore = "profiling aid: prints the opcodes of one verifyProof"]
+fn profile_verifier() {
+    let env = deploy(all_members(), 3, 0);
+    let intent = pay(&env, recipient(), ETHER, 0);
+    let (proof, nullifier) = approval_proof(&env.set, &intent, 1);
+    let m = u256(intent.field_element());
+    let input = [u256(env.set.root().unwrap()), nullifier, m, m];
+    let call = IApprovalVerifier::verifyProofCall { proof: proof_words(&proof), input }.abi_encode();
+    let counts = env.d.chain.opcode_counts(env.d.operator, env.d.approval_verifier, call).unwrap();
+    for (op, n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+        println!(
+            "{:>12} {n}",
+            revm::bytecode::opcode::OpCode::new(op as u8).map_or("?".into(), |o| o.as_str().to_owned())
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! The Solidity Groth16 verifier, rendered from a verifying key ([DESIGN §6][design]).
+//!
+//! `templates/Verifier.sol` is veil's own template (snarkjs's is GPL-3.0 and gnark's is tied
+//! to gnark; neither is used). It is rendered by askama from [`VerifierContext`], a typed
+//! context in which every constant is already a 32-byte hex word: β, γ and δ are negated
+//! here, and the error selectors are computed from the error signatures, so the template holds
+//! no arithmetic beyond offsets.
+//!
+//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+use alloy_primitives::{keccak256, U256};
+use ark_bn254::{Fq, Fr, G1Affine, G2Affine};
+use ark_ec::{short_weierstrass::SWCurveConfig, AffineRepr};
+use ark_ff::{BigInteger, PrimeField};
+use askama::Template;
+use veil_prover::VerifyingKey;
+
+/// The custom errors of the rendered verifier, as declared in the template.
+pub const ERRORS: [&str; 4] = [
+    "PublicInputNotInField(uint256)",
+    "ProofCoordinateNotInField(uint256)",
+    "ProofPointNotOnCurve(uint256)",
+    "ProofInvalid()",
+];
+
+/// What to call the contract and how to describe it.
+#[derive(Clone, Debug)]
+pub struct VerifierOptions {
+    /// The contract's name (a Solidity identifier).
+    pub contract_name: String,
+    /// A short description for the NatSpec title, e.g. "veil Approval, depth 20"; may be empty.
+    pub description: String,
+}
+
+/// Why a verifier could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The contract name is not a Solidity identifier.
+    #[error("contract name {0:?} is not a Solidity identifier (letters, digits, `_`, `$`; not starting with a digit)")]
+    Name(String),
+    /// The key has no `IC_0` (no setup produces such a key).
+    #[error("the verifying key has no IC points")]
+    NoIc,
+    /// The description would break out of its comment.
+    #[error("description must be one line of printable text without `*/`")]
+    Description,
+    /// askama failed (a bug in the template).
+    #[error("rendering the template: {0}")]
+    Template(#[from] askama::Error),
+}
+
+/// A G1 point as two words.
+pub struct G1Words {
+    /// x, `0x` and 64 hex digits.
+    pub x: String,
+    /// y.
+    pub y: String,
+}
+
+/// A G2 point as four words in EIP-197 order.
+pub struct G2Words {
+    /// x's imaginary part.
+    pub x_im: String,
+    /// x's real part.
+    pub x_re: String,
+    /// y's imaginary part.
+    pub y_im: String,
+    /// y's real part.
+    pub y_re: String,
+}
+
+/// The typed context of `templates/Verifier.sol`.
+#[derive(Template)]
+#[template(path = "Verifier.sol", escape = "none")]
+pub struct VerifierContext {
+    veil_version: &'static str,
+    contract_name: String,
+    description: String,
+    n: usize,
+    p: String,
+    r: String,
+    twist_b_re: String,
+    twist_b_im: String,
+    alpha: G1Words,
+    beta_neg: G2Words,
+    gamma_neg: G2Words,
+    delta_neg: G2Words,
+    ics: Vec<G1Words>,
+    proof_words_after_first: Vec<usize>,
+    input_words: Vec<usize>,
+    selector_input: String,
+    selector_coordinate: String,
+    selector_curve: String,
+    selector_invalid: String,
+}
+
+fn word(v: U256) -> String {
+    format!("{v:#066x}")
+}
+
+fn fq(x: Fq) -> String {
+    word(U256::from_be_slice(&x.into_bigint().to_bytes_be()))
+}
+
+fn g1(p: &G1Affine) -> G1Words {
+    // EIP-196 writes the point at infinity as (0, 0).
+    let (x, y) = p.xy().unwrap_or_default();
+    G1Words { x: fq(x), y: fq(y) }
+}
+
+fn g2(p: &G2Affine) -> G2Words {
+    let (x, y) = p.xy().unwrap_or_default();
+    G2Words { x_im: fq(x.c1), x_re: fq(x.c0), y_im: fq(y.c1), y_re: fq(y.c0) }
+}
+
+/// The selector of an error signature as a left-aligned 32-byte word (what `mstore(0, ·)`
+/// needs before a `revert(0, 4 + 32·args)`).
+fn selector_word(signature: &str) -> String {
+    let mut w = [0u8; 32];
+    w[..4].copy_from_slice(&keccak256(signature.as_bytes())[..4]);
+    word(U256::from_be_bytes(w))
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+impl VerifierContext {
+    /// The context for `vk`.
+    ///
+    /// # Errors
+    /// [`RenderError::Name`], [`RenderError::Description`], [`RenderError::NoIc`].
+    pub fn new(vk: &VerifyingKey, options: &VerifierOptions) -> Result<Self, RenderError> {
+        if !is_identifier(&options.contract_name) {
+            return Err(RenderError::Name(options.contract_name.clone()));
+        }
+        if options.description.contains("*/") || options.description.chars().any(char::is_control) {
+            return Err(RenderError::Description);
+        }
+        if vk.gamma_abc_g1.is_empty() {
+            return Err(RenderError::NoIc);
+        }
+        let n = vk.gamma_abc_g1.len() - 1;
+        let b = ark_bn254::g2::Config::COEFF_B;
+        Ok(Self {
+            veil_version: env!("CARGO_PKG_VERSION"),
+            contract_name: options.contract_name.clone(),
+            description: options.description.clone(),
+            n,
+            p: word(U256::from_be_slice(&Fq::MODULUS.to_bytes_be())),
+            r: word(U256::from_be_slice(&Fr::MODULUS.to_bytes_be())),
+            twist_b_re: fq(b.c0),
+            twist_b_im: fq(b.c1),
+            alpha: g1(&vk.alpha_g1),
+            beta_neg: g2(&(-vk.beta_g2)),
+            gamma_neg: g2(&(-vk.gamma_g2)),
+            delta_neg: g2(&(-vk.delta_g2)),
+            ics: vk.gamma_abc_g1.iter().map(g1).collect(),
+            proof_words_after_first: (1..8).collect(),
+            input_words: (0..n).collect(),
+            selector_input: selector_word(ERRORS[0]),
+            selector_coordinate: selector_word(ERRORS[1]),
+            selector_curve: selector_word(ERRORS[2]),
+            selector_invalid: selector_word(ERRORS[3]),
+        })
+    }
+}
+
+/// Renders the Solidity verifier of `vk`.
+///
+/// # Errors
+/// See [`VerifierContext::new`]; [`RenderError::Template`] only on a template bug.
+pub fn render_verifier(vk: &VerifyingKey, options: &VerifierOptions) -> Result<String, RenderError> {
+    Ok(VerifierContext::new(vk, options)?.render()?)
+}
