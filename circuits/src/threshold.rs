@@ -11,16 +11,23 @@
 //!    `e_{i+1}·(1 − e_i) = 0`;
 //! 2. `Σ e_i = k`, so exactly k slots count and `1 ≤ k ≤ K_MAX`;
 //! 3. every key is in the prime-order subgroup: `A_i = 8·A'_i` with `A'_i` on the curve;
-//!    and, when enabled, `A_i ≠ O` (`A_i.x ≠ 0`);
+//!    and `A_i ≠ O` (`A_i.x ≠ 0`), in every slot, enabled or not;
 //! 4. when enabled, `(R8_i, S_i)` is a valid EdDSA-Poseidon signature of the intent by `A_i`
 //!    (`S_i < l` and R8 on the curve always);
 //! 5. `leaf_i = Poseidon(A_i.x, A_i.y)`, and when enabled the path leads from `leaf_i` to root;
 //! 6. the enabled leaves are pairwise distinct: `(leaf_i − leaf_j)·t_ij = e_j` for i < j.
 //!
 //! Disabled slots hold a canonical dummy (`A' = Base8`, `R8 = Base8`, `S = 0`, an inactive
-//! path) that satisfies every unconditional constraint; nothing they hold reaches a public
-//! input, since each constraint that relates them to root, intent or k is multiplied by
-//! `e_i = 0` and they add `e_i = 0` to the count.
+//! path) that satisfies every unconditional constraint (its key `8·Base8` is not O);
+//! nothing they hold reaches a public input, since each constraint that relates them to
+//! root, intent or k is multiplied by `e_i = 0` and they add `e_i = 0` to the count.
+//!
+//! **Why `A ≠ O` in every slot.** The signature check multiplies by A with
+//! [`mul_prime_order`](crate::babyjubjub::constraints::mul_prime_order), whose incomplete
+//! Montgomery arithmetic is exact only for A in the subgroup and `A ≠ O`. Clause 3 makes
+//! that hold in every slot, so the multiplication is sound wherever its result is used and
+//! satisfiable for every honest witness (the dummy included), whatever the challenge. Only
+//! the identity is thereby excluded from disabled slots, which nothing needs.
 //!
 //! **Why k ≥ 1.** A 0-of-n proof would state nothing but knowledge of a root; a contract
 //! configured with threshold 0 would then accept proofs of nothing. Requiring k ≥ 1 costs
@@ -47,10 +54,11 @@
 //! K_MAX below ~1,100. [`ThresholdCircuit::new`] still sorts the signers by commitment so
 //! that the witness does not depend on the order the signatures were collected in.
 //!
-//! Cost: `k_max·(5,029 + 244·D) + (k_max − 1) + max(k_max − 2, 0) + k_max·(k_max − 1)/2 + 1`
-//! ([`num_constraints`]). Per slot at D = 20: 9,909, of which 4,769 are the signature
-//! (dominated by the variable-base multiplication `hm·A`), 4,880 the path and 240 the
-//! commitment. Totals at D = 20: 39,648 (K_MAX 4), 79,314 (8), 158,694 (16), 317,646 (32).
+//! Cost: `k_max·(3,372 + 244·D) + (k_max − 1) + max(k_max − 2, 0) + k_max·(k_max − 1)/2 + 1`
+//! ([`num_constraints`]). Per slot at D = 20: 8,252, of which 3,112 are the signature
+//! (1,950 of them the multiplication `hm·A`), 4,880 the path, 240 the commitment, 19 the key
+//! (`8·A'`, `A ≠ O`) and 1 the root. Totals at D = 20: 33,020 (K_MAX 4), 66,058 (8),
+//! 132,182 (16), 264,622 (32).
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
 
@@ -71,7 +79,7 @@ use crate::{
     babyjubjub::{self, constraints::alloc_point_on_curve, Point, BASE8},
     eddsa::{
         self,
-        constraints::{conditional_verify, SignatureVar},
+        constraints::{conditional_verify_subgroup_key, SignatureVar},
         Signature,
     },
     identity,
@@ -364,7 +372,7 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
             };
 
             // Key in the subgroup: A = 8·A' with A' on the curve (the curve's order is 8·l),
-            // and A ≠ O when enabled (x = 0 only at O within the subgroup).
+            // and A ≠ O (x = 0 only at O within the subgroup).
             let a = {
                 let _c = clause!("A = 8·A', A ≠ O");
                 let mut a = alloc_point_on_curve(
@@ -375,7 +383,8 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
                 for _ in 0..3 {
                     a.double_in_place()?;
                 }
-                a.x.conditional_enforce_not_equal(&FpVar::zero(), &e)?;
+                // In every slot, enabled or not: the signature check below relies on it.
+                a.x.enforce_not_equal(&FpVar::zero())?;
                 a
             };
 
@@ -386,7 +395,8 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
                 let sig = SignatureVar::new_witness(ark_relations::ns!(cs, "signature"), || {
                     slot.map(|s| s.signature).ok_or_else(missing)
                 })?;
-                conditional_verify(cs.clone(), &a, &intent, &sig, &e)?;
+                // A is in the subgroup and A ≠ O (above), the precondition of the fast path.
+                conditional_verify_subgroup_key(cs.clone(), &a, &intent, &sig, &e)?;
             }
 
             // Identity commitment: leaf = Poseidon(A.x, A.y).
@@ -426,9 +436,9 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
 
 /// Constraints of one slot that do not depend on D or on the other slots: A' on the curve
 /// (3) and three doublings (15), `A ≠ O` (1), the signature (R8 on the curve 3, S bits 251,
-/// `S < l` 60, the verification 4,455 with its two conditional equalities), the commitment
-/// (240) and the conditional root equality (1).
-pub const SLOT_CONSTRAINTS: usize = 5_029;
+/// `S < l` 60, the verification 2,798 with its two conditional equalities, of which 1,950
+/// for `hm·A`), the commitment (240) and the conditional root equality (1).
+pub const SLOT_CONSTRAINTS: usize = 3_372;
 
 /// The number of constraints of the Threshold circuit with `k_max` slots at maximum depth
 /// `max_depth`: per slot [`SLOT_CONSTRAINTS`] and 244 per level; `e_i` boolean for the

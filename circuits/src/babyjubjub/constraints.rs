@@ -7,11 +7,16 @@
 //! Cost of `s·Base8` for a 251-bit s: 504 constraints (82 windows of 3 bits in
 //! Montgomery form at 6 each, the first window 3, 2 for the change of model, 7 for the
 //! last two bits and the offset correction in complete Edwards form).
+//!
+//! [`mul_prime_order`] multiplies a variable point of the prime-order subgroup (not the
+//! identity) by any field element in 1,950 constraints, its scalar decomposition included:
+//! signed-digit double-and-add in Montgomery form (6 per bit), the last bits complete.
+//! [`mul_point`] stays the complete path for arbitrary points on the curve.
 
 use std::sync::OnceLock;
 
 use ark_ec::{AdditiveGroup, CurveGroup};
-use ark_ff::{Field, One, Zero};
+use ark_ff::{Field, One, PrimeField, Zero};
 use ark_r1cs_std::{
     alloc::{AllocVar, AllocationMode},
     boolean::Boolean,
@@ -97,7 +102,12 @@ pub fn add(p: &PointVar, q: &PointVar) -> Result<PointVar, SynthesisError> {
         let (x3, y3) = value()?;
         return Ok(PointVar::new(FpVar::constant(x3), FpVar::constant(y3)));
     }
-    let xy = value();
+    // Total witness generation: off the curve a denominator may vanish; the witness is
+    // then 0 and the constraint decides.
+    let xy = value().or_else(|e| match e {
+        SynthesisError::DivisionByZero => Ok((Fr::zero(), Fr::zero())),
+        e => Err(e),
+    });
     let x3 = FpVar::new_witness(cs.clone(), || xy.map(|v| v.0))?;
     let y3 = FpVar::new_witness(cs, || xy.map(|v| v.1))?;
     // x3·(1 + D) = C − A − B ; y3·(1 − D) = B − a·A
@@ -188,14 +198,16 @@ pub fn mul_base8(bits: &[Boolean<Fr>]) -> Result<PointVar, SynthesisError> {
 }
 
 /// `num / den` as a new witness with one constraint `q·den = num`.
+///
+/// Witness generation is total: for `den = 0` the witness is 0, so the constraint then
+/// holds only if `num = 0` too (where it leaves q free; callers rule that case out).
+/// Degenerate inputs thus give an unsatisfied system, never a synthesis error.
 fn div(cs: &ConstraintSystemRef<Fr>, num: &FpVar<Fr>, den: &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError> {
     if cs.is_none() {
         let d = den.value()?.inverse().ok_or(SynthesisError::DivisionByZero)?;
         return Ok(FpVar::constant(num.value()? * d));
     }
-    let q = FpVar::new_witness(cs.clone(), || {
-        Ok(num.value()? * den.value()?.inverse().ok_or(SynthesisError::DivisionByZero)?)
-    })?;
+    let q = FpVar::new_witness(cs.clone(), || Ok(num.value()? * den.value()?.inverse().unwrap_or_default()))?;
     q.mul_equals(den, num)?;
     Ok(q)
 }
@@ -262,6 +274,224 @@ pub fn mul_point(p: &PointVar, bits: &[Boolean<Fr>]) -> Result<PointVar, Synthes
     p.scalar_mul_le(bits.iter())
 }
 
+/// The scalar `k < r` is multiplied as `s' = k + 12·l`, whose top bit (2^254) is always set.
+const SHIFT_MULTIPLE: u64 = 12;
+/// The bits of `s'` below its constant top bit.
+const SHIFTED_BITS: usize = 254;
+/// The low bits of `s'` that [`mul_prime_order`] processes with complete Edwards formulas.
+const TAIL_BITS: usize = 6;
+/// Constraints of [`mul_prime_order`] for a variable point and scalar.
+pub const MUL_PRIME_ORDER_CONSTRAINTS: usize = 1_950;
+
+/// Constants of [`mul_prime_order`], as integers.
+struct ShiftedScalar {
+    /// `12·l`, as a field element.
+    shift: Fr,
+    /// `12·l`.
+    shift_int: num_bigint::BigUint,
+    /// `U = 12·l + r − 1 − 2^254`, the largest admissible low part `x = s' − 2^254`.
+    upper: <Fr as PrimeField>::BigInt,
+    /// `2^254 − 1 − L` with `L = 12·l − 2^254`, the smallest admissible low part: `x ≥ L`
+    /// is enforced as `(2^254 − 1 − x) ≤ 2^254 − 1 − L` on the complemented bits.
+    lower_complement: <Fr as PrimeField>::BigInt,
+}
+
+fn shifted_scalar() -> &'static ShiftedScalar {
+    use num_bigint::BigUint;
+    static CONSTANTS: OnceLock<ShiftedScalar> = OnceLock::new();
+    CONSTANTS.get_or_init(|| {
+        let l = BigUint::from(crate::Fs::MODULUS);
+        let r = BigUint::from(Fr::MODULUS);
+        let top = BigUint::from(1u32) << SHIFTED_BITS;
+        let shift_int = &l * SHIFT_MULTIPLE;
+        let upper = &shift_int + &r - 1u32 - &top;
+        let lower = &shift_int - &top;
+        let lower_complement = &top - 1u32 - &lower;
+        let big = |v: BigUint| <Fr as PrimeField>::BigInt::try_from(v).expect("below 2^256");
+        ShiftedScalar {
+            shift: Fr::from(shift_int.clone()),
+            shift_int,
+            upper: big(upper),
+            lower_complement: big(lower_complement),
+        }
+    })
+}
+
+/// `k·p` for a point `p` (on the curve) **in the prime-order subgroup and not the
+/// identity**, and any field element k (read as its canonical integer `0 ≤ k < r`, so `k ≥ l` is allowed).
+///
+/// Cost: 1,950 constraints, against 3,607 for a strict 254-bit decomposition and
+/// [`mul_point`] (arkworks' complete double-and-add).
+///
+/// **The scalar.** The prover decomposes `s' = k + 12·l` as `2^254 + x` with 254 witness
+/// bits x, and the circuit enforces `2^254 + x = k + 12·l` in Fr together with
+/// `12·l − 2^254 ≤ x ≤ 12·l + r − 1 − 2^254`. Then `s' − 12·l` is an integer in
+/// `[0, r − 1]` congruent to k mod r, so it is k itself: the decomposition is unique and
+/// `s'·p = k·p + 12·(l·p) = k·p`. (Bounds: `2^254 < 12·l` and `12·l + r < 2^255`.)
+/// Cost: 254 booleans, 1 equality, 61 + 67 for the two range checks.
+///
+/// **The multiplication.** With `c_i = 2·b_i − 1 ∈ {±1}` for the bits `b_i` of `s'`,
+/// Horner's rule from `Acc = 3·p` (the constant top bit) runs `Acc ← 2·Acc + c_i·p` for
+/// i = 253..=1; after bit i the accumulator is `a_i·p` with `a_i = 2·⌊s'/2^i⌋ + 1`, so it
+/// ends at `(s' − b_0 + 1)·p`, and a last complete addition of `(b_0 − 1)·p` gives `s'·p`.
+/// Steps i ≥ 6 use incomplete Montgomery arithmetic: `2P + Q` as `(P + Q) + P` without
+/// the middle ordinate (5 constraints, plus 1 for `v_Q = c_i·v_p`). The low 6 steps and
+/// the correction use complete twisted Edwards formulas (12 and 8 constraints).
+///
+/// **No exceptional case.** p has prime order l, so `a·p` depends on `a mod l` only and
+/// `a·p = O` iff `l | a`. A step from `a_{i+1}` to `a_i = 2·a_{i+1} + c_i` computes
+/// `P + Q` (needs `a_{i+1} ≢ ±1`, and `P, Q ≠ O`) and then `(P + Q) + P` (needs
+/// `a_{i+1} + c_i ≢ ±a_{i+1}`, i.e. `a_i ≢ 0`, as `c_i ≠ 0`), all mod l. Since
+/// `s' ≥ 2^254`, `a_{i+1} ≥ 2·2^{253−i} + 1 ≥ 3`; and for i ≥ 6,
+/// `a_i ≤ 2·⌊(12·l + r − 1)/2^6⌋ + 1 ≤ l − 2` (checked by a test), so every `a` involved
+/// lies in `[3, l − 2]`, none of these congruences can hold, and every denominator
+/// (`u_Q − u_P`, `u_P − u_{P+Q}`) is non-zero. The initial doubling divides by `v_p ≠ 0`
+/// (p is not of order 2) and `3·p = 2·p + p` by `u_{2p} − u_p ≠ 0` (2 ≢ ±1). The changes
+/// of model divide by `1 − y ≠ 0`, `x ≠ 0` (p ≠ O, not of order 2), `v ≠ 0` (the
+/// accumulator `a_6·p` is neither O nor of order 2) and `u + 1 ≠ 0` (no point has
+/// `u = −1`: `v² = A − 2 = d` is not a square). So every λ and every coordinate is
+/// determined by its constraint, by induction equal to the honest value: no assignment
+/// can satisfy the constraints with another result. Where the tail's accumulator may be
+/// anything mod l (the result may be O, e.g. for k = l), Edwards formulas are complete.
+///
+/// **Outside the precondition** (p = O or p of small order) the constraints may be
+/// unsatisfiable or leave the result free; witness generation still succeeds (it never
+/// returns a synthesis error), so only the caller's enforcement of the precondition, or
+/// its ignoring the result, makes such a slot harmless.
+///
+/// # Errors
+/// Propagates synthesis errors.
+#[tracing::instrument(target = "gr1cs", skip_all)]
+pub fn mul_prime_order(p: &PointVar, k: &FpVar<Fr>) -> Result<PointVar, SynthesisError> {
+    let cs = p.x.cs().or(p.y.cs()).or(k.cs());
+    if cs.is_none() {
+        let value = Point::new_unchecked(p.x.value()?, p.y.value()?);
+        return Ok(constant(&super::mul_point(&value, k.value()?.into_bigint())));
+    }
+
+    // s' = 2^254 + x = k + 12·l, with x in [12·l − 2^254, 12·l + r − 1 − 2^254].
+    let x_bits: Option<Vec<bool>> = k.value().ok().map(|k| {
+        let x = num_bigint::BigUint::from(k.into_bigint()) + &shifted_scalar().shift_int
+            - (num_bigint::BigUint::from(1u32) << SHIFTED_BITS);
+        (0..SHIFTED_BITS as u64).map(|i| x.bit(i)).collect()
+    });
+    let bits = enforce_shifted_scalar(&cs, k, x_bits)?;
+
+    // p in Montgomery form, then Acc = 3·p = 2·p + p.
+    let u_p = div(&cs, &(&p.y + Fr::one()), &(FpVar::one() - &p.y))?;
+    let v_p = div(&cs, &u_p, &p.x)?;
+    let base = (u_p, v_p);
+    let two_v_p = base.1.double()?;
+    let mut acc = montgomery_add(&cs, &montgomery_double(&cs, &base)?, &base)?;
+
+    // Incomplete steps: Acc ← 2·Acc + c_i·p for i = 253..=6.
+    for b in bits[TAIL_BITS..].iter().rev() {
+        // v_Q = (2·b − 1)·v_p
+        let v_q = FpVar::from(b.clone()) * &two_v_p - &base.1;
+        acc = montgomery_double_add(&cs, &acc, &(base.0.clone(), v_q))?;
+    }
+
+    // Back to Edwards: x = u/v, y = (u − 1)/(u + 1).
+    let (u, v) = acc;
+    let mut acc = PointVar::new(div(&cs, &u, &v)?, div(&cs, &(&u - Fr::one()), &(&u + Fr::one()))?);
+
+    // Complete steps: Acc ← 2·Acc + c_i·p for i = 5..=1, with c_i·p = (c_i·x, y).
+    let two_x = p.x.double()?;
+    for b in bits[1..TAIL_BITS].iter().rev() {
+        let x_q = FpVar::from(b.clone()) * &two_x - &p.x;
+        acc = add(&double(&acc)?, &PointVar::new(x_q, p.y.clone()))?;
+    }
+    // Acc + (b_0 − 1)·p: the identity when b_0 = 1, −p = (−x, y) otherwise.
+    let b0 = FpVar::from(bits[0].clone());
+    let x_q = &b0 * &p.x - &p.x;
+    let y_q = &p.y - &b0 * (&p.y - Fr::one());
+    add(&acc, &PointVar::new(x_q, y_q))
+}
+
+/// Allocates the 254 low bits x of `s' = 2^254 + x` (from `x_bits` when proving) and
+/// enforces `2^254 + x = k + 12·l` in Fr and `12·l − 2^254 ≤ x ≤ 12·l + r − 1 − 2^254`
+/// (254 + 1 + 61 + 67 constraints). See [`mul_prime_order`].
+fn enforce_shifted_scalar(
+    cs: &ConstraintSystemRef<Fr>,
+    k: &FpVar<Fr>,
+    x_bits: Option<Vec<bool>>,
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    use ark_r1cs_std::eq::EqGadget;
+    let c = shifted_scalar();
+    let bits = (0..SHIFTED_BITS)
+        .map(|i| {
+            Boolean::new_witness(cs.clone(), || x_bits.as_ref().map(|b| b[i]).ok_or(SynthesisError::AssignmentMissing))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let packed = bits.iter().rev().fold(FpVar::zero(), |acc, b| acc.double().expect("linear") + FpVar::from(b.clone()));
+    let top = Fr::from(2u64).pow([SHIFTED_BITS as u64]);
+    (packed + top).enforce_equal(&(k + c.shift))?;
+    crate::bits::enforce_le_constant(&bits, &c.upper)?;
+    let complement: Vec<Boolean<Fr>> = bits.iter().map(|b| !b).collect();
+    crate::bits::enforce_le_constant(&complement, &c.lower_complement)?;
+    Ok(bits)
+}
+
+/// Complete twisted Edwards doubling of a point on the curve (5 constraints):
+/// `x3 = 2xy/(a·x² + y²)`, `y3 = (y² − a·x²)/(2 − a·x² − y²)`; on the curve the
+/// denominators are `1 ± d·x²·y²`, never zero (d is not a square). Witness generation is
+/// total, as in [`add`].
+///
+/// # Errors
+/// Propagates synthesis errors.
+pub fn double(p: &PointVar) -> Result<PointVar, SynthesisError> {
+    let cs = p.x.cs().or(p.y.cs());
+    let xy = &p.x * &p.y;
+    let ax2 = p.x.square()? * COEFF_A;
+    let y2 = p.y.square()?;
+    let x_den = &ax2 + &y2;
+    let y_den = FpVar::constant(Fr::from(2u64)) - &ax2 - &y2;
+    let (x_num, y_num) = (xy.double()?, &y2 - &ax2);
+    Ok(PointVar::new(div(&cs, &x_num, &x_den)?, div(&cs, &y_num, &y_den)?))
+}
+
+/// Incomplete Montgomery doubling of a point not of order ≤ 2 (4 constraints):
+/// `λ = (3·u² + 2·A·u + 1)/(2·v)`, `u3 = λ² − A − 2·u`, `v3 = λ·(u − u3) − v`.
+fn montgomery_double(
+    cs: &ConstraintSystemRef<Fr>,
+    p: &(FpVar<Fr>, FpVar<Fr>),
+) -> Result<(FpVar<Fr>, FpVar<Fr>), SynthesisError> {
+    use ark_ec::twisted_edwards::MontCurveConfig;
+    let mont_a = <BabyJubJubConfig as MontCurveConfig>::COEFF_A;
+    let (u, v) = p;
+    let u2 = u.square()?;
+    let lambda = div(cs, &(&u2 * Fr::from(3u64) + u * mont_a.double() + Fr::one()), &v.double()?)?;
+    let u3 = FpVar::new_witness(cs.clone(), || Ok(lambda.value()?.square() - mont_a - u.value()?.double()))?;
+    lambda.mul_equals(&lambda, &(&u3 + mont_a + u.double()?))?;
+    let v3 = FpVar::new_witness(cs.clone(), || Ok(lambda.value()? * (u.value()? - u3.value()?) - v.value()?))?;
+    lambda.mul_equals(&(u - &u3), &(&v3 + v))?;
+    Ok((u3, v3))
+}
+
+/// Incomplete Montgomery `2·P + Q` as `(P + Q) + P`, skipping the ordinate of `P + Q`
+/// (5 constraints), for P, Q not the identity with `P ≠ ±Q` and `2·P + Q ≠ O`:
+/// `λ1 = (v_Q − v_P)/(u_Q − u_P)`, `u_R = λ1² − A − u_P − u_Q`,
+/// `λ2 = 2·v_P/(u_P − u_R) − λ1`, `u_S = λ2² − A − u_R − u_P`, `v_S = λ2·(u_P − u_S) − v_P`.
+fn montgomery_double_add(
+    cs: &ConstraintSystemRef<Fr>,
+    p: &(FpVar<Fr>, FpVar<Fr>),
+    q: &(FpVar<Fr>, FpVar<Fr>),
+) -> Result<(FpVar<Fr>, FpVar<Fr>), SynthesisError> {
+    use ark_ec::twisted_edwards::MontCurveConfig;
+    let mont_a = <BabyJubJubConfig as MontCurveConfig>::COEFF_A;
+    let (u_p, v_p) = p;
+    let (u_q, v_q) = q;
+    let lambda1 = div(cs, &(v_q - v_p), &(u_q - u_p))?;
+    let u_r = lambda1.square()? - mont_a - u_p - u_q;
+    let lambda2 = div(cs, &v_p.double()?, &(u_p - &u_r))? - &lambda1;
+    let u_s =
+        FpVar::new_witness(cs.clone(), || Ok(lambda2.value()?.square() - mont_a - u_r.value()? - u_p.value()?))?;
+    lambda2.mul_equals(&lambda2, &(&u_s + mont_a + &u_r + u_p))?;
+    let v_s = FpVar::new_witness(cs.clone(), || Ok(lambda2.value()? * (u_p.value()? - u_s.value()?) - v_p.value()?))?;
+    lambda2.mul_equals(&(u_p - &u_s), &(&v_s + v_p))?;
+    Ok((u_s, v_s))
+}
+
 /// Enforces that `p` (on the curve) lies in the prime-order subgroup, the identity included:
 /// a witness `q` on the curve with `8·q = p` (3 constraints for `q`, three complete
 /// doublings, 2 for the equality). Sound because the curve has order 8·l, so `8·q` is always
@@ -310,6 +540,8 @@ mod tests {
     use ark_relations::gr1cs::ConstraintSystem;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
+
+    use num_bigint::BigUint;
 
     use super::*;
     use crate::{babyjubjub, bits::alloc_bits_le, Fs};
@@ -396,6 +628,168 @@ mod tests {
                 Point::new_unchecked(r.x.value().unwrap(), r.y.value().unwrap()),
                 babyjubjub::mul_point(&p, s.into_bigint())
             );
+            assert!(cs.is_satisfied().unwrap());
+        }
+    }
+
+    /// `k·p` in-circuit with the fast path; (value, satisfied, cost).
+    fn mul_prime_order_in_circuit(p: Point, k: Fr) -> (Point, bool, usize) {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let pv = alloc_point_on_curve(cs.clone(), Some(p), AllocationMode::Witness).unwrap();
+        let kv = FpVar::new_witness(cs.clone(), || Ok(k)).unwrap();
+        let before = cs.num_constraints();
+        let r = mul_prime_order(&pv, &kv).unwrap();
+        let cost = cs.num_constraints() - before;
+        (Point::new_unchecked(r.x.value().unwrap(), r.y.value().unwrap()), cs.is_satisfied().unwrap(), cost)
+    }
+
+    #[test]
+    fn mul_prime_order_matches_native_on_edge_and_random_scalars() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let l = Fr::from_bigint(Fs::MODULUS).unwrap();
+        let mut scalars = vec![
+            Fr::zero(),
+            Fr::one(),
+            Fr::from(2u64),
+            Fr::from(3u64),
+            l - Fr::one(),
+            l,
+            l + Fr::one(),
+            -Fr::one(), // r − 1
+            -Fr::from(2u64),
+            Fr::from(2u64).pow([253]),
+            Fr::from(2u64).pow([253]) - Fr::one(),
+            Fr::from(2u64).pow([251]) - Fr::one(),
+        ];
+        // every multiple of l below r (the result is O), and its neighbours
+        for j in 2..8u64 {
+            let jl = l * Fr::from(j);
+            scalars.extend([jl - Fr::one(), jl, jl + Fr::one()]);
+        }
+        // low bits all ones or all zeros around the tail boundary
+        scalars.extend([Fr::from(63u64), Fr::from(64u64), -Fr::from(64u64), l * Fr::from(7u64) + Fr::from(63u64)]);
+        for _ in 0..12 {
+            scalars.push(Fr::rand(&mut rng)); // uniform below r: 254-bit values
+        }
+        let mut points = vec![BASE8, babyjubjub::mul_base((l - Fr::one()).into_bigint())];
+        for _ in 0..4 {
+            points.push(babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint()));
+        }
+        for p in points {
+            assert!(p.is_in_correct_subgroup_assuming_on_curve() && !ark_ec::AffineRepr::is_zero(&p));
+            for &k in &scalars {
+                let (q, ok, cost) = mul_prime_order_in_circuit(p, k);
+                assert!(ok, "unsatisfied for k = {k}, p = {p}");
+                assert_eq!(q, babyjubjub::mul_point(&p, k.into_bigint()), "k = {k}, p = {p}");
+                assert_eq!(cost, MUL_PRIME_ORDER_CONSTRAINTS);
+            }
+        }
+    }
+
+    #[test]
+    fn mul_prime_order_rejects_a_wrong_point() {
+        let mut rng = ChaCha20Rng::seed_from_u64(10);
+        let p = babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint());
+        for k in [Fr::zero(), Fr::one(), Fr::rand(&mut rng), -Fr::one()] {
+            for wrong in [
+                babyjubjub::mul_point(&p, (k + Fr::one()).into_bigint()),
+                babyjubjub::mul_point(&p, (-k).into_bigint()),
+                // the result for k + r (what a non-canonical decomposition would give)
+                babyjubjub::mul_point(&p, {
+                    let mut k_plus_r = k.into_bigint();
+                    k_plus_r.add_with_carry(&Fr::MODULUS); // below 2^255: no carry out
+                    k_plus_r
+                }),
+            ] {
+                if wrong == babyjubjub::mul_point(&p, k.into_bigint()) {
+                    continue; // −0 = 0
+                }
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let pv = alloc_point_on_curve(cs.clone(), Some(p), AllocationMode::Witness).unwrap();
+                let kv = FpVar::new_witness(cs.clone(), || Ok(k)).unwrap();
+                let r = mul_prime_order(&pv, &kv).unwrap();
+                let claimed = alloc_point_on_curve(cs.clone(), Some(wrong), AllocationMode::Witness).unwrap();
+                r.enforce_equal(&claimed).unwrap();
+                assert!(!cs.is_satisfied().unwrap(), "k = {k}");
+            }
+        }
+    }
+
+    /// Allocates the low bits x of `s'` from a chosen integer and enforces the scalar's
+    /// constraints (the decomposition step of [`mul_prime_order`]): whether they hold.
+    fn shifted_decomposition_holds(k: Fr, x: &BigUint) -> bool {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let kv = FpVar::new_witness(cs.clone(), || Ok(k)).unwrap();
+        let x_bits: Vec<bool> = (0..SHIFTED_BITS as u64).map(|i| x.bit(i)).collect();
+        enforce_shifted_scalar(&cs, &kv, Some(x_bits)).unwrap();
+        cs.is_satisfied().unwrap()
+    }
+
+    #[test]
+    fn the_shifted_scalar_is_the_only_decomposition() {
+        // x = k + 12·l − 2^254 holds; x ± r also satisfies the equation in Fr (and fits in
+        // 254 bits for some k), but not the range checks: they make the integer unique.
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        let c = shifted_scalar();
+        let r = BigUint::from(Fr::MODULUS);
+        let top = BigUint::from(1u32) << SHIFTED_BITS;
+        let l = Fr::from_bigint(Fs::MODULUS).unwrap();
+        let mut ks = vec![Fr::zero(), Fr::one(), -Fr::one(), l, Fr::from(2u64).pow([250])];
+        ks.extend((0..6).map(|_| Fr::rand(&mut rng)));
+        let (mut below, mut above) = (0, 0);
+        for k in ks {
+            let x = BigUint::from(k.into_bigint()) + &c.shift_int - &top;
+            assert!(shifted_decomposition_holds(k, &x), "honest k = {k}");
+            if x >= r {
+                below += 1;
+                assert!(!shifted_decomposition_holds(k, &(&x - &r)), "x − r for k = {k}");
+            }
+            if &x + &r < top {
+                above += 1;
+                assert!(!shifted_decomposition_holds(k, &(&x + &r)), "x + r for k = {k}");
+            }
+        }
+        assert!(below > 0 && above > 0, "both alternatives were exercised");
+    }
+
+    #[test]
+    fn mul_prime_order_bounds_hold() {
+        // The integer facts the non-exceptionality argument of `mul_prime_order` rests on.
+        let l = BigUint::from(Fs::MODULUS);
+        let r = BigUint::from(Fr::MODULUS);
+        let top = BigUint::from(1u32) << SHIFTED_BITS;
+        let lo = &l * SHIFT_MULTIPLE;
+        let hi = &lo + &r - 1u32;
+        assert!(top < lo && hi < &top << 1, "2^254 ≤ s' < 2^255: the top bit is set");
+        // largest accumulator of the incomplete steps: a_i for i = TAIL_BITS
+        let a_max = |i: usize| (&hi >> i) * 2u32 + 1u32;
+        assert!(a_max(TAIL_BITS) <= &l - 2u32, "incomplete steps stay below l − 1");
+        assert!(a_max(TAIL_BITS - 1) > &l - 2u32, "the tail is as short as this argument allows");
+        // smallest: a_i ≥ 3 from the top bit; the first incomplete step starts at a = 3
+        assert_eq!((&lo >> (SHIFTED_BITS)) * 2u32 + 1u32, BigUint::from(3u32));
+    }
+
+    #[test]
+    fn mul_prime_order_never_errors_outside_its_precondition() {
+        // O and the order-2 point: witness generation succeeds; the result is not relied on.
+        for p in [Point::zero(), Point::new_unchecked(Fr::zero(), -Fr::one())] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let pv = alloc_point_on_curve(cs.clone(), Some(p), AllocationMode::Witness).unwrap();
+            let kv = FpVar::new_witness(cs.clone(), || Ok(Fr::from(5u64))).unwrap();
+            let _ = mul_prime_order(&pv, &kv).unwrap();
+            let _ = cs.is_satisfied().unwrap();
+        }
+    }
+
+    #[test]
+    fn double_matches_native() {
+        let mut rng = ChaCha20Rng::seed_from_u64(12);
+        let t2 = Point::new_unchecked(Fr::zero(), -Fr::one());
+        for p in [babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint()), Point::zero(), t2] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let pv = alloc_point_on_curve(cs.clone(), Some(p), AllocationMode::Witness).unwrap();
+            let d = double(&pv).unwrap();
+            assert_eq!(Point::new_unchecked(d.x.value().unwrap(), d.y.value().unwrap()), (p + p).into_affine());
             assert!(cs.is_satisfied().unwrap());
         }
     }

@@ -138,6 +138,21 @@ fn garbage_in_a_disabled_slot_changes_nothing() {
     assert!(satisfied(c));
 }
 
+#[test]
+fn the_identity_key_is_refused_even_in_a_disabled_slot() {
+    // A ≠ O holds in every slot: the signature check's multiplication relies on it. The
+    // dummy's key, 8·Base8, satisfies it.
+    let f = fixture();
+    let c = f.circuit(2, &[1]);
+    assert_eq!(slots(&mut c.clone())[1], SlotWitness::dummy(DEPTH));
+    assert!(satisfied(c.clone()));
+    for key_eighth in [Point::new_unchecked(Fr::zero(), Fr::one()), Point::new_unchecked(Fr::zero(), -Fr::one())] {
+        let mut c = c.clone();
+        slots(&mut c)[1].key_eighth = key_eighth;
+        assert_unsatisfied(c, "A = O in a disabled slot");
+    }
+}
+
 // --- Constructor ----------------------------------------------------------------------
 
 #[test]
@@ -427,7 +442,7 @@ fn small_order_keys_are_rejected() {
 
 #[test]
 fn constraint_counts_are_pinned() {
-    assert_eq!(count(4, 2), 12_013);
+    assert_eq!(count(4, 2), 8_699);
     for (d, k) in [(4, 1), (4, 2), (3, 4), (1, 3)] {
         assert_eq!(count(d, k), num_constraints(d, k), "formula at depth {d}, k_max {k}");
     }
@@ -435,14 +450,14 @@ fn constraint_counts_are_pinned() {
     // boolean and its one pair
     let per_slot = count(20, 2) - count(20, 1) - 2;
     assert_eq!(per_slot, SLOT_CONSTRAINTS + 244 * 20);
-    assert_eq!(per_slot, 9_909);
-    assert_eq!(count(20, 4), 39_648);
+    assert_eq!(per_slot, 8_252);
+    assert_eq!(count(20, 4), 33_020);
 }
 
 /// Totals at depth 20 for K_MAX 8, 16, 32 (setup mode: a few seconds).
 #[test]
 fn constraint_counts_at_depth_20() {
-    for (k_max, total) in [(8, 79_314), (16, 158_694), (32, 317_646)] {
+    for (k_max, total) in [(8, 66_058), (16, 132_182), (32, 264_622)] {
         assert_eq!(num_constraints(20, k_max), total);
         assert_eq!(count(20, k_max), total, "k_max {k_max}");
     }
