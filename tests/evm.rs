@@ -10,13 +10,14 @@ use alloy_sol_types::{SolCall, SolInterface};
 use ark_ff::{BigInteger, PrimeField};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use veil_circuits::{approval::ApprovalCircuit, eddsa::PrivateKey, identity, lean_imt::LeanImt, threshold, Fr};
-use veil_prover::{intent::Intent, snarkjs::VerificationKeyJson, Proof, ProverKey};
+use veil_circuits::{eddsa::PrivateKey, identity, lean_imt::LeanImt, Fr};
+use veil_prover::{intent::Intent, Proof};
 use veil_verifier_contract::{
     account::{IApprovalVerifier, IThresholdVerifier, VeilAccount},
     evm::{Chain, Outcome},
-    harness::{describe_revert, proof_words, sol_intent, Artifacts, Deployment, VerifierErrors},
+    harness::{describe_revert, proof_words, sol_intent, Deployment, VerifierErrors},
     render::{render_verifier, VerifierOptions},
+    scenario::{word, Scenario},
     solc::Solc,
 };
 
@@ -28,22 +29,17 @@ const ETHER: u64 = 1_000_000_000_000_000_000;
 
 struct Fixture {
     solc: Solc,
-    approval: ProverKey,
-    threshold: ProverKey,
-    artifacts: Artifacts,
-    members: Vec<PrivateKey>,
+    scenario: Scenario,
 }
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let mut rng = ChaCha20Rng::seed_from_u64(0xe7);
-        let approval = veil_prover::setup_approval(DEPTH, &mut rng).unwrap();
-        let threshold = veil_prover::setup_threshold(DEPTH, K_MAX, &mut rng).unwrap();
         let solc = Solc::locate().expect("npm ci --prefix scripts installs solc");
-        let artifacts = Artifacts::compile(&solc, approval.verifying_key(), threshold.verifying_key()).unwrap();
         let members = (0..5).map(|_| PrivateKey::random(&mut rng)).collect();
-        Fixture { solc, approval, threshold, artifacts, members }
+        let scenario = Scenario::setup(&solc, DEPTH, K_MAX, members, &mut rng).unwrap();
+        Fixture { solc, scenario }
     })
 }
 
@@ -52,7 +48,7 @@ fn tree(members: &[&PrivateKey]) -> LeanImt {
 }
 
 fn u256(x: Fr) -> U256 {
-    U256::from_be_slice(&x.into_bigint().to_bytes_be())
+    word(x)
 }
 
 fn r_modulus() -> U256 {
@@ -68,14 +64,21 @@ struct Env {
 fn deploy(set: LeanImt, threshold: u64, delay: u64) -> Env {
     let fx = fixture();
     let root = u256(set.root().unwrap());
-    let d = Deployment::new(Chain::new(CHAIN_ID, NOW), &fx.artifacts, root, threshold, delay, U256::from(10 * ETHER))
-        .unwrap();
+    let d = Deployment::new(
+        Chain::new(CHAIN_ID, NOW),
+        &fx.scenario.artifacts,
+        root,
+        threshold,
+        delay,
+        U256::from(10 * ETHER),
+    )
+    .unwrap();
     assert_eq!(d.account, Deployment::predicted_account(0));
     Env { d, set }
 }
 
 fn all_members() -> LeanImt {
-    tree(&fixture().members.iter().collect::<Vec<_>>())
+    tree(&fixture().scenario.members.iter().collect::<Vec<_>>())
 }
 
 fn pay(env: &Env, to: Address, wei: u64, nonce: u64) -> Intent {
@@ -95,35 +98,14 @@ fn self_call(env: &Env, data: Vec<u8>, nonce: u64) -> Intent {
     Intent { target: env.d.account, data: data.into(), ..pay(env, env.d.account, 0, nonce) }
 }
 
-/// A Threshold proof that `signers` (indices into the fixture's members) signed `intent`,
-/// under `set`.
+/// A Threshold proof that `signers` (indices into the fixture's members) signed `intent`.
 fn threshold_proof(set: &LeanImt, intent: &Intent, signers: &[usize]) -> Proof {
-    let fx = fixture();
-    let m = intent.field_element();
-    let chosen: Vec<_> = signers
-        .iter()
-        .map(|&i| {
-            let key = &fx.members[i];
-            let a = key.public_key();
-            let index = set.index_of(&identity::commitment(&a)).expect("a member");
-            (a, key.sign(m), set.proof(index).unwrap())
-        })
-        .collect();
-    let circuit =
-        threshold::ThresholdCircuit::new(DEPTH, K_MAX, set.root().unwrap(), m, &chosen).expect("valid signers");
-    fx.threshold.prove(circuit, &mut rand::thread_rng()).unwrap()
+    fixture().scenario.threshold_proof(set, intent, signers, &mut rand::thread_rng()).unwrap()
 }
 
-/// An Approval proof by `member` for `intent` under `set` (scope = the intent's field), and
-/// its nullifier.
+/// An Approval proof by `member` for `intent` (scope = the intent's field), and its nullifier.
 fn approval_proof(set: &LeanImt, intent: &Intent, member: usize) -> (Proof, U256) {
-    let fx = fixture();
-    let secret = fx.members[member].secret_scalar();
-    let index = set.index_of(&identity::commitment(&secret.public_key())).expect("a member");
-    let m = intent.field_element();
-    let circuit = ApprovalCircuit::new(DEPTH, &secret, &set.proof(index).unwrap(), m, m).unwrap();
-    let nullifier = circuit.public_inputs().unwrap()[1];
-    (fx.approval.prove(circuit, &mut rand::thread_rng()).unwrap(), u256(nullifier))
+    fixture().scenario.approval_proof(set, intent, member, &mut rand::thread_rng()).unwrap()
 }
 
 #[track_caller]
@@ -178,7 +160,8 @@ fn threshold_execution_refuses_bad_proofs_and_inputs() {
     let other = pay(&env, recipient(), 2 * ETHER, 0);
     reverts(&env.d.execute(&other, 2, &proof).unwrap(), "ProofInvalid");
     // A proof under another set (a member outside the account's set).
-    let outsider_set = tree(&[&fixture().members[1], &fixture().members[3], &PrivateKey::from_bytes(b"outsider")]);
+    let outsider_set =
+        tree(&[&fixture().scenario.members[1], &fixture().scenario.members[3], &PrivateKey::from_bytes(b"outsider")]);
     let foreign = threshold_proof(&outsider_set, &intent, &[1, 3]);
     reverts(&env.d.execute(&intent, 2, &foreign).unwrap(), "ProofInvalid");
     // A tampered proof: C replaced by A (a valid point, a wrong proof).
@@ -261,7 +244,7 @@ fn approvals_count_nullifiers_not_proofs() {
     ok(&env.d.approve(&intent, n0, &p0).unwrap());
     // The same member again: the same proof, and a re-randomized one (other bytes, same nullifier).
     reverts(&env.d.approve(&intent, n0, &p0).unwrap(), "NullifierUsed");
-    let vk = fixture().approval.verifying_key();
+    let vk = fixture().scenario.approval.verifying_key();
     let rerandomized =
         ark_groth16::Groth16::<ark_bn254::Bn254>::rerandomize_proof(vk, &p0, &mut ChaCha20Rng::seed_from_u64(3));
     assert_ne!(proof_words(&rerandomized), proof_words(&p0));
@@ -397,51 +380,35 @@ fn timelock_queues_and_the_set_can_cancel() {
 }
 
 #[test]
-fn approval_verifier_gas_is_near_the_precompile_floor_and_below_snarkjs() {
+fn gas_of_every_entry_point_near_the_floor_and_below_snarkjs() {
     let fx = fixture();
-    let env = deploy(all_members(), 3, 0);
-    let intent = pay(&env, recipient(), ETHER, 0);
-    let (proof, nullifier) = approval_proof(&env.set, &intent, 1);
-    let m = u256(intent.field_element());
-    let input = [u256(env.set.root().unwrap()), nullifier, m, m];
-    let mut d = env.d;
-    let call = IApprovalVerifier::verifyProofCall { proof: proof_words(&proof), input }.abi_encode();
-    let ours = d.chain.call(d.operator, d.approval_verifier, call, U256::ZERO).unwrap();
-    ok(&ours);
-    // The EIP-1108 floor counts the precompiles alone; nine warm STATICCALLs (100 each), the
-    // field and curve checks and the pairing input come on top (README: Gas).
-    let floor = 181_000 + 6_150 * 4;
-    assert!(ours.execution_gas <= floor + 2_500, "{} > floor {floor} + 2500", ours.execution_gas);
-
-    // snarkjs's verifier for the same key, rendered from its own template, in the same chain.
-    let vk_json = serde_json::to_string(&VerificationKeyJson::from(fx.approval.verifying_key())).unwrap();
-    let sol = fx.solc.render_snarkjs_verifier(&vk_json).unwrap();
-    let code = fx.solc.compile(&[("Groth16Verifier.sol", &sol)]).unwrap().remove("Groth16Verifier").unwrap();
-    let snarkjs = d.chain.deploy(d.operator, &code.bytecode, &[], U256::ZERO).unwrap();
-    alloy_sol_types::sol! {
-        function verifyProof(uint[2] _pA, uint[2][2] _pB, uint[2] _pC, uint[4] _pubSignals) external view returns (bool);
+    let rows = veil_verifier_contract::gas::measure(&fx.solc, &fx.scenario, &mut rand::thread_rng()).unwrap();
+    println!("{}", veil_verifier_contract::gas::markdown(&rows));
+    let entries: Vec<&str> = rows.iter().map(|r| r.entry.as_str()).collect();
+    for expected in [
+        "ThresholdVerifier.verifyProof",
+        "ApprovalVerifier.verifyProof",
+        "VeilAccount.execute",
+        "VeilAccount.approve (counted)",
+        "VeilAccount.approve (executes)",
+        "VeilAccount.executeQueued",
+    ] {
+        assert!(entries.contains(&expected), "{expected} missing from {entries:?}");
     }
-    let w = proof_words(&proof);
-    let call =
-        verifyProofCall { _pA: [w[0], w[1]], _pB: [[w[2], w[3]], [w[4], w[5]]], _pC: [w[6], w[7]], _pubSignals: input };
-    let theirs = d.chain.call(d.operator, snarkjs, call.abi_encode(), U256::ZERO).unwrap();
-    ok(&theirs);
-    assert!(verifyProofCall::abi_decode_returns(&theirs.output).unwrap(), "snarkjs's verifier accepts veil's proof");
-    println!(
-        "verifyProof (4 inputs): veil {} gas, snarkjs {} gas, floor {floor}",
-        ours.execution_gas, theirs.execution_gas
-    );
-    assert!(
-        ours.execution_gas < theirs.execution_gas,
-        "veil {} vs snarkjs {}",
-        ours.execution_gas,
-        theirs.execution_gas
-    );
+    for row in rows.iter().filter(|r| r.floor.is_some()) {
+        // The EIP-1108 floor counts the precompiles alone; the warm STATICCALLs (100 each, 2n + 1
+        // of them), the field and curve checks and the pairing input come on top (README: Gas).
+        let (floor, snarkjs) = (row.floor.unwrap(), row.snarkjs.unwrap());
+        assert!(row.execution_gas <= floor + 2_500, "{}: {} > {floor} + 2500", row.entry, row.execution_gas);
+        assert!(row.execution_gas < snarkjs, "{}: veil {} vs snarkjs {snarkjs}", row.entry, row.execution_gas);
+    }
+    let malformed = rows.iter().find(|r| r.entry.contains("off the curve")).unwrap();
+    assert!(malformed.execution_gas < 50_000, "{}", malformed.execution_gas);
 }
 
 #[test]
 fn rendering_checks_its_options() {
-    let vk = fixture().approval.verifying_key();
+    let vk = fixture().scenario.approval.verifying_key();
     let bad = |name: &str, description: &str| {
         render_verifier(vk, &VerifierOptions { contract_name: name.into(), description: description.into() }).is_err()
     };

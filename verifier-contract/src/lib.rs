@@ -7,8 +7,10 @@
 
 pub mod account;
 pub mod evm;
+pub mod gas;
 pub mod harness;
 pub mod render;
+pub mod scenario;
 pub mod solc;
 
 pub use render::{render_verifier, VerifierOptions};

@@ -1,0 +1,212 @@
+//! The gas of every entry point, measured on the in-memory chain with real proofs (what
+//! `veil gas` prints and the README tables): both verifiers next to the EIP-1108 floor and to
+//! snarkjs's verifier for the same key, and `VeilAccount`'s `execute`, `approve` and
+//! `executeQueued`.
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+use rand::{CryptoRng, RngCore};
+use veil_prover::{intent::Intent, snarkjs::VerificationKeyJson, Proof, VerifyingKey};
+
+use crate::{
+    account::{IApprovalVerifier, IThresholdVerifier},
+    evm::{Chain, EvmError, Outcome},
+    harness::{describe_revert, proof_words, Deployment, HarnessError},
+    scenario::{word, Scenario, ScenarioError},
+    solc::{Solc, SolcError},
+};
+
+/// The EIP-1108 floor of a Groth16 verification with `n` public inputs: one 4-pair pairing
+/// (45,000 + 4·34,000) and an ecMul (6,000) and ecAdd (150) per input.
+#[must_use]
+pub const fn floor(n: u64) -> u64 {
+    181_000 + 6_150 * n
+}
+
+/// One measured entry point.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct GasRow {
+    /// What was called.
+    pub entry: String,
+    /// Execution gas (the transaction's gas less the intrinsic 21,000 and calldata).
+    pub execution_gas: u64,
+    /// The whole transaction's gas.
+    pub transaction_gas: u64,
+    /// The EIP-1108 floor, for verifiers.
+    pub floor: Option<u64>,
+    /// snarkjs's verifier for the same key and proof, execution gas.
+    pub snarkjs: Option<u64>,
+    /// What the figure includes.
+    pub note: String,
+}
+
+impl GasRow {
+    fn new(entry: &str, out: &Outcome, note: &str) -> Self {
+        Self {
+            entry: entry.to_owned(),
+            execution_gas: out.execution_gas,
+            transaction_gas: out.gas_used,
+            floor: None,
+            snarkjs: None,
+            note: note.to_owned(),
+        }
+    }
+}
+
+const CHAIN_ID: u64 = 31_337;
+const NOW: u64 = 1_800_000_000;
+const ETHER: u64 = 1_000_000_000_000_000_000;
+
+fn expect_success(what: &str, out: Outcome) -> Result<Outcome, ScenarioError> {
+    if out.success {
+        Ok(out)
+    } else {
+        Err(HarnessError::Evm(EvmError(format!("{what} reverted: {}", describe_revert(&out.output)))).into())
+    }
+}
+
+/// Gas of snarkjs's verifier for `vk` on `proof` and `inputs`, deployed on `chain`.
+fn snarkjs_gas(
+    solc: &Solc,
+    chain: &mut Chain,
+    vk: &VerifyingKey,
+    proof: &Proof,
+    inputs: &[U256],
+) -> Result<u64, ScenarioError> {
+    let vk_json = serde_json::to_string(&VerificationKeyJson::from(vk)).expect("serializable");
+    let sol = solc.render_snarkjs_verifier(&vk_json).map_err(HarnessError::Solc)?;
+    let code = solc
+        .compile(&[("Groth16Verifier.sol", &sol)])
+        .map_err(HarnessError::Solc)?
+        .remove("Groth16Verifier")
+        .ok_or_else(|| HarnessError::Solc(SolcError::Missing("Groth16Verifier".into())))?;
+    let deployer = Address::repeat_byte(0x5a);
+    let address = chain.deploy(deployer, &code.bytecode, &[], U256::ZERO).map_err(HarnessError::Evm)?;
+    // snarkjs's ABI: verifyProof(uint[2] a, uint[2][2] b, uint[2] c, uint[n] inputs) returns (bool).
+    let w = proof_words(proof);
+    let mut data = alloy_primitives::keccak256(format!(
+        "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{}])",
+        inputs.len()
+    ))[..4]
+        .to_vec();
+    for x in w.iter().chain(inputs) {
+        data.extend_from_slice(&x.to_be_bytes::<32>());
+    }
+    let out = expect_success(
+        "snarkjs verifyProof",
+        chain.call(deployer, address, data, U256::ZERO).map_err(HarnessError::Evm)?,
+    )?;
+    if out.output.last() != Some(&1) {
+        return Err(HarnessError::Evm(EvmError("snarkjs's verifier returned false".into())).into());
+    }
+    Ok(out.execution_gas)
+}
+
+/// Measures every entry point once, with fresh proofs from `scenario` (which needs at least
+/// three members and `k_max` ≥ 3).
+///
+/// # Errors
+/// Any failure to prove, compile or execute; a call that reverts is an error.
+pub fn measure<R: RngCore + CryptoRng>(
+    solc: &Solc,
+    scenario: &Scenario,
+    rng: &mut R,
+) -> Result<Vec<GasRow>, ScenarioError> {
+    let members: Vec<usize> = (0..scenario.members.len()).collect();
+    let set = scenario.set(&members);
+    let root = word(set.root().ok_or(ScenarioError::NotAMember(0))?);
+    let deploy =
+        |delay| Deployment::new(Chain::new(CHAIN_ID, NOW), &scenario.artifacts, root, 3, delay, U256::from(10 * ETHER));
+    let mut d = deploy(0)?;
+    let pay = |nonce: u64, to: Address| Intent {
+        chain_id: CHAIN_ID,
+        account: d.account,
+        target: to,
+        value: U256::from(ETHER),
+        data: Bytes::new(),
+        nonce: U256::from(nonce),
+        valid_after: 0,
+        valid_until: 0,
+    };
+    let first = pay(0, Address::repeat_byte(0xb1));
+    let second = pay(1, Address::repeat_byte(0xb2));
+    let mut rows = Vec::new();
+
+    // The verifiers alone, next to the floor and to snarkjs's.
+    let tproof = scenario.threshold_proof(&set, &first, &[0, 1, 2], rng)?;
+    let tinput = [root, word(first.field_element()), U256::from(3)];
+    let call = IThresholdVerifier::verifyProofCall { proof: proof_words(&tproof), input: tinput }.abi_encode();
+    let out = expect_success("ThresholdVerifier", d.chain.call(d.operator, d.threshold_verifier, call, U256::ZERO)?)?;
+    let mut row = GasRow::new("ThresholdVerifier.verifyProof", &out, "3 public inputs");
+    row.floor = Some(floor(3));
+    row.snarkjs = Some(snarkjs_gas(solc, &mut d.chain, scenario.threshold.verifying_key(), &tproof, &tinput)?);
+    rows.push(row);
+
+    let (aproof, nullifier) = scenario.approval_proof(&set, &first, 0, rng)?;
+    let m = word(first.field_element());
+    let ainput = [root, nullifier, m, m];
+    let call = IApprovalVerifier::verifyProofCall { proof: proof_words(&aproof), input: ainput }.abi_encode();
+    let out = expect_success("ApprovalVerifier", d.chain.call(d.operator, d.approval_verifier, call, U256::ZERO)?)?;
+    let mut row = GasRow::new("ApprovalVerifier.verifyProof", &out, "4 public inputs");
+    row.floor = Some(floor(4));
+    row.snarkjs = Some(snarkjs_gas(solc, &mut d.chain, scenario.approval.verifying_key(), &aproof, &ainput)?);
+    rows.push(row);
+
+    // A malformed proof: B off the twist.
+    let mut words = proof_words(&tproof);
+    words[3] += U256::from(1);
+    let call = IThresholdVerifier::verifyProofCall { proof: words, input: tinput }.abi_encode();
+    let out = d.chain.call(d.operator, d.threshold_verifier, call, U256::ZERO)?;
+    rows.push(GasRow::new(
+        "verifyProof, B off the curve (reverts)",
+        &out,
+        "snarkjs's burns the gas forwarded to the precompile",
+    ));
+
+    // execute: a 3-of-5 Threshold proof paying 1 ETH.
+    let out = expect_success("execute", d.execute(&first, 3, &tproof)?)?;
+    rows.push(GasRow::new("VeilAccount.execute", &out, "Threshold proof, 1 ETH to a new account"));
+
+    // approve: three Approval proofs for the next payment.
+    let mut outs = Vec::new();
+    for member in [1, 3, 4] {
+        let (proof, nullifier) = scenario.approval_proof(&set, &second, member, rng)?;
+        outs.push(expect_success("approve", d.approve(&second, nullifier, &proof)?)?);
+    }
+    rows.push(GasRow::new("VeilAccount.approve (counted)", &outs[0], "first of 3 approvals"));
+    rows.push(GasRow::new("VeilAccount.approve (executes)", &outs[2], "3rd approval, 1 ETH to a new account"));
+
+    // With a time-lock: execute queues, executeQueued runs it.
+    let mut d = deploy(3_600)?;
+    let queued = Intent { account: d.account, ..first };
+    let proof = scenario.threshold_proof(&set, &queued, &[2, 3, 4], rng)?;
+    let out = expect_success("execute (queue)", d.execute(&queued, 3, &proof)?)?;
+    rows.push(GasRow::new("VeilAccount.execute (time-lock: queues)", &out, "Threshold proof"));
+    d.chain.set_timestamp(NOW + 3_600);
+    let out = expect_success("executeQueued", d.execute_queued(&queued)?)?;
+    rows.push(GasRow::new("VeilAccount.executeQueued", &out, "1 ETH to a new account"));
+    Ok(rows)
+}
+
+/// The rows as a Markdown table.
+#[must_use]
+pub fn markdown(rows: &[GasRow]) -> String {
+    let mut s = String::from(
+        "| entry point | execution gas | transaction gas | EIP-1108 floor | snarkjs's verifier | note |\n|---|--:|--:|--:|--:|---|\n",
+    );
+    // "reference (veil ±difference)".
+    let versus = |reference: Option<u64>, ours: u64| {
+        reference.map_or_else(String::new, |v| format!("{v} (veil {:+})", i128::from(ours) - i128::from(v)))
+    };
+    for r in rows {
+        s += &format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            r.entry,
+            r.execution_gas,
+            r.transaction_gas,
+            versus(r.floor, r.execution_gas),
+            versus(r.snarkjs, r.execution_gas),
+            r.note
+        );
+    }
+    s
+}

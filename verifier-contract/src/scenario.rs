@@ -1,0 +1,137 @@
+//! A complete story on the in-memory chain: members, an approver set, development setups of
+//! both statements, verifiers and `VeilAccount` compiled, and proofs made for intents. The
+//! EVM tests, `veil gas` and `veil demo` are built on it.
+use alloy_primitives::U256;
+use ark_ff::{BigInteger, PrimeField};
+use rand::{CryptoRng, RngCore};
+use veil_circuits::{approval::ApprovalCircuit, eddsa::PrivateKey, identity, lean_imt::LeanImt, threshold, Fr};
+use veil_prover::{intent::Intent, Proof, ProverError, ProverKey};
+
+use crate::{
+    harness::{Artifacts, HarnessError},
+    solc::Solc,
+};
+
+/// Errors of a scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// Setup or proving failed.
+    #[error(transparent)]
+    Prover(#[from] ProverError),
+    /// The signers do not make a valid Threshold witness.
+    #[error(transparent)]
+    Threshold(#[from] threshold::ThresholdError),
+    /// The member cannot make an Approval witness.
+    #[error(transparent)]
+    Circuit(#[from] veil_circuits::CircuitError),
+    /// A member is not in the set.
+    #[error("member {0} is not in the set")]
+    NotAMember(usize),
+    /// Compiling or deploying failed.
+    #[error(transparent)]
+    Harness(#[from] HarnessError),
+}
+
+impl From<crate::evm::EvmError> for ScenarioError {
+    fn from(e: crate::evm::EvmError) -> Self {
+        Self::Harness(HarnessError::Evm(e))
+    }
+}
+
+/// Both statements' keys and the compiled contracts for them, with the members' keys.
+pub struct Scenario {
+    /// The Approval key.
+    pub approval: ProverKey,
+    /// The Threshold key.
+    pub threshold: ProverKey,
+    /// The verifiers rendered from the keys and `VeilAccount`, compiled.
+    pub artifacts: Artifacts,
+    /// The members' EdDSA-Poseidon keys (an identity's secret and its signing key are one).
+    pub members: Vec<PrivateKey>,
+    /// The maximum depth of both statements.
+    pub depth: usize,
+    /// The Threshold slots.
+    pub k_max: usize,
+}
+
+/// An element of Fr as a `uint256`.
+#[must_use]
+pub fn word(x: Fr) -> U256 {
+    U256::from_be_slice(&x.into_bigint().to_bytes_be())
+}
+
+impl Scenario {
+    /// Development setups (randomness from `rng`) at `depth` with `k_max` Threshold slots,
+    /// and the contracts compiled for their keys.
+    ///
+    /// # Errors
+    /// [`ScenarioError::Prover`] for unsupported shapes; [`ScenarioError::Harness`] when
+    /// compiling fails.
+    pub fn setup<R: RngCore + CryptoRng>(
+        solc: &Solc,
+        depth: usize,
+        k_max: usize,
+        members: Vec<PrivateKey>,
+        rng: &mut R,
+    ) -> Result<Self, ScenarioError> {
+        let approval = veil_prover::setup_approval(depth, rng)?;
+        let threshold = veil_prover::setup_threshold(depth, k_max, rng)?;
+        let artifacts = Artifacts::compile(solc, approval.verifying_key(), threshold.verifying_key())?;
+        Ok(Self { approval, threshold, artifacts, members, depth, k_max })
+    }
+
+    /// The set of the given members (indices into [`Scenario::members`]), in that order.
+    #[must_use]
+    pub fn set(&self, members: &[usize]) -> LeanImt {
+        LeanImt::from_leaves(members.iter().map(|&i| identity::commitment(&self.members[i].public_key())))
+    }
+
+    /// A Threshold proof that `signers` (indices into [`Scenario::members`]) signed `intent`,
+    /// under `set`; k = `signers.len()`.
+    ///
+    /// # Errors
+    /// [`ScenarioError::NotAMember`]; [`ScenarioError::Threshold`] for duplicate signers or too
+    /// many; [`ScenarioError::Prover`].
+    pub fn threshold_proof<R: RngCore + CryptoRng>(
+        &self,
+        set: &LeanImt,
+        intent: &Intent,
+        signers: &[usize],
+        rng: &mut R,
+    ) -> Result<Proof, ScenarioError> {
+        let m = intent.field_element();
+        let root = set.root().ok_or(ScenarioError::NotAMember(0))?;
+        let chosen = signers
+            .iter()
+            .map(|&i| {
+                let key = &self.members[i];
+                let a = key.public_key();
+                let index = set.index_of(&identity::commitment(&a)).ok_or(ScenarioError::NotAMember(i))?;
+                Ok((a, key.sign(m), set.proof(index)?))
+            })
+            .collect::<Result<Vec<_>, ScenarioError>>()?;
+        let circuit = threshold::ThresholdCircuit::new(self.depth, self.k_max, root, m, &chosen)?;
+        Ok(self.threshold.prove(circuit, rng)?)
+    }
+
+    /// An Approval proof by `member` for `intent` under `set`, with scope = the intent's field
+    /// element (what `VeilAccount.approve` requires), and its nullifier.
+    ///
+    /// # Errors
+    /// [`ScenarioError::NotAMember`], [`ScenarioError::Circuit`], [`ScenarioError::Prover`].
+    pub fn approval_proof<R: RngCore + CryptoRng>(
+        &self,
+        set: &LeanImt,
+        intent: &Intent,
+        member: usize,
+        rng: &mut R,
+    ) -> Result<(Proof, U256), ScenarioError> {
+        let secret = self.members[member].secret_scalar();
+        let index =
+            set.index_of(&identity::commitment(&secret.public_key())).ok_or(ScenarioError::NotAMember(member))?;
+        let m = intent.field_element();
+        let circuit = ApprovalCircuit::new(self.depth, &secret, &set.proof(index)?, m, m)?;
+        let nullifier = circuit.public_inputs().map_or(Fr::from(0u64), |p| p[veil_circuits::approval::NULLIFIER]);
+        Ok((self.approval.prove(circuit, rng)?, word(nullifier)))
+    }
+}
