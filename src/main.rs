@@ -58,6 +58,14 @@ enum Command {
     /// (re-running will not change them); 2 bad flags or proving key (do not retry);
     /// 75 interrupted or transient failure (retry: re-running resumes).
     Batch(commands::batch::BatchArgs),
+    /// Print the gas of every on-chain entry point (both verifiers next to the EIP-1108 floor
+    /// and snarkjs's verifier, VeilAccount's execute/approve/executeQueued), measured in an
+    /// in-memory EVM. Needs `npm ci --prefix scripts` (the pinned solc).
+    Gas(commands::gas::GasArgs),
+    /// Run the whole story on an in-memory chain: keys, a set, setups, a 3-of-5 Threshold
+    /// proof and three Approval proofs paying from a VeilAccount, and refused replays.
+    /// Needs `npm ci --prefix scripts` (the pinned solc).
+    Demo(commands::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -109,5 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sign(a) => commands::sign::run(&a),
         Command::Export(c) => commands::export::run(c),
         Command::Batch(a) => commands::batch::run(&a),
+        Command::Gas(a) => commands::gas::run(&a),
+        Command::Demo(a) => commands::demo::run(&a),
     }
 }

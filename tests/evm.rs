@@ -245,8 +245,7 @@ fn approvals_count_nullifiers_not_proofs() {
     // The same member again: the same proof, and a re-randomized one (other bytes, same nullifier).
     reverts(&env.d.approve(&intent, n0, &p0).unwrap(), "NullifierUsed");
     let vk = fixture().scenario.approval.verifying_key();
-    let rerandomized =
-        ark_groth16::Groth16::<ark_bn254::Bn254>::rerandomize_proof(vk, &p0, &mut ChaCha20Rng::seed_from_u64(3));
+    let rerandomized = veil_prover::rerandomize(vk, &p0, &mut ChaCha20Rng::seed_from_u64(3));
     assert_ne!(proof_words(&rerandomized), proof_words(&p0));
     reverts(&env.d.approve(&intent, n0, &rerandomized).unwrap(), "NullifierUsed");
     // A proof with another member's nullifier, or for another intent.

@@ -23,7 +23,7 @@
 //! root, intent or k is multiplied by `e_i = 0` and they add `e_i = 0` to the count.
 //!
 //! **Why `A ≠ O` in every slot.** The signature check multiplies by A with
-//! [`mul_prime_order`](crate::babyjubjub::constraints::mul_prime_order), whose incomplete
+//! `babyjubjub::constraints::mul_prime_order`, whose incomplete
 //! Montgomery arithmetic is exact only for A in the subgroup and `A ≠ O`. Clause 3 makes
 //! that hold in every slot, so the multiplication is sound wherever its result is used and
 //! satisfiable for every honest witness (the dummy included), whatever the challenge. Only

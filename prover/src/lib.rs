@@ -161,6 +161,13 @@ pub fn verify(pvk: &PreparedVerifyingKey, public_inputs: &[Fr], proof: &Proof) -
     Ok(Groth16::<Bn254>::verify_with_processed_vk(pvk, public_inputs, proof)?)
 }
 
+/// Re-randomizes a proof: other bytes, the same statement, still valid. Anyone can do this to
+/// a Groth16 proof, which is why on-chain consumers count nullifiers, never proof bytes.
+#[must_use]
+pub fn rerandomize<R: RngCore + CryptoRng>(vk: &VerifyingKey, proof: &Proof, rng: &mut R) -> Proof {
+    Groth16::<Bn254>::rerandomize_proof(vk, proof, rng)
+}
+
 /// Prepares a verifying key for repeated verification.
 #[must_use]
 pub fn prepare(vk: &VerifyingKey) -> PreparedVerifyingKey {

@@ -1,7 +1,9 @@
 //! One module per command group.
 
 pub mod batch;
+pub mod demo;
 pub mod export;
+pub mod gas;
 pub mod info;
 pub mod intent;
 pub mod key;

@@ -174,3 +174,50 @@ impl VerifierContext {
 pub fn render_verifier(vk: &VerifyingKey, options: &VerifierOptions) -> Result<String, RenderError> {
     Ok(VerifierContext::new(vk, options)?.render()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use veil_prover::snarkjs::VerificationKeyJson;
+
+    use super::*;
+
+    /// A fixed verifying key (a development setup of Approval at depth 20) renders byte for
+    /// byte to the checked-in contract. After an intended template change, regenerate with
+    /// `VEIL_UPDATE_GOLDEN=1 cargo test -p veil-verifier-contract golden` and review the diff.
+    #[test]
+    fn golden_verifier() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let json: VerificationKeyJson =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("approval_d20_vk.json")).unwrap()).unwrap();
+        let vk = VerifyingKey::try_from(&json).unwrap();
+        let options =
+            VerifierOptions { contract_name: "ApprovalVerifier".into(), description: "veil Approval, depth 20".into() };
+        let rendered = render_verifier(&vk, &options).unwrap().replace(env!("CARGO_PKG_VERSION"), "VERSION");
+        let golden = dir.join("ApprovalVerifier.sol");
+        if std::env::var_os("VEIL_UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &rendered).unwrap();
+        }
+        assert_eq!(rendered, std::fs::read_to_string(golden).unwrap());
+    }
+
+    #[test]
+    fn constants_are_the_keys() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let json: VerificationKeyJson =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("approval_d20_vk.json")).unwrap()).unwrap();
+        let vk = VerifyingKey::try_from(&json).unwrap();
+        let ctx = VerifierContext::new(&vk, &VerifierOptions { contract_name: "V".into(), description: String::new() })
+            .unwrap();
+        // α as snarkjs writes it; −β is β with y negated (p − y), in EIP-197 order.
+        assert_eq!(U256::from_str_radix(&ctx.alpha.x[2..], 16).unwrap().to_string(), json.vk_alpha_1[0]);
+        let p = U256::from_be_slice(&Fq::MODULUS.to_bytes_be());
+        let beta_y_re: U256 = json.vk_beta_2[1][0].parse().unwrap();
+        assert_eq!(U256::from_str_radix(&ctx.beta_neg.y_re[2..], 16).unwrap(), p - beta_y_re);
+        assert_eq!(U256::from_str_radix(&ctx.beta_neg.x_im[2..], 16).unwrap().to_string(), json.vk_beta_2[0][1]);
+        assert_eq!(ctx.ics.len(), json.ic.len());
+        // The selectors are the errors' (checked against solc's ABI in the EVM tests too).
+        assert_eq!(&ctx.selector_invalid[..10], format!("0x{}", hex::encode(&keccak256(b"ProofInvalid()")[..4])));
+    }
+}

@@ -362,7 +362,7 @@ fn shifted_scalar() -> &'static ShiftedScalar {
 /// # Errors
 /// Propagates synthesis errors.
 #[tracing::instrument(target = "gr1cs", skip_all)]
-pub fn mul_prime_order(p: &PointVar, k: &FpVar<Fr>) -> Result<PointVar, SynthesisError> {
+pub(crate) fn mul_prime_order(p: &PointVar, k: &FpVar<Fr>) -> Result<PointVar, SynthesisError> {
     let cs = p.x.cs().or(p.y.cs()).or(k.cs());
     if cs.is_none() {
         let value = Point::new_unchecked(p.x.value()?, p.y.value()?);
@@ -819,5 +819,81 @@ mod tests {
         let _ = alloc_point_on_curve(cs.clone(), Some(bad), AllocationMode::Witness).unwrap();
         assert!(!cs.is_satisfied().unwrap());
         let _ = BigInteger::num_bits(&Fs::MODULUS);
+    }
+
+    /// Adversarial check (from the soundness review of `mul_prime_order`): taking p, k and the
+    /// 254 scalar bits as given, every other witness is fixed, in order, by a constraint in
+    /// which it is the only unknown and appears linearly with a non-zero pivot. What is left
+    /// is only the range checks' isolated helpers (each in exactly one constraint, feeding
+    /// nothing), so no assignment yields another output than k·p.
+    #[test]
+    fn mul_prime_order_witnesses_are_determined() {
+        use std::collections::{BTreeMap, BTreeSet};
+
+        use ark_ff::{One, Zero};
+        use ark_relations::gr1cs::OptimizationGoal;
+        let mut rng = ChaCha20Rng::seed_from_u64(100);
+        let l = Fr::from_bigint(Fs::MODULUS).unwrap();
+        for (p, k) in [
+            (babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint()), Fr::rand(&mut rng)),
+            (babyjubjub::BASE8, l),
+            (babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint()), -Fr::one()),
+            (babyjubjub::mul_base(Fs::rand(&mut rng).into_bigint()), Fr::zero()),
+        ] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            cs.set_optimization_goal(OptimizationGoal::Constraints);
+            let pv = alloc_point_on_curve(cs.clone(), Some(p), AllocationMode::Witness).unwrap();
+            let kv = FpVar::new_witness(cs.clone(), || Ok(k)).unwrap();
+            let w0 = cs.num_witness_variables();
+            let _ = mul_prime_order(&pv, &kv).unwrap();
+            let w1 = cs.num_witness_variables();
+            cs.finalize();
+            let ni = cs.num_instance_variables();
+            let mut z = cs.instance_assignment().unwrap();
+            z.extend(cs.witness_assignment().unwrap());
+            let m = cs.to_matrices().unwrap();
+            let mats = m.values().next().unwrap();
+            let coeffs = |row: &Vec<(Fr, usize)>| {
+                let mut c: BTreeMap<usize, Fr> = BTreeMap::new();
+                for (f, i) in row {
+                    *c.entry(*i).or_insert(Fr::zero()) += *f;
+                }
+                c.retain(|_, f| !f.is_zero());
+                c
+            };
+            let rows: Vec<[BTreeMap<usize, Fr>; 3]> =
+                (0..mats[0].len()).map(|r| [coeffs(&mats[0][r]), coeffs(&mats[1][r]), coeffs(&mats[2][r])]).collect();
+            let ev = |c: &BTreeMap<usize, Fr>| c.iter().map(|(i, f)| *f * z[*i]).sum::<Fr>();
+            let mut unknown: BTreeSet<usize> = (ni + w0 + 254..ni + w1).collect();
+            loop {
+                let mut progress = false;
+                for [a, b, c] in &rows {
+                    let vars: BTreeSet<usize> =
+                        a.keys().chain(b.keys()).chain(c.keys()).filter(|i| unknown.contains(i)).copied().collect();
+                    if vars.len() != 1 {
+                        continue;
+                    }
+                    let v = *vars.iter().next().unwrap();
+                    let pivot = match (a.get(&v), b.get(&v)) {
+                        (Some(_), Some(_)) => continue,
+                        (Some(al), None) => *al * ev(b) - c.get(&v).copied().unwrap_or_default(),
+                        (None, Some(be)) => *be * ev(a) - c.get(&v).copied().unwrap_or_default(),
+                        (None, None) => -c[&v],
+                    };
+                    if !pivot.is_zero() {
+                        unknown.remove(&v);
+                        progress = true;
+                    }
+                }
+                if !progress {
+                    break;
+                }
+            }
+            for v in &unknown {
+                let uses = rows.iter().filter(|[a, b, c]| a.contains_key(v) || b.contains_key(v) || c.contains_key(v));
+                assert_eq!(uses.count(), 1, "k = {k}: witness {} is neither determined nor isolated", v - ni - w0);
+            }
+            assert!(unknown.len() <= 128, "k = {k}: {} undetermined", unknown.len());
+        }
     }
 }

@@ -93,7 +93,7 @@ pub fn conditional_verify(
 /// # Errors
 /// Propagates synthesis errors.
 #[tracing::instrument(target = "gr1cs", skip_all)]
-pub fn conditional_verify_subgroup_key(
+pub(crate) fn conditional_verify_subgroup_key(
     cs: ConstraintSystemRef<Fr>,
     public_key: &PointVar,
     message: &FpVar<Fr>,
