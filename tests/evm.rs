@@ -435,3 +435,87 @@ fn profile_verifier() {
         );
     }
 }
+
+mod cli {
+    use std::path::Path;
+
+    use assert_cmd::Command;
+    use predicates::prelude::*;
+
+    fn veil() -> Command {
+        let mut c = Command::cargo_bin("veil").expect("the veil binary is built");
+        c.env_remove("VEIL_LOG");
+        c
+    }
+
+    #[test]
+    fn export_verifier_renders_and_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        veil().args(["setup", "threshold", "--depth", "2", "--k-max", "1", "--out", &p("keys")]).assert().success();
+        let vk = Path::new(&p("keys")).join("verification_key.json").to_string_lossy().into_owned();
+        veil()
+            .args(["export", "verifier", "--vk", &vk, "--out", &p("V.sol"), "--name", "ThresholdVerifier"])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("3 public inputs"));
+        let sol = std::fs::read_to_string(p("V.sol")).unwrap();
+        assert!(sol.contains("contract ThresholdVerifier {"));
+        assert!(sol.contains("uint256[3] calldata"));
+        // The same file again: refused without --force, untouched; replaced with it.
+        veil()
+            .args(["export", "verifier", "--vk", &vk, "--out", &p("V.sol"), "--name", "Other"])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("V.sol"));
+        assert_eq!(std::fs::read_to_string(p("V.sol")).unwrap(), sol);
+        veil()
+            .args(["export", "verifier", "--vk", &vk, "--out", &p("V.sol"), "--name", "Other", "--force"])
+            .assert()
+            .success();
+        assert!(std::fs::read_to_string(p("V.sol")).unwrap().contains("contract Other {"));
+        // Bad input names the file or the flag, exits 2 and writes nothing.
+        std::fs::write(p("bad.json"), "{\"protocol\": \"groth16\"}").unwrap();
+        veil()
+            .args(["export", "verifier", "--vk", &p("bad.json"), "--out", &p("W.sol")])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("bad.json"));
+        veil()
+            .args(["export", "verifier", "--vk", &vk, "--out", &p("W.sol"), "--name", "not an identifier"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--name"));
+        assert!(!Path::new(&p("W.sol")).exists());
+    }
+
+    #[test]
+    fn demo_runs_the_story_and_refuses_the_replays() {
+        let out = veil().args(["demo", "--depth", "4", "--k-max", "3"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        for expected in [
+            "execute(intent, 3, proof): ok",
+            "account 9.00 ETH, recipient 1.00 ETH",
+            "(replay): refused: NonceMismatch",
+            "same nullifier): refused: NullifierUsed",
+            "threshold reached, executed",
+            "account 8.00 ETH, recipient 2.00 ETH",
+        ] {
+            assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+        }
+    }
+
+    #[test]
+    fn gas_prints_every_entry_point_as_json() {
+        let out = veil().args(["gas", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let rows: Vec<serde_json::Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(rows.len(), 8);
+        let verifier = rows.iter().find(|r| r["entry"] == "ApprovalVerifier.verifyProof").unwrap();
+        assert_eq!(verifier["floor"], 205_600);
+        assert!(verifier["execution_gas"].as_u64().unwrap() < verifier["snarkjs"].as_u64().unwrap());
+        veil().args(["gas", "--k-max", "2"]).assert().code(2).stderr(predicate::str::contains("--k-max"));
+    }
+}
