@@ -64,14 +64,8 @@ fn expect_success(what: &str, out: Outcome) -> Result<Outcome, ScenarioError> {
     }
 }
 
-/// Gas of snarkjs's verifier for `vk` on `proof` and `inputs`, deployed on `chain`.
-fn snarkjs_gas(
-    solc: &Solc,
-    chain: &mut Chain,
-    vk: &VerifyingKey,
-    proof: &Proof,
-    inputs: &[U256],
-) -> Result<u64, ScenarioError> {
+/// snarkjs's verifier for `vk`, deployed on `chain`: call it with [`call_snarkjs`].
+fn deploy_snarkjs(solc: &Solc, chain: &mut Chain, vk: &VerifyingKey) -> Result<Address, ScenarioError> {
     let vk_json = serde_json::to_string(&VerificationKeyJson::from(vk)).expect("serializable");
     let sol = solc.render_snarkjs_verifier(&vk_json).map_err(HarnessError::Solc)?;
     let code = solc
@@ -79,22 +73,28 @@ fn snarkjs_gas(
         .map_err(HarnessError::Solc)?
         .remove("Groth16Verifier")
         .ok_or_else(|| HarnessError::Solc(SolcError::Missing("Groth16Verifier".into())))?;
-    let deployer = Address::repeat_byte(0x5a);
-    let address = chain.deploy(deployer, &code.bytecode, &[], U256::ZERO).map_err(HarnessError::Evm)?;
-    // snarkjs's ABI: verifyProof(uint[2] a, uint[2][2] b, uint[2] c, uint[n] inputs) returns (bool).
-    let w = proof_words(proof);
-    let mut data = alloy_primitives::keccak256(format!(
-        "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{}])",
-        inputs.len()
-    ))[..4]
-        .to_vec();
-    for x in w.iter().chain(inputs) {
+    Ok(chain.deploy(Address::repeat_byte(0x5a), &code.bytecode, &[], U256::ZERO)?)
+}
+
+/// Calls snarkjs's `verifyProof(uint[2] a, uint[2][2] b, uint[2] c, uint[n] inputs) returns (bool)`
+/// with proof words in veil's calldata order (which is snarkjs's, flattened).
+fn call_snarkjs(
+    chain: &mut Chain,
+    verifier: Address,
+    words: &[U256; 8],
+    inputs: &[U256],
+) -> Result<Outcome, ScenarioError> {
+    let signature = format!("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{}])", inputs.len());
+    let mut data = alloy_primitives::keccak256(signature)[..4].to_vec();
+    for x in words.iter().chain(inputs) {
         data.extend_from_slice(&x.to_be_bytes::<32>());
     }
-    let out = expect_success(
-        "snarkjs verifyProof",
-        chain.call(deployer, address, data, U256::ZERO).map_err(HarnessError::Evm)?,
-    )?;
+    Ok(chain.call(Address::repeat_byte(0x5a), verifier, data, U256::ZERO)?)
+}
+
+/// The execution gas of snarkjs's verifier accepting `proof`.
+fn snarkjs_gas(chain: &mut Chain, verifier: Address, proof: &Proof, inputs: &[U256]) -> Result<u64, ScenarioError> {
+    let out = expect_success("snarkjs verifyProof", call_snarkjs(chain, verifier, &proof_words(proof), inputs)?)?;
     if out.output.last() != Some(&1) {
         return Err(HarnessError::Evm(EvmError("snarkjs's verifier returned false".into())).into());
     }
@@ -138,7 +138,8 @@ pub fn measure<R: RngCore + CryptoRng>(
     let out = expect_success("ThresholdVerifier", d.chain.call(d.operator, d.threshold_verifier, call, U256::ZERO)?)?;
     let mut row = GasRow::new("ThresholdVerifier.verifyProof", &out, "3 public inputs");
     row.floor = Some(floor(3));
-    row.snarkjs = Some(snarkjs_gas(solc, &mut d.chain, scenario.threshold.verifying_key(), &tproof, &tinput)?);
+    let snarkjs_threshold = deploy_snarkjs(solc, &mut d.chain, scenario.threshold.verifying_key())?;
+    row.snarkjs = Some(snarkjs_gas(&mut d.chain, snarkjs_threshold, &tproof, &tinput)?);
     rows.push(row);
 
     let (aproof, nullifier) = scenario.approval_proof(&set, &first, 0, rng)?;
@@ -148,7 +149,8 @@ pub fn measure<R: RngCore + CryptoRng>(
     let out = expect_success("ApprovalVerifier", d.chain.call(d.operator, d.approval_verifier, call, U256::ZERO)?)?;
     let mut row = GasRow::new("ApprovalVerifier.verifyProof", &out, "4 public inputs");
     row.floor = Some(floor(4));
-    row.snarkjs = Some(snarkjs_gas(solc, &mut d.chain, scenario.approval.verifying_key(), &aproof, &ainput)?);
+    let snarkjs_approval = deploy_snarkjs(solc, &mut d.chain, scenario.approval.verifying_key())?;
+    row.snarkjs = Some(snarkjs_gas(&mut d.chain, snarkjs_approval, &aproof, &ainput)?);
     rows.push(row);
 
     // A malformed proof: B off the twist.
@@ -156,11 +158,16 @@ pub fn measure<R: RngCore + CryptoRng>(
     words[3] += U256::from(1);
     let call = IThresholdVerifier::verifyProofCall { proof: words, input: tinput }.abi_encode();
     let out = d.chain.call(d.operator, d.threshold_verifier, call, U256::ZERO)?;
-    rows.push(GasRow::new(
-        "verifyProof, B off the curve (reverts)",
+    if out.success {
+        return Err(HarnessError::Evm(EvmError("a proof with B off the curve was accepted".into())).into());
+    }
+    let mut row = GasRow::new(
+        "ThresholdVerifier.verifyProof, B off the curve",
         &out,
-        "snarkjs's burns the gas forwarded to the precompile",
-    ));
+        "veil reverts ProofPointNotOnCurve(1); snarkjs's returns false once the failing pairing precompile has consumed the gas forwarded to it (30M-gas transaction)",
+    );
+    row.snarkjs = Some(call_snarkjs(&mut d.chain, snarkjs_threshold, &words, &tinput)?.execution_gas);
+    rows.push(row);
 
     // execute: a 3-of-5 Threshold proof paying 1 ETH.
     let out = expect_success("execute", d.execute(&first, 3, &tproof)?)?;
