@@ -150,24 +150,14 @@ impl Chain {
             .with_cfg(self.evm.ctx.cfg.clone())
             .with_block(self.evm.ctx.block.clone());
         let mut evm = ctx.build_mainnet_with_inspector(CountInspector::new());
-        let tx = TxEnv::builder()
-            .caller(from)
-            .kind(TxKind::Call(to))
-            .data(data.into())
-            .gas_limit(TX_GAS_LIMIT)
-            .gas_price(0)
-            .nonce(self.account(from).nonce)
-            .chain_id(Some(self.chain_id()))
-            .build()
-            .map_err(|e| EvmError(format!("{e:?}")))?;
+        let tx = self.tx(from, TxKind::Call(to), data.into(), U256::ZERO)?;
         evm.inspect_tx(tx).map_err(|e| EvmError(e.to_string()))?;
         Ok(*evm.inspector.opcode_counts())
     }
 
-    fn transact(&mut self, from: Address, kind: TxKind, data: Bytes, value: U256) -> Result<Outcome, EvmError> {
-        let is_create = kind.is_create();
-        let intrinsic = calculate_initial_tx_gas(SPEC, &data, is_create, 0, 0, 0, None).initial_regular_gas;
-        let tx = TxEnv::builder()
+    /// A transaction from `from` at its current nonce, with the harness's gas limit and no fee.
+    fn tx(&self, from: Address, kind: TxKind, data: Bytes, value: U256) -> Result<TxEnv, EvmError> {
+        TxEnv::builder()
             .caller(from)
             .kind(kind)
             .data(data)
@@ -177,7 +167,13 @@ impl Chain {
             .nonce(self.account(from).nonce)
             .chain_id(Some(self.chain_id()))
             .build()
-            .map_err(|e| EvmError(format!("{e:?}")))?;
+            .map_err(|e| EvmError(format!("{e:?}")))
+    }
+
+    fn transact(&mut self, from: Address, kind: TxKind, data: Bytes, value: U256) -> Result<Outcome, EvmError> {
+        let is_create = kind.is_create();
+        let intrinsic = calculate_initial_tx_gas(SPEC, &data, is_create, 0, 0, 0, None).initial_regular_gas;
+        let tx = self.tx(from, kind, data, value)?;
         let result = self.evm.transact_commit(tx).map_err(|e| EvmError(e.to_string()))?;
         let outcome = match result {
             ExecutionResult::Success { gas, logs, output, .. } => {

@@ -183,19 +183,24 @@ mod tests {
 
     use super::*;
 
+    /// The fixed key of the golden test and its snarkjs JSON.
+    fn fixed_key() -> (VerificationKeyJson, VerifyingKey) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/approval_d20_vk.json");
+        let json: VerificationKeyJson = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let vk = VerifyingKey::try_from(&json).unwrap();
+        (json, vk)
+    }
+
     /// A fixed verifying key (a development setup of Approval at depth 20) renders byte for
     /// byte to the checked-in contract. After an intended template change, regenerate with
     /// `VEIL_UPDATE_GOLDEN=1 cargo test -p veil-verifier-contract golden` and review the diff.
     #[test]
     fn golden_verifier() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-        let json: VerificationKeyJson =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("approval_d20_vk.json")).unwrap()).unwrap();
-        let vk = VerifyingKey::try_from(&json).unwrap();
+        let (_, vk) = fixed_key();
         let options =
             VerifierOptions { contract_name: "ApprovalVerifier".into(), description: "veil Approval, depth 20".into() };
         let rendered = render_verifier(&vk, &options).unwrap().replace(env!("CARGO_PKG_VERSION"), "VERSION");
-        let golden = dir.join("ApprovalVerifier.sol");
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/ApprovalVerifier.sol");
         if std::env::var_os("VEIL_UPDATE_GOLDEN").is_some() {
             std::fs::write(&golden, &rendered).unwrap();
         }
@@ -204,10 +209,7 @@ mod tests {
 
     #[test]
     fn constants_are_the_keys() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-        let json: VerificationKeyJson =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("approval_d20_vk.json")).unwrap()).unwrap();
-        let vk = VerifyingKey::try_from(&json).unwrap();
+        let (json, vk) = fixed_key();
         let ctx = VerifierContext::new(&vk, &VerifierOptions { contract_name: "V".into(), description: String::new() })
             .unwrap();
         // α as snarkjs writes it; −β is β with y negated (p − y), in EIP-197 order.
