@@ -21,10 +21,10 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 $V intent new --chain-id 1 --account 0x1111111111111111111111111111111111111111 \
   --target 0x2222222222222222222222222222222222222222 --nonce 0 --out intent.json >/dev/null
 members=() sigs=()
-for i in $(seq 1 $((K + 2))); do members+=("$($V key new --kdf light --out "k$i.key")"); done
+for i in $(seq 1 $((K + 2))); do members+=("$($V key new --kdf light --out "k$i.key" 2>/dev/null)"); done
 $V set new --out set.json "${members[@]}" >/dev/null
 for i in $(seq 1 "$K"); do
-  $V sign --key "k$i.key" --intent intent.json --out "k$i.sig.json" >/dev/null
+  $V sign --key "k$i.key" --intent intent.json --out "k$i.sig.json" >/dev/null 2>&1
   sigs+=("k$i.sig.json")
 done
 
