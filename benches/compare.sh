@@ -58,7 +58,7 @@ NM=$ROOT/scripts/node_modules
 CIRCOM=$NM/.bin/circom2
 SNARKJS=(node "$NM/snarkjs/build/cli.cjs")
 RAPIDSNARK=$(command -v rapidsnark || command -v prover || true)
-CACHE=${VEIL_COMPARE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/veil-compare}
+CACHE=${VEIL_COMPARE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/veil-compare}
 mkdir -p "$CACHE/ptau" "$CACHE/circom"
 
 if [ "$SMOKE" = 1 ]; then
