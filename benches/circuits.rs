@@ -3,6 +3,8 @@
 //! Run with `cargo bench --bench circuits`; pin the thread count with
 //! `RAYON_NUM_THREADS=1 cargo bench --bench circuits` to compare single-core figures.
 //! Proving groups use a small sample size: one proof takes a noticeable fraction of a second.
+//! Under `cargo test --all-targets` (criterion's test mode: no `--bench` argument) each
+//! benchmark runs once, at depth 6 only (the set has 64 members), so the test suite stays fast.
 
 use ark_ff::UniformRand;
 use ark_groth16::Groth16;
@@ -25,6 +27,15 @@ fn approval_circuit(depth: usize, rng: &mut ChaCha20Rng) -> ApprovalCircuit {
         .unwrap()
 }
 
+/// The depths of the Approval group: all three when measuring, one small one under `cargo test`.
+fn approval_depths() -> Vec<usize> {
+    if std::env::args().any(|a| a == "--bench") {
+        vec![10, 20, 32]
+    } else {
+        vec![6]
+    }
+}
+
 fn native(c: &mut Criterion) {
     let mut rng = ChaCha20Rng::seed_from_u64(0);
     let mut group = c.benchmark_group("native");
@@ -42,7 +53,7 @@ fn approval(c: &mut Criterion) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let mut group = c.benchmark_group("approval");
     group.sample_size(10);
-    for depth in [10, 20, 32] {
+    for depth in approval_depths() {
         let circuit = approval_circuit(depth, &mut rng);
         group.bench_with_input(BenchmarkId::new("witness", depth), &circuit, |bench, circuit| {
             bench.iter_batched(
