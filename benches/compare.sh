@@ -115,16 +115,24 @@ median() { [ -s "$1" ] && awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{a[NR
 add_runs() { paste -d' ' "$1" "$2" | awk '{print $1 + $3, ($2 > $4 ? $2 : $4)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "—"; else printf("%.2f×", a / b) }'; }
 
-# verifier_gas VK PROOF PUBLIC WHO: gas of one verifyProof call, or "n/a".
-# Hook for the EVM harness: as soon as `veil gas` exists it is asked; the snarkjs column
-# needs snarkjs's own Solidity template run in the same EVM (WHO = snarkjs), not done yet.
+# Verifier gas comes from `veil gas --json`, run once: it deploys veil's verifier and snarkjs's
+# own (rendered by the installed snarkjs from its template) for the same development key in
+# an in-memory EVM and measures one verifyProof each. Verification gas depends only on the
+# number of public inputs, so these figures hold for any key of the statement.
+GAS_JSON=$("$VEIL" gas --json 2>/dev/null || true)
+
+# verifier_gas STATEMENT WHO: execution gas of one verifyProof (WHO: veil or snarkjs), or "n/a".
 verifier_gas() {
-  local vk=$1 proof=$2 public=$3 who=$4
-  if [ "$who" = veil ] && "$VEIL" gas --help >/dev/null 2>&1; then
-    "$VEIL" gas --vk "$vk" --proof "$proof" --public "$public" 2>/dev/null | grep -Eo '[0-9][0-9,]*' | head -n 1 || echo "n/a"
-  else
-    echo "n/a"
-  fi
+  local entry field
+  case "$1" in approval) entry=ApprovalVerifier.verifyProof ;; *) entry=ThresholdVerifier.verifyProof ;; esac
+  case "$2" in veil) field=execution_gas ;; *) field=snarkjs ;; esac
+  [ -n "$GAS_JSON" ] || { echo "n/a"; return; }
+  printf '%s\n' "$GAS_JSON" | node -e '
+    const [entry, field] = process.argv.slice(1);
+    const rows = require("fs").readFileSync(0, "utf8").trim().split("\n").map(JSON.parse);
+    const row = rows.find((r) => r.entry === entry);
+    console.log(row && row[field] != null ? row[field].toLocaleString("en-US") : "n/a");
+  ' "$entry" "$field"
 }
 
 # --- circom side ---------------------------------------------------------------------------
@@ -239,8 +247,8 @@ compare() {
     add_runs "$R/snarkjs.wtns" "$R/snarkjs.prove" >"$R/snarkjs.total"
     [ -z "$RAPIDSNARK" ] || add_runs "$R/snarkjs.wtns" "$R/rapidsnark.prove" >"$R/rapidsnark.total"
   fi
-  gas_v=$(verifier_gas vk/verification_key.json vp/proof.json vp/public.json veil)
-  gas_s=$( [ "$groth16" = 1 ] && verifier_gas "$cdir/vk.json" sp.proof.json sp.public.json snarkjs || echo "n/a")
+  gas_v=$(verifier_gas "$st" veil)
+  gas_s=$(verifier_gas "$st" snarkjs)
 
   local rs=""
   [ -z "$RAPIDSNARK" ] || rs=" | rapidsnark"
