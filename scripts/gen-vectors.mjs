@@ -74,7 +74,15 @@ const PINNED = JSON.parse(readFileSync(join(SCRIPT_DIR, "package.json"), "utf8")
 /** Finds the package.json of `name` as resolved from `fromFile` (walks up from the entry point). */
 function installedVersion(name, fromFile = join(SCRIPT_DIR, "package.json")) {
     const req = createRequire(fromFile)
-    let dir = dirname(req.resolve(name))
+    let entry
+    try {
+        entry = req.resolve(name)
+    } catch {
+        // Packages without a JavaScript entry point (circom sources: circomlib,
+        // @semaphore-protocol/circuits; the solc and circom2 CLIs) resolve by their package.json.
+        entry = req.resolve(`${name}/package.json`)
+    }
+    let dir = dirname(entry)
     for (;;) {
         const p = join(dir, "package.json")
         if (existsSync(p)) {
