@@ -1,0 +1,332 @@
+//! Fixed-base multi-scalar multiplication: the bases of a Groth16 proving key never change,
+//! so each base's window multiples `2^(c·j)·P` are computed once and every MSM becomes one
+//! bucket accumulation without doublings ([Pippenger, fixed-base variant][bgmw]).
+//!
+//! For scalars `k_i` written in signed base-`2^c` digits `d_ij ∈ [-2^(c-1), 2^(c-1)]`,
+//! `Σ k_i·P_i = Σ_ij d_ij·(2^(c·j)·P_i)`: every non-zero digit is one mixed addition into
+//! bucket `|d_ij|`, and the buckets are summed once (`Σ b·B_b`, two additions per bucket).
+//! A scalar whose negation is shorter (`r − 1`, `r − 2`, …) is taken negated, zero scalars
+//! and zero bases cost nothing, and a scalar below `2^(c-1)` costs a single addition.
+//!
+//! [bgmw]: https://doi.org/10.1007/3-540-47555-9_18
+
+use std::fmt;
+
+use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
+use ark_ff::{BigInteger, PrimeField, Zero};
+use rayon::prelude::*;
+
+/// The canonical (non-Montgomery) form of a scalar, as `into_bigint` returns it.
+pub type BigInt<G> = <<G as AffineRepr>::ScalarField as PrimeField>::BigInt;
+
+/// The window multiples of a fixed list of bases.
+#[derive(Clone)]
+pub struct FixedBaseMsm<G: AffineRepr> {
+    /// Window width `c` in bits.
+    window: usize,
+    /// Windows per scalar: `⌊bits/c⌋ + 1`, one more than unsigned digits need, so the carry
+    /// of the signed digits always lands in a window.
+    windows: usize,
+    /// The position, in the original list, of each non-zero base.
+    positions: Vec<u32>,
+    /// Row-major, `windows` points per non-zero base: `2^(c·j)·P` for `j = 0..windows`.
+    table: Vec<G>,
+}
+
+impl<G: AffineRepr> fmt::Debug for FixedBaseMsm<G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FixedBaseMsm")
+            .field("window", &self.window)
+            .field("windows", &self.windows)
+            .field("bases", &self.positions.len())
+            .field("bytes", &self.size_bytes())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Windows per scalar for window width `c`.
+fn windows_for(c: usize, bits: usize) -> usize {
+    bits / c + 1
+}
+
+/// `c` bits of `limbs` (little-endian u64 limbs) from bit `offset`.
+#[inline]
+fn bits_at(limbs: &[u64], offset: usize, c: usize) -> u64 {
+    let (limb, shift) = (offset / 64, offset % 64);
+    if limb >= limbs.len() {
+        return 0;
+    }
+    let mut v = limbs[limb] >> shift;
+    if shift + c > 64 && limb + 1 < limbs.len() {
+        v |= limbs[limb + 1] << (64 - shift);
+    }
+    v & ((1u64 << c) - 1)
+}
+
+impl<G: AffineRepr> FixedBaseMsm<G> {
+    /// The largest window width accepted (2^(c-1) buckets per thread).
+    pub const MAX_WINDOW: usize = 24;
+
+    /// Precomputes the window multiples of `bases` for window width `window`; zero bases
+    /// are dropped (they contribute nothing).
+    ///
+    /// # Panics
+    /// If `window` is below 2 or above [`Self::MAX_WINDOW`], or there are 2^32 bases or more.
+    #[must_use]
+    pub fn new(bases: &[G], window: usize) -> Self {
+        assert!((2..=Self::MAX_WINDOW).contains(&window), "window width {window} out of range");
+        let bits = G::ScalarField::MODULUS_BIT_SIZE as usize;
+        let windows = windows_for(window, bits);
+        let positions: Vec<u32> = bases
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.is_zero())
+            .map(|(i, _)| u32::try_from(i).expect("fewer than 2^32 bases"))
+            .collect();
+        let table = positions
+            .par_chunks(256)
+            .flat_map_iter(|chunk| {
+                let mut multiples = Vec::with_capacity(chunk.len() * windows);
+                for &i in chunk {
+                    let mut p = bases[i as usize].into_group();
+                    for j in 0..windows {
+                        multiples.push(p);
+                        if j + 1 < windows {
+                            for _ in 0..window {
+                                p.double_in_place();
+                            }
+                        }
+                    }
+                }
+                G::Group::normalize_batch(&multiples)
+            })
+            .collect();
+        Self { window, windows, positions, table }
+    }
+
+    /// The window width that minimises the estimated cost of an MSM over `n` non-zero bases
+    /// on `threads` threads, among those whose table takes at most `budget` bytes; the
+    /// narrowest-table width (the widest window) when none fits.
+    #[must_use]
+    pub fn choose_window(n: usize, threads: usize, budget: usize) -> usize {
+        let bits = G::ScalarField::MODULUS_BIT_SIZE as usize;
+        let point = std::mem::size_of::<G>();
+        // n·windows mixed additions, then 2^(c-1) buckets per thread at two full additions
+        // (~1.3 mixed each) apiece.
+        let cost = |c: usize| n * windows_for(c, bits) + threads.max(1) * (13 << c) / 10;
+        let fits = |c: usize| n * windows_for(c, bits) * point <= budget;
+        (4..=20).filter(|&c| fits(c)).min_by_key(|&c| cost(c)).unwrap_or(20)
+    }
+
+    /// The window width.
+    #[must_use]
+    pub fn window(&self) -> usize {
+        self.window
+    }
+
+    /// Bytes held by the table (points and positions).
+    #[must_use]
+    pub fn size_bytes(&self) -> usize {
+        self.table.len() * std::mem::size_of::<G>() + self.positions.len() * 4
+    }
+
+    /// `Σ scalars[i]·bases[i]` over `i < min(scalars.len(), bases.len())`, like ark-ec's
+    /// `VariableBaseMSM::msm_bigint`.
+    #[must_use]
+    pub fn msm_bigint(&self, scalars: &[BigInt<G>]) -> G::Group {
+        let rows = self.positions.partition_point(|&p| (p as usize) < scalars.len());
+        if rows == 0 {
+            return G::Group::zero();
+        }
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = rows.div_ceil(threads);
+        (0..rows)
+            .into_par_iter()
+            .step_by(chunk)
+            .map(|start| self.accumulate(start..(start + chunk).min(rows), scalars))
+            .reduce(G::Group::zero, |a, b| a + b)
+    }
+
+    /// `Σ scalars[i]·bases[i]` for field elements.
+    #[must_use]
+    pub fn msm(&self, scalars: &[G::ScalarField]) -> G::Group {
+        let bigints: Vec<_> = scalars.par_iter().map(|s| s.into_bigint()).collect();
+        self.msm_bigint(&bigints)
+    }
+
+    /// The bucket accumulation over table rows `rows`, reduced to one point.
+    fn accumulate(&self, rows: std::ops::Range<usize>, scalars: &[BigInt<G>]) -> G::Group {
+        let (c, w) = (self.window, self.windows);
+        let half = 1u64 << (c - 1);
+        let modulus = G::ScalarField::MODULUS;
+        let mut buckets = vec![G::Group::zero(); half as usize];
+        for row in rows {
+            let scalar = &scalars[self.positions[row] as usize];
+            if scalar.is_zero() {
+                continue;
+            }
+            // Take −k when it is shorter than k (k close to r).
+            let mut magnitude = *scalar;
+            let mut negate = false;
+            let bits = scalar.num_bits() as usize;
+            let bits = if bits > 128 {
+                let mut neg = modulus;
+                neg.sub_with_borrow(scalar);
+                let neg_bits = neg.num_bits() as usize;
+                if neg_bits < bits {
+                    magnitude = neg;
+                    negate = true;
+                    neg_bits
+                } else {
+                    bits
+                }
+            } else {
+                bits
+            };
+            let limbs = magnitude.as_ref();
+            let points = &self.table[row * w..(row + 1) * w];
+            let used = (bits.div_ceil(c) + 1).min(w);
+            let mut carry = 0u64;
+            for (j, point) in points.iter().enumerate().take(used) {
+                let mut d = bits_at(limbs, j * c, c) + carry;
+                // Signed digits in [-2^(c-1), 2^(c-1)); the last window keeps its carry
+                // (it is below 2^(c-1) + 1, see `windows_for`).
+                let negative = j + 1 < w && d > half - 1 && {
+                    d = (1u64 << c) - d;
+                    true
+                };
+                carry = u64::from(negative);
+                if d == 0 {
+                    continue;
+                }
+                let bucket = &mut buckets[(d - 1) as usize];
+                if negative ^ negate {
+                    *bucket -= point;
+                } else {
+                    *bucket += point;
+                }
+            }
+        }
+        // Σ b·B_b as a running sum from the top bucket down.
+        let mut running = G::Group::zero();
+        let mut sum = G::Group::zero();
+        for bucket in buckets.iter().rev() {
+            running += bucket;
+            sum += running;
+        }
+        sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_bn254::{Fr, G1Affine, G2Affine};
+    use ark_ec::VariableBaseMSM;
+    use ark_ff::{Field, One, UniformRand};
+    use proptest::prelude::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_chacha::ChaCha20Rng;
+
+    use super::*;
+
+    fn special(i: u64) -> Fr {
+        match i % 6 {
+            0 => Fr::zero(),
+            1 => Fr::one(),
+            2 => Fr::from(2u64),
+            3 => -Fr::one(),
+            4 => -Fr::from(2u64),
+            _ => Fr::from(i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (i % 60)),
+        }
+    }
+
+    fn bases<G: AffineRepr>(n: usize, rng: &mut ChaCha20Rng, zeros: bool) -> Vec<G> {
+        (0..n).map(|i| if zeros && i % 7 == 3 { G::zero() } else { G::Group::rand(rng).into_affine() }).collect()
+    }
+
+    fn check<G>(bases: &[G], scalars: &[Fr], window: usize)
+    where
+        G: AffineRepr<ScalarField = Fr>,
+        G::Group: VariableBaseMSM<MulBase = G>,
+    {
+        let table = FixedBaseMsm::new(bases, window);
+        let expected = G::Group::msm_unchecked(bases, scalars);
+        assert_eq!(table.msm(scalars), expected, "window {window}, {} bases, {} scalars", bases.len(), scalars.len());
+    }
+
+    #[test]
+    fn edge_sizes_and_scalars() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let g1: Vec<G1Affine> = bases(40, &mut rng, true);
+        let g2: Vec<G2Affine> = bases(40, &mut rng, true);
+        for window in [2, 3, 4, 7, 8, 13, 16] {
+            for n in [0, 1, 2, 3, 40] {
+                let fixed: [Vec<Fr>; 6] = [
+                    vec![Fr::zero(); n],
+                    vec![Fr::one(); n],
+                    vec![Fr::from(2u64); n],
+                    vec![-Fr::one(); n],
+                    (0..n as u64).map(special).collect(),
+                    (0..n).map(|_| Fr::rand(&mut rng)).collect(),
+                ];
+                for scalars in &fixed {
+                    check(&g1[..n], scalars, window);
+                    check(&g2[..n], scalars, window);
+                }
+            }
+            // Fewer scalars than bases, and more: both truncate to the shorter.
+            let scalars: Vec<Fr> = (0..25).map(|_| Fr::rand(&mut rng)).collect();
+            check(&g1, &scalars, window);
+            check(&g1[..10], &scalars, window);
+        }
+    }
+
+    #[test]
+    fn digits_at_every_window_boundary() {
+        // 2^k − 1, 2^k and 2^k + 1 for every k exercise each carry path.
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let g1: Vec<G1Affine> = bases(3 * 254, &mut rng, false);
+        let scalars: Vec<Fr> = (0..254u32)
+            .flat_map(|k| {
+                let p = Fr::from(2u64).pow([u64::from(k)]);
+                [p - Fr::one(), p, p + Fr::one()]
+            })
+            .collect();
+        for window in [3, 5, 8, 11, 12, 13, 16, 17, 20] {
+            check(&g1, &scalars, window);
+        }
+    }
+
+    #[test]
+    fn choose_window_respects_the_budget() {
+        let c = FixedBaseMsm::<G1Affine>::choose_window(6_000, 2, usize::MAX);
+        assert!((10..=16).contains(&c), "{c}");
+        // 17 windows (c = 15) fit exactly; 19 (c = 14) do not.
+        let point = std::mem::size_of::<G1Affine>();
+        let tight = FixedBaseMsm::<G1Affine>::choose_window(6_000, 2, 6_000 * 17 * point);
+        assert_eq!(tight, 15);
+        assert_eq!(FixedBaseMsm::<G1Affine>::choose_window(6_000, 2, 0), 20);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn matches_variable_base_msm(seed in any::<u64>(), n in 0usize..80, window in 2usize..18, mix in 0u8..4) {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let g1: Vec<G1Affine> = bases(n, &mut rng, seed % 2 == 0);
+            let scalars: Vec<Fr> = (0..n as u64)
+                .map(|i| match mix {
+                    0 => Fr::rand(&mut rng),
+                    1 => special(i + seed),
+                    2 => Fr::from(u64::from(rng.next_u32() % 3)),
+                    _ => if i % 2 == 0 { Fr::rand(&mut rng) } else { special(i) },
+                })
+                .collect();
+            check(&g1, &scalars, window);
+            if n < 20 {
+                let g2: Vec<G2Affine> = bases(n, &mut rng, true);
+                check(&g2, &scalars, window);
+            }
+        }
+    }
+}
