@@ -9,7 +9,9 @@
 
 use std::{fmt, sync::Arc, time::Instant};
 
-use ark_bn254::{Bn254, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_bn254::{
+    g1::Config as G1Config, g2::Config as G2Config, Bn254, G1Affine, G1Projective, G2Affine, G2Projective,
+};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_groth16::{
@@ -208,15 +210,15 @@ impl fmt::Debug for ProverKey {
 #[derive(Debug)]
 pub struct MsmTables {
     /// `a_query[1..]`.
-    a: FixedBaseMsm<G1Affine>,
+    a: FixedBaseMsm<G1Config>,
     /// `b_g1_query[1..]`.
-    b_g1: FixedBaseMsm<G1Affine>,
+    b_g1: FixedBaseMsm<G1Config>,
     /// `b_g2_query[1..]`.
-    b_g2: FixedBaseMsm<G2Affine>,
+    b_g2: FixedBaseMsm<G2Config>,
     /// `h_query`.
-    h: FixedBaseMsm<G1Affine>,
+    h: FixedBaseMsm<G1Config>,
     /// `l_query`.
-    l: FixedBaseMsm<G1Affine>,
+    l: FixedBaseMsm<G1Config>,
     /// How long the build took.
     pub build_time: std::time::Duration,
 }
@@ -240,8 +242,8 @@ impl MsmTables {
         let total = (g1.iter().sum::<usize>() * g1_size + g2 * g2_size).max(1);
         // Each query gets the share of the budget its points take.
         let share = |n: usize, size: usize| budget / total * (n * size) + (budget % total) * (n * size) / total;
-        let g1w = |n: usize| FixedBaseMsm::<G1Affine>::choose_window(n, threads, share(n, g1_size));
-        let g2w = FixedBaseMsm::<G2Affine>::choose_window(g2, threads, share(g2, g2_size));
+        let g1w = |n: usize| FixedBaseMsm::<G1Config>::choose_window(n, threads, share(n, g1_size));
+        let g2w = FixedBaseMsm::<G2Config>::choose_window(g2, threads, share(g2, g2_size));
         Self {
             a: FixedBaseMsm::new(&pk.a_query[1..], g1w(g1[0])),
             b_g1: FixedBaseMsm::new(&pk.b_g1_query[1..], g1w(g1[1])),
@@ -510,6 +512,73 @@ mod tests {
             }
         }
         assert!(key.tables.as_ref().unwrap().size_bytes() > 0);
+    }
+
+    /// Per-query timings, fixed-base against ark-ec; `cargo test -p veil-prover --release
+    /// msm_timings -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "timing report"]
+    fn msm_timings() {
+        use ark_ec::VariableBaseMSM;
+        let depth = std::env::var("VEIL_DEPTH").map_or(20, |d| d.parse().unwrap());
+        let mut rng = ChaCha20Rng::seed_from_u64(74);
+        let (shape, blank) = approval_shape(depth).unwrap();
+        let mut key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+        key.build_tables(MsmTables::DEFAULT_BUDGET);
+        let t = key.tables.clone().unwrap();
+        let z = key.checked_assignment(member_circuit(depth, &mut rng)).unwrap();
+        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &key.r1cs.matrices,
+            key.r1cs.num_instance,
+            key.r1cs.num_constraints(),
+            &z,
+        )
+        .unwrap();
+        let assignment: Vec<_> = z[1..].iter().map(|x| x.into_bigint()).collect();
+        let hb: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
+        let aux = &assignment[key.r1cs.num_instance - 1..];
+        let small = assignment.iter().filter(|x| x.num_bits() <= 16).count();
+        eprintln!("assignment {} ({} below 2^16), h {}", assignment.len(), small, h.len());
+        let time = |name: &str, f: &dyn Fn()| {
+            let start = std::time::Instant::now();
+            for _ in 0..5 {
+                f();
+            }
+            eprintln!("{name}: {:.2} ms", start.elapsed().as_secs_f64() * 200.0);
+        };
+        use ark_ff::BigInteger;
+        let pk = &key.pk;
+        time("a stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.a_query[1..], &assignment));
+        });
+        time("a fixed", &|| {
+            let _ = std::hint::black_box(t.a.msm_bigint(&assignment));
+        });
+        time("b1 stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.b_g1_query[1..], &assignment));
+        });
+        time("b1 fixed", &|| {
+            let _ = std::hint::black_box(t.b_g1.msm_bigint(&assignment));
+        });
+        time("b2 stock", &|| {
+            let _ = std::hint::black_box(G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment));
+        });
+        time("b2 fixed", &|| {
+            let _ = std::hint::black_box(t.b_g2.msm_bigint(&assignment));
+        });
+        time("h stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.h_query, &hb));
+        });
+        time("h fixed", &|| {
+            let _ = std::hint::black_box(t.h.msm_bigint(&hb));
+        });
+        time("l stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.l_query, aux));
+        });
+        time("l fixed", &|| {
+            let _ = std::hint::black_box(t.l.msm_bigint(aux));
+        });
+        eprintln!("{:?}", t);
     }
 
     #[test]
