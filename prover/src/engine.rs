@@ -521,12 +521,43 @@ mod tests {
     fn msm_timings() {
         use ark_ec::VariableBaseMSM;
         let depth = std::env::var("VEIL_DEPTH").map_or(20, |d| d.parse().unwrap());
+        let k_max: usize = std::env::var("VEIL_K_MAX").map_or(0, |d| d.parse().unwrap());
         let mut rng = ChaCha20Rng::seed_from_u64(74);
-        let (shape, blank) = approval_shape(depth).unwrap();
-        let mut key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+        let (mut key, z) = if k_max == 0 {
+            let (shape, blank) = approval_shape(depth).unwrap();
+            let key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+            let z = key.checked_assignment(member_circuit(depth, &mut rng)).unwrap();
+            (key, z)
+        } else {
+            let (shape, blank) = threshold_shape(depth, k_max).unwrap();
+            let key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+            let keys: Vec<PrivateKey> = (0..k_max).map(|_| PrivateKey::random(&mut rng)).collect();
+            let set = LeanImt::from_leaves(keys.iter().map(|k| identity::commitment(&k.public_key())));
+            let intent = Fr::from(7u64);
+            let signers: Vec<_> = (0..k_max / 2 + 1)
+                .map(|i| (keys[i].public_key(), keys[i].sign(intent), set.proof(i).unwrap()))
+                .collect();
+            let circuit = ThresholdCircuit::new(depth, k_max, set.root().unwrap(), intent, &signers).unwrap();
+            let z = key.checked_assignment(circuit).unwrap();
+            (key, z)
+        };
         key.build_tables(MsmTables::DEFAULT_BUDGET);
         let t = key.tables.clone().unwrap();
-        let z = key.checked_assignment(member_circuit(depth, &mut rng)).unwrap();
+        let start = std::time::Instant::now();
+        let _ = key.prove_assignment_stock(&z, Fr::one(), Fr::one()).unwrap();
+        eprintln!("whole stock proof from the assignment: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        let start = std::time::Instant::now();
+        let _ = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &key.r1cs.matrices,
+            key.r1cs.num_instance,
+            key.r1cs.num_constraints(),
+            &z,
+        )
+        .unwrap();
+        eprintln!("witness map: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        let start = std::time::Instant::now();
+        let _ = key.prove_with_tables(&t, &z, Fr::one(), Fr::one()).unwrap();
+        eprintln!("whole table proof from the assignment: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
         let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
             &key.r1cs.matrices,
             key.r1cs.num_instance,
