@@ -5,6 +5,12 @@
 //! against the stored matrices (a wrong witness is refused instead of yielding a proof that
 //! does not verify), the QAP witness map (FFTs) and the MSMs, in parallel with rayon.
 //!
+//! The MSMs are ark-groth16's variable-base ones unless the key's fixed-base tables are
+//! built ([`ProverKey::build_tables`], [`crate::msm`]): then the prover is ark-groth16's
+//! `create_proof_with_assignment` with those MSMs, and gives the same proof bytes for the
+//! same randomness. The build costs several proofs' time and the tables several times the
+//! key's memory, so they pay only when one loaded key makes many proofs.
+//!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
 
 use std::{fmt, sync::Arc, time::Instant};
