@@ -5,13 +5,26 @@
 //! against the stored matrices (a wrong witness is refused instead of yielding a proof that
 //! does not verify), the QAP witness map (FFTs) and the MSMs, in parallel with rayon.
 //!
+//! The MSMs are ark-groth16's variable-base ones unless the key's fixed-base tables are
+//! built ([`ProverKey::build_tables`], [`crate::msm`]): then the prover is ark-groth16's
+//! `create_proof_with_assignment` with those MSMs, and gives the same proof bytes for the
+//! same randomness. The build costs several proofs' time and the tables several times the
+//! key's memory, so they pay only when one loaded key makes many proofs.
+//!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
 
-use std::fmt;
+use std::{fmt, sync::Arc, time::Instant};
 
-use ark_bn254::Bn254;
-use ark_ff::{UniformRand, Zero};
-use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
+use ark_bn254::{
+    g1::Config as G1Config, g2::Config as G2Config, Bn254, G1Affine, G1Projective, G2Affine, G2Projective,
+};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{PrimeField, UniformRand, Zero};
+use ark_groth16::{
+    r1cs_to_qap::{LibsnarkReduction, R1CSToQAP},
+    Groth16,
+};
+use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
 };
@@ -20,7 +33,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdCircuit, Fr};
 
-use crate::{Proof, ProverError, ProvingKey, VerifyingKey};
+use crate::{msm::FixedBaseMsm, Proof, ProverError, ProvingKey, VerifyingKey};
 
 /// Which statement a key proves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -163,7 +176,7 @@ impl R1cs {
 }
 
 /// Everything needed to prove one shape: the Groth16 key and the shape's R1CS.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct ProverKey {
     /// The shape this key proves.
     pub shape: ShapeId,
@@ -173,6 +186,18 @@ pub struct ProverKey {
     pub pk: ProvingKey,
     /// The shape's constraint system.
     pub r1cs: R1cs,
+    /// Fixed-base MSM tables of `pk`'s queries, when built ([`ProverKey::build_tables`]);
+    /// derived data, ignored by `==`. `None` proves with ark-groth16's variable-base MSMs.
+    pub tables: Option<Arc<MsmTables>>,
+}
+
+impl PartialEq for ProverKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape
+            && self.development == other.development
+            && self.pk == other.pk
+            && self.r1cs == other.r1cs
+    }
 }
 
 impl fmt::Debug for ProverKey {
@@ -181,7 +206,70 @@ impl fmt::Debug for ProverKey {
             .field("shape", &self.shape)
             .field("development", &self.development)
             .field("r1cs", &self.r1cs)
+            .field("tables", &self.tables)
             .finish_non_exhaustive()
+    }
+}
+
+/// Fixed-base MSM tables for the five queries of a Groth16 proving key: the window
+/// multiples of every non-zero base, built once per loaded key and kept in memory.
+#[derive(Debug)]
+pub struct MsmTables {
+    /// `a_query[1..]`.
+    a: FixedBaseMsm<G1Config>,
+    /// `b_g1_query[1..]`.
+    b_g1: FixedBaseMsm<G1Config>,
+    /// `b_g2_query[1..]`.
+    b_g2: FixedBaseMsm<G2Config>,
+    /// `h_query`.
+    h: FixedBaseMsm<G1Config>,
+    /// `l_query`.
+    l: FixedBaseMsm<G1Config>,
+    /// How long the build took.
+    pub build_time: std::time::Duration,
+}
+
+impl MsmTables {
+    /// The default memory budget of a key's tables: 1 GiB.
+    pub const DEFAULT_BUDGET: usize = 1 << 30;
+
+    /// Builds the tables of `pk` within `budget` bytes (split over the queries by their
+    /// share of the points), each query's window width chosen by
+    /// [`FixedBaseMsm::choose_window`] for the current rayon pool.
+    #[must_use]
+    pub fn new(pk: &ProvingKey, budget: usize) -> Self {
+        let start = Instant::now();
+        let threads = rayon::current_num_threads();
+        let nonzero = |q: &[G1Affine]| q.iter().filter(|p| !p.is_zero()).count();
+        let g1 = [&pk.a_query[1..], &pk.b_g1_query[1..], &pk.h_query[..], &pk.l_query[..]].map(nonzero);
+        let g2 = pk.b_g2_query[1..].iter().filter(|p| !p.is_zero()).count();
+        let g1_size = std::mem::size_of::<G1Affine>();
+        let g2_size = std::mem::size_of::<G2Affine>();
+        let total = (g1.iter().sum::<usize>() * g1_size + g2 * g2_size).max(1);
+        // Each query gets the share of the budget its points take.
+        let share = |n: usize, size: usize| budget / total * (n * size) + (budget % total) * (n * size) / total;
+        let g1w = |n: usize| FixedBaseMsm::<G1Config>::choose_window(n, threads, share(n, g1_size));
+        let g2w = FixedBaseMsm::<G2Config>::choose_window(g2, threads, share(g2, g2_size));
+        Self {
+            a: FixedBaseMsm::new(&pk.a_query[1..], g1w(g1[0])),
+            b_g1: FixedBaseMsm::new(&pk.b_g1_query[1..], g1w(g1[1])),
+            b_g2: FixedBaseMsm::new(&pk.b_g2_query[1..], g2w),
+            h: FixedBaseMsm::new(&pk.h_query, g1w(g1[2])),
+            l: FixedBaseMsm::new(&pk.l_query, g1w(g1[3])),
+            build_time: start.elapsed(),
+        }
+    }
+
+    /// Bytes held by the tables.
+    #[must_use]
+    pub fn size_bytes(&self) -> usize {
+        [&self.a, &self.b_g1, &self.h, &self.l].iter().map(|t| t.size_bytes()).sum::<usize>() + self.b_g2.size_bytes()
+    }
+
+    /// The window widths of A, B in G1, B in G2, H and L.
+    #[must_use]
+    pub fn windows(&self) -> [usize; 5] {
+        [self.a.window(), self.b_g1.window(), self.b_g2.window(), self.h.window(), self.l.window()]
     }
 }
 
@@ -198,7 +286,7 @@ impl ProverKey {
     {
         let r1cs = R1cs::from_blank(blank.clone())?;
         let pk = Groth16::<Bn254, LibsnarkReduction>::generate_random_parameters_with_reduction(blank, rng)?;
-        Ok(Self { shape, development: true, pk, r1cs })
+        Ok(Self { shape, development: true, pk, r1cs, tables: None })
     }
 
     /// The verifying key.
@@ -207,7 +295,18 @@ impl ProverKey {
         &self.pk.vk
     }
 
-    /// Proves `circuit`, which must be of this key's shape.
+    /// Builds the fixed-base MSM tables of this key within `budget` bytes (see
+    /// [`MsmTables::new`]); later proofs use them. Worth it when one loaded key makes many
+    /// proofs: the build costs several proofs' time.
+    pub fn build_tables(&mut self, budget: usize) {
+        let tables = MsmTables::new(&self.pk, budget);
+        tracing::debug!(bytes = tables.size_bytes(), ms = tables.build_time.as_millis(), "MSM tables built");
+        self.tables = Some(Arc::new(tables));
+    }
+
+    /// Proves `circuit`, which must be of this key's shape, with the fixed-base MSM tables
+    /// when they are built and ark-groth16's prover otherwise; both give the same proof for
+    /// the same randomness.
     ///
     /// # Errors
     /// [`ProverError::MissingWitness`] for a circuit without witness,
@@ -219,12 +318,40 @@ impl ProverKey {
         C: ConstraintSynthesizer<Fr>,
         R: RngCore + CryptoRng,
     {
+        let z = self.checked_assignment(circuit)?;
+        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        match &self.tables {
+            Some(tables) => self.prove_with_tables(tables, &z, r, s),
+            None => self.prove_assignment_stock(&z, r, s),
+        }
+    }
+
+    /// Proves `circuit` with ark-groth16's `create_proof_with_reduction_and_matrices`
+    /// (variable-base MSMs), whether or not tables are built.
+    ///
+    /// # Errors
+    /// As [`ProverKey::prove`].
+    pub fn prove_stock<C, R>(&self, circuit: C, rng: &mut R) -> Result<Proof, ProverError>
+    where
+        C: ConstraintSynthesizer<Fr>,
+        R: RngCore + CryptoRng,
+    {
+        let z = self.checked_assignment(circuit)?;
+        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        self.prove_assignment_stock(&z, r, s)
+    }
+
+    /// The full assignment of `circuit`, refused unless it satisfies every constraint.
+    fn checked_assignment<C: ConstraintSynthesizer<Fr>>(&self, circuit: C) -> Result<Vec<Fr>, ProverError> {
         let z = self.witness(circuit)?;
         if let Some(row) = self.r1cs.first_unsatisfied(&z) {
             tracing::debug!(row, "constraint violated");
             return Err(ProverError::Unsatisfied);
         }
-        let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+        Ok(z)
+    }
+
+    fn prove_assignment_stock(&self, z: &[Fr], r: Fr, s: Fr) -> Result<Proof, ProverError> {
         Ok(Groth16::<Bn254, LibsnarkReduction>::create_proof_with_reduction_and_matrices(
             &self.pk,
             r,
@@ -232,8 +359,46 @@ impl ProverKey {
             &self.r1cs.matrices,
             self.r1cs.num_instance,
             self.r1cs.num_constraints(),
-            &z,
+            z,
         )?)
+    }
+
+    /// ark-groth16's `create_proof_with_assignment` with the MSMs over `tables`: the same
+    /// group elements, hence the same proof bytes, for the same `r` and `s`.
+    fn prove_with_tables(&self, tables: &MsmTables, z: &[Fr], r: Fr, s: Fr) -> Result<Proof, ProverError> {
+        let pk = &self.pk;
+        let num_instance = self.r1cs.num_instance;
+        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &self.r1cs.matrices,
+            num_instance,
+            self.r1cs.num_constraints(),
+            z,
+        )?;
+        // [instance[1..], witness..], as ark-groth16's `assignment`.
+        let assignment: Vec<_> = z[1..].par_iter().map(|x| x.into_bigint()).collect();
+        let aux = &assignment[num_instance - 1..];
+        let ((h_acc, l_acc), (a_acc, (b_g1_acc, b_g2_acc))) = rayon::join(
+            || rayon::join(|| tables.h.msm(&h), || tables.l.msm_bigint(aux)),
+            || {
+                rayon::join(
+                    || tables.a.msm_bigint(&assignment),
+                    || {
+                        rayon::join(
+                            || if r.is_zero() { G1Projective::zero() } else { tables.b_g1.msm_bigint(&assignment) },
+                            || tables.b_g2.msm_bigint(&assignment),
+                        )
+                    },
+                )
+            },
+        );
+        // A = α + Σ z_i·A_i + r·δ and B = β + Σ z_i·B_i + s·δ, as ark-groth16's
+        // `calculate_coeff`; C = s·A + r·B₁ − r·s·δ + Σ w_i·L_i + Σ h_i·H_i.
+        let g_a: G1Projective = pk.delta_g1 * r + pk.a_query[0] + a_acc + pk.vk.alpha_g1;
+        let g1_b: G1Projective =
+            if r.is_zero() { G1Projective::zero() } else { pk.delta_g1 * s + pk.b_g1_query[0] + b_g1_acc + pk.beta_g1 };
+        let g2_b: G2Projective = pk.vk.delta_g2 * s + pk.b_g2_query[0] + b_g2_acc + pk.vk.beta_g2;
+        let g_c = g_a * s + g1_b * r - pk.delta_g1 * (r * s) + l_acc + h_acc;
+        Ok(Proof { a: g_a.into_affine(), b: g2_b.into_affine(), c: g_c.into_affine() })
     }
 
     /// The full assignment `[1, instance.., witness..]` of `circuit`, synthesized without
@@ -319,6 +484,140 @@ mod tests {
         assert!(!crate::verify(&pvk, &changed, &ours).unwrap());
     }
 
+    fn proof_bytes(proof: &Proof) -> Vec<u8> {
+        use ark_serialize::CanonicalSerialize;
+        let mut bytes = Vec::new();
+        proof.serialize_uncompressed(&mut bytes).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn table_prover_is_byte_identical_to_ark_groth16() {
+        let mut rng = ChaCha20Rng::seed_from_u64(73);
+        let (shape, blank) = approval_shape(4).unwrap();
+        let mut key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+        let pvk = crate::prepare(key.verifying_key());
+        // Several budgets, so several window widths, including the widest.
+        for budget in [MsmTables::DEFAULT_BUDGET, 1 << 20, 0] {
+            key.build_tables(budget);
+            let tables = key.tables.clone().unwrap();
+            for _ in 0..2 {
+                let circuit = member_circuit(4, &mut rng);
+                let inputs = circuit.public_inputs().unwrap();
+                let z = key.checked_assignment(circuit.clone()).unwrap();
+                let mut randomness = vec![(Fr::zero(), Fr::zero()), (Fr::zero(), Fr::one()), (-Fr::one(), Fr::zero())];
+                randomness.push((Fr::rand(&mut rng), Fr::rand(&mut rng)));
+                for (r, s) in randomness {
+                    let stock = key.prove_assignment_stock(&z, r, s).unwrap();
+                    let ours = key.prove_with_tables(&tables, &z, r, s).unwrap();
+                    assert_eq!(proof_bytes(&ours), proof_bytes(&stock), "budget {budget}, r {r}, s {s}");
+                    assert!(crate::verify(&pvk, &inputs, &ours).unwrap());
+                }
+                let proof = key.prove(circuit, &mut rng).unwrap();
+                assert!(crate::verify(&pvk, &inputs, &proof).unwrap());
+            }
+        }
+        assert!(key.tables.as_ref().unwrap().size_bytes() > 0);
+    }
+
+    /// Per-query timings, fixed-base against ark-ec; `cargo test -p veil-prover --release
+    /// msm_timings -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "timing report"]
+    fn msm_timings() {
+        use ark_ec::VariableBaseMSM;
+        let depth = std::env::var("VEIL_DEPTH").map_or(20, |d| d.parse().unwrap());
+        let k_max: usize = std::env::var("VEIL_K_MAX").map_or(0, |d| d.parse().unwrap());
+        let mut rng = ChaCha20Rng::seed_from_u64(74);
+        let (mut key, z) = if k_max == 0 {
+            let (shape, blank) = approval_shape(depth).unwrap();
+            let key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+            let z = key.checked_assignment(member_circuit(depth, &mut rng)).unwrap();
+            (key, z)
+        } else {
+            let (shape, blank) = threshold_shape(depth, k_max).unwrap();
+            let key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+            let keys: Vec<PrivateKey> = (0..k_max).map(|_| PrivateKey::random(&mut rng)).collect();
+            let set = LeanImt::from_leaves(keys.iter().map(|k| identity::commitment(&k.public_key())));
+            let intent = Fr::from(7u64);
+            let signers: Vec<_> = (0..k_max / 2 + 1)
+                .map(|i| (keys[i].public_key(), keys[i].sign(intent), set.proof(i).unwrap()))
+                .collect();
+            let circuit = ThresholdCircuit::new(depth, k_max, set.root().unwrap(), intent, &signers).unwrap();
+            let z = key.checked_assignment(circuit).unwrap();
+            (key, z)
+        };
+        key.build_tables(MsmTables::DEFAULT_BUDGET);
+        let t = key.tables.clone().unwrap();
+        let start = std::time::Instant::now();
+        let _ = key.prove_assignment_stock(&z, Fr::one(), Fr::one()).unwrap();
+        eprintln!("whole stock proof from the assignment: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        let start = std::time::Instant::now();
+        let _ = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &key.r1cs.matrices,
+            key.r1cs.num_instance,
+            key.r1cs.num_constraints(),
+            &z,
+        )
+        .unwrap();
+        eprintln!("witness map: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        let start = std::time::Instant::now();
+        let _ = key.prove_with_tables(&t, &z, Fr::one(), Fr::one()).unwrap();
+        eprintln!("whole table proof from the assignment: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &key.r1cs.matrices,
+            key.r1cs.num_instance,
+            key.r1cs.num_constraints(),
+            &z,
+        )
+        .unwrap();
+        let assignment: Vec<_> = z[1..].iter().map(|x| x.into_bigint()).collect();
+        let hb: Vec<_> = h.iter().map(|x| x.into_bigint()).collect();
+        let aux = &assignment[key.r1cs.num_instance - 1..];
+        let small = assignment.iter().filter(|x| x.num_bits() <= 16).count();
+        eprintln!("assignment {} ({} below 2^16), h {}", assignment.len(), small, h.len());
+        let time = |name: &str, f: &dyn Fn()| {
+            let start = std::time::Instant::now();
+            for _ in 0..5 {
+                f();
+            }
+            eprintln!("{name}: {:.2} ms", start.elapsed().as_secs_f64() * 200.0);
+        };
+        use ark_ff::BigInteger;
+        let pk = &key.pk;
+        time("a stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.a_query[1..], &assignment));
+        });
+        time("a fixed", &|| {
+            let _ = std::hint::black_box(t.a.msm_bigint(&assignment));
+        });
+        time("b1 stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.b_g1_query[1..], &assignment));
+        });
+        time("b1 fixed", &|| {
+            let _ = std::hint::black_box(t.b_g1.msm_bigint(&assignment));
+        });
+        time("b2 stock", &|| {
+            let _ = std::hint::black_box(G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment));
+        });
+        time("b2 fixed", &|| {
+            let _ = std::hint::black_box(t.b_g2.msm_bigint(&assignment));
+        });
+        time("h stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.h_query, &hb));
+        });
+        time("h fixed", &|| {
+            let _ = std::hint::black_box(t.h.msm_bigint(&hb));
+        });
+        time("l stock", &|| {
+            let _ = std::hint::black_box(G1Projective::msm_bigint(&pk.l_query, aux));
+        });
+        time("l fixed", &|| {
+            let _ = std::hint::black_box(t.l.msm_bigint(aux));
+        });
+        eprintln!("{:?}", t);
+    }
+
     #[test]
     fn a_bad_witness_is_refused_before_proving() {
         let mut rng = ChaCha20Rng::seed_from_u64(72);
@@ -330,6 +629,11 @@ mod tests {
         let other_depth = member_circuit(5, &mut rng);
         assert!(matches!(key.prove(other_depth, &mut rng), Err(ProverError::ShapeMismatch { .. })));
         assert!(matches!(key.prove(ApprovalCircuit::blank(4).unwrap(), &mut rng), Err(ProverError::MissingWitness)));
+        let mut key = key;
+        key.build_tables(MsmTables::DEFAULT_BUDGET);
+        let mut circuit = member_circuit(4, &mut rng);
+        circuit.nullifier = Some(Fr::one());
+        assert!(matches!(key.prove(circuit, &mut rng), Err(ProverError::Unsatisfied)));
     }
 
     #[test]

@@ -291,7 +291,7 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
             return Err(KeyFileError::Malformed("verifying key input count differs from the header".into()));
         }
     }
-    Ok(ProverKey { shape: header.shape, development: header.development, pk, r1cs })
+    Ok(ProverKey { shape: header.shape, development: header.development, pk, r1cs, tables: None })
 }
 
 fn read_u64(r: &mut &[u8]) -> Result<usize, KeyFileError> {

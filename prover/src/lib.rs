@@ -16,6 +16,7 @@ pub mod fs;
 pub mod intent;
 pub mod keyfile;
 pub mod keys;
+pub mod msm;
 pub mod set;
 pub mod signature;
 pub mod snarkjs;
