@@ -334,29 +334,29 @@ mod cost {
 
     use super::*;
 
-    /// Constraints of one `verify`, key allocation (on-curve, 3) and signature allocation
-    /// (R8 on-curve 3, S bits 251, S < l 60) included.
-    pub(super) fn verify_cost() -> usize {
+    /// Constraints of one check by `check`, key allocation (on-curve, 3) and signature
+    /// allocation (R8 on-curve 3, S bits 251, S < l 60) included.
+    fn cost_of(
+        check: impl FnOnce(ConstraintSystemRef<Fr>, &PointVar, &FpVar<Fr>, &SignatureVar) -> Result<(), SynthesisError>,
+    ) -> usize {
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_mode(SynthesisMode::Setup);
         let a = bjj::alloc_point_on_curve(cs.clone(), None, AllocationMode::Witness).unwrap();
         let m = FpVar::new_input(cs.clone(), || Ok(Fr::from(0u64))).unwrap();
         let s =
             SignatureVar::new_witness(cs.clone(), || Err::<Signature, _>(SynthesisError::AssignmentMissing)).unwrap();
-        verify(cs.clone(), &a, &m, &s).unwrap();
+        check(cs.clone(), &a, &m, &s).unwrap();
         cs.num_constraints()
     }
 
-    /// [`verify_cost`] with [`conditional_verify_subgroup_key`] (enabled).
+    /// The cost of one `verify`.
+    pub(super) fn verify_cost() -> usize {
+        cost_of(verify)
+    }
+
+    /// The cost of [`conditional_verify_subgroup_key`] (enabled).
     pub(super) fn verify_subgroup_key_cost() -> usize {
-        let cs = ConstraintSystem::<Fr>::new_ref();
-        cs.set_mode(SynthesisMode::Setup);
-        let a = bjj::alloc_point_on_curve(cs.clone(), None, AllocationMode::Witness).unwrap();
-        let m = FpVar::new_input(cs.clone(), || Ok(Fr::from(0u64))).unwrap();
-        let s =
-            SignatureVar::new_witness(cs.clone(), || Err::<Signature, _>(SynthesisError::AssignmentMissing)).unwrap();
-        conditional_verify_subgroup_key(cs.clone(), &a, &m, &s, &Boolean::TRUE).unwrap();
-        cs.num_constraints()
+        cost_of(|cs, a, m, s| conditional_verify_subgroup_key(cs, a, m, s, &Boolean::TRUE))
     }
 
     #[test]
