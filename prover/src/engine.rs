@@ -15,9 +15,7 @@
 
 use std::{fmt, sync::Arc, time::Instant};
 
-use ark_bn254::{
-    g1::Config as G1Config, g2::Config as G2Config, Bn254, G1Affine, G1Projective, G2Affine, G2Projective,
-};
+use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Bn254, G1Affine, G1Projective, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, UniformRand, Zero};
 use ark_groth16::{
@@ -33,7 +31,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdCircuit, Fr};
 
-use crate::{msm::FixedBaseMsm, Proof, ProverError, ProvingKey, VerifyingKey};
+use crate::{
+    msm::{FixedBaseMsm, TableCurve},
+    Proof, ProverError, ProvingKey, VerifyingKey,
+};
 
 /// Which statement a key proves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -212,21 +213,24 @@ impl fmt::Debug for ProverKey {
 }
 
 /// Fixed-base MSM tables for the five queries of a Groth16 proving key: the window
-/// multiples of every non-zero base, built once per loaded key and kept in memory.
+/// multiples of every non-zero base, built once per key ([`MsmTables::new`]) and kept in
+/// memory or in a file beside the key ([`crate::tablefile`]).
 #[derive(Debug)]
 pub struct MsmTables {
     /// `a_query[1..]`.
-    a: FixedBaseMsm<G1Config>,
+    pub(crate) a: FixedBaseMsm<G1Config>,
     /// `b_g1_query[1..]`.
-    b_g1: FixedBaseMsm<G1Config>,
+    pub(crate) b_g1: FixedBaseMsm<G1Config>,
     /// `b_g2_query[1..]`.
-    b_g2: FixedBaseMsm<G2Config>,
+    pub(crate) b_g2: FixedBaseMsm<G2Config>,
     /// `h_query`.
-    h: FixedBaseMsm<G1Config>,
+    pub(crate) h: FixedBaseMsm<G1Config>,
     /// `l_query`.
-    l: FixedBaseMsm<G1Config>,
-    /// How long the build took.
+    pub(crate) l: FixedBaseMsm<G1Config>,
+    /// How long the build (or the read) took.
     pub build_time: std::time::Duration,
+    /// The prepared verifying key every proof from the tables is checked against.
+    pub(crate) pvk: std::sync::OnceLock<crate::PreparedVerifyingKey>,
 }
 
 impl MsmTables {
@@ -243,8 +247,8 @@ impl MsmTables {
         let nonzero = |q: &[G1Affine]| q.iter().filter(|p| !p.is_zero()).count();
         let g1 = [&pk.a_query[1..], &pk.b_g1_query[1..], &pk.h_query[..], &pk.l_query[..]].map(nonzero);
         let g2 = pk.b_g2_query[1..].iter().filter(|p| !p.is_zero()).count();
-        let g1_size = std::mem::size_of::<G1Affine>();
-        let g2_size = std::mem::size_of::<G2Affine>();
+        let g1_size = 8 * <G1Config as TableCurve>::LIMBS;
+        let g2_size = 8 * <G2Config as TableCurve>::LIMBS;
         let total = (g1.iter().sum::<usize>() * g1_size + g2 * g2_size).max(1);
         // Each query gets the share of the budget its points take.
         let share = |n: usize, size: usize| budget / total * (n * size) + (budget % total) * (n * size) / total;
@@ -257,6 +261,7 @@ impl MsmTables {
             h: FixedBaseMsm::new(&pk.h_query, g1w(g1[2])),
             l: FixedBaseMsm::new(&pk.l_query, g1w(g1[3])),
             build_time: start.elapsed(),
+            pvk: std::sync::OnceLock::new(),
         }
     }
 
@@ -320,10 +325,42 @@ impl ProverKey {
     {
         let z = self.checked_assignment(circuit)?;
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        match &self.tables {
-            Some(tables) => self.prove_with_tables(tables, &z, r, s),
+        let start = Instant::now();
+        let proof = match &self.tables {
+            Some(tables) => {
+                let proof = self.prove_with_tables(tables, &z, r, s)?;
+                // Tables may come from a file: each of their proofs is verified, and a
+                // failure (a damaged file) falls back to the stock prover.
+                let pvk = tables.pvk.get_or_init(|| crate::prepare(&self.pk.vk));
+                if crate::verify(pvk, &z[1..self.r1cs.num_instance], &proof)? {
+                    Ok(proof)
+                } else {
+                    tracing::warn!("the MSM tables gave a proof that does not verify (a damaged tables file?); proving without them");
+                    self.prove_assignment_stock(&z, r, s)
+                }
+            }
             None => self.prove_assignment_stock(&z, r, s),
+        };
+        tracing::debug!(ms = ms(start), tables = self.tables.is_some(), "proof computed");
+        proof
+    }
+
+    /// SHA-256 of the shape, the verifying key, β₁, δ₁ and the query lengths: it names this
+    /// key in files derived from it ([`crate::tablefile`]). Two setups share it only if they
+    /// share their toxic waste.
+    #[must_use]
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use ark_serialize::CanonicalSerialize;
+        let mut bytes = b"veil/key-fingerprint/v1".to_vec();
+        bytes.extend_from_slice(&(self.shape.circuit as u16).to_le_bytes());
+        bytes.extend_from_slice(&self.shape.depth.to_le_bytes());
+        bytes.extend_from_slice(&self.shape.k_max.to_le_bytes());
+        let pk = &self.pk;
+        (&pk.vk, &pk.beta_g1, &pk.delta_g1).serialize_uncompressed(&mut bytes).expect("writing to a Vec");
+        for n in [pk.a_query.len(), pk.b_g1_query.len(), pk.b_g2_query.len(), pk.h_query.len(), pk.l_query.len()] {
+            bytes.extend_from_slice(&(n as u64).to_le_bytes());
         }
+        Sha256::digest(&bytes).into()
     }
 
     /// Proves `circuit` with ark-groth16's `create_proof_with_reduction_and_matrices`
@@ -342,12 +379,19 @@ impl ProverKey {
     }
 
     /// The full assignment of `circuit`, refused unless it satisfies every constraint.
-    fn checked_assignment<C: ConstraintSynthesizer<Fr>>(&self, circuit: C) -> Result<Vec<Fr>, ProverError> {
+    pub(crate) fn checked_assignment<C: ConstraintSynthesizer<Fr>>(&self, circuit: C) -> Result<Vec<Fr>, ProverError> {
+        let start = Instant::now();
         let z = self.witness(circuit)?;
+        let synthesized = Instant::now();
         if let Some(row) = self.r1cs.first_unsatisfied(&z) {
             tracing::debug!(row, "constraint violated");
             return Err(ProverError::Unsatisfied);
         }
+        tracing::debug!(
+            witness_ms = (synthesized - start).as_secs_f64() * 1e3,
+            check_ms = ms(synthesized),
+            "witness synthesized and checked"
+        );
         Ok(z)
     }
 
@@ -365,7 +409,7 @@ impl ProverKey {
 
     /// ark-groth16's `create_proof_with_assignment` with the MSMs over `tables`: the same
     /// group elements, hence the same proof bytes, for the same `r` and `s`.
-    fn prove_with_tables(&self, tables: &MsmTables, z: &[Fr], r: Fr, s: Fr) -> Result<Proof, ProverError> {
+    pub(crate) fn prove_with_tables(&self, tables: &MsmTables, z: &[Fr], r: Fr, s: Fr) -> Result<Proof, ProverError> {
         let pk = &self.pk;
         let num_instance = self.r1cs.num_instance;
         let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
@@ -425,6 +469,11 @@ impl ProverKey {
         z.extend_from_slice(&witness);
         Ok(z)
     }
+}
+
+/// Milliseconds since `start`, for the debug log.
+fn ms(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1e3
 }
 
 /// The shape and blank circuit of the Approval statement at `depth`.

@@ -13,7 +13,20 @@ use std::{
 /// # Errors
 /// Any I/O error; the destination is then left as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
-    let tmp = sealed_temp(path, bytes, private)?;
+    write_atomic_with(path, private, |w| w.write_all(bytes))
+}
+
+/// Writes what `write` produces to `path` atomically, buffered: for files too large to
+/// hold twice in memory. The destination is untouched unless `write` succeeds.
+///
+/// # Errors
+/// Any I/O error, `write`'s included; the destination is then left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    private: bool,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = sealed_temp_with(path, private, write)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -33,6 +46,14 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8], private: bool) -> io::Result<
 /// A temporary file beside `path` holding `bytes`, with its mode set before the first
 /// byte and its content synced.
 fn sealed_temp(path: &Path, bytes: &[u8], private: bool) -> io::Result<tempfile::NamedTempFile> {
+    sealed_temp_with(path, private, |w| w.write_all(bytes))
+}
+
+fn sealed_temp_with(
+    path: &Path,
+    private: bool,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -46,7 +67,11 @@ fn sealed_temp(path: &Path, bytes: &[u8], private: bool) -> io::Result<tempfile:
     }
     #[cfg(not(unix))]
     let _ = private;
-    tmp.write_all(bytes)?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     tmp.as_file().sync_all()?;
     Ok(tmp)
 }
@@ -67,6 +92,21 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_failing_writer_leaves_the_destination_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tables");
+        write_atomic(&path, b"old", false).unwrap();
+        let err = write_atomic_with(&path, false, |w| {
+            w.write_all(&[7u8; 3 << 20])?;
+            Err(io::Error::other("stopped halfway"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "stopped halfway");
+        assert_eq!(fs::read(&path).unwrap(), b"old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left behind");
     }
 

@@ -12,6 +12,10 @@
 //! inversion per round for all pairs of all buckets (Montgomery's trick): ~6 multiplications
 //! per addition against ~11 for a mixed Jacobian addition.
 //!
+//! The table holds each point as its coordinates' Montgomery limbs ([`TableCurve`]), so it
+//! can be written to a file and read back with a plain copy, without converting a
+//! coordinate ([`crate::tablefile`]).
+//!
 //! [bgmw]: https://doi.org/10.1007/3-540-47555-9_18
 
 use std::fmt;
@@ -26,9 +30,54 @@ use rayon::prelude::*;
 /// The canonical (non-Montgomery) form of a scalar, as `into_bigint` returns it.
 pub type BigInt<P> = <<P as ark_ec::CurveConfig>::ScalarField as PrimeField>::BigInt;
 
+/// A curve whose affine points a table stores as the raw Montgomery limbs of their
+/// coordinates: copying limbs in and out is free, where arkworks' serialization converts
+/// every coordinate out of Montgomery form and back.
+pub trait TableCurve: SWCurveConfig {
+    /// `u64` limbs per point (x then y).
+    const LIMBS: usize;
+    /// Writes `p`'s limbs (`p` is not the identity) into `out` (`LIMBS` long).
+    fn to_limbs(p: &Affine<Self>, out: &mut [u64]);
+    /// The point with the limbs `l` (`LIMBS` long), unchecked.
+    fn from_limbs(l: &[u64]) -> Affine<Self>;
+}
+
+fn fq(l: &[u64]) -> ark_bn254::Fq {
+    ark_bn254::Fq::new_unchecked(ark_ff::BigInt(l.try_into().expect("4 limbs")))
+}
+
+impl TableCurve for ark_bn254::g1::Config {
+    const LIMBS: usize = 8;
+
+    fn to_limbs(p: &Affine<Self>, out: &mut [u64]) {
+        // `Fp.0` is the Montgomery form (arkworks exposes it, undocumented, for this use).
+        out[..4].copy_from_slice(&p.x.0 .0);
+        out[4..8].copy_from_slice(&p.y.0 .0);
+    }
+
+    fn from_limbs(l: &[u64]) -> Affine<Self> {
+        Affine::new_unchecked(fq(&l[..4]), fq(&l[4..8]))
+    }
+}
+
+impl TableCurve for ark_bn254::g2::Config {
+    const LIMBS: usize = 16;
+
+    fn to_limbs(p: &Affine<Self>, out: &mut [u64]) {
+        for (i, c) in [p.x.c0, p.x.c1, p.y.c0, p.y.c1].iter().enumerate() {
+            out[4 * i..4 * i + 4].copy_from_slice(&c.0 .0);
+        }
+    }
+
+    fn from_limbs(l: &[u64]) -> Affine<Self> {
+        let fq2 = |l: &[u64]| ark_bn254::Fq2::new(fq(&l[..4]), fq(&l[4..8]));
+        Affine::new_unchecked(fq2(&l[..8]), fq2(&l[8..16]))
+    }
+}
+
 /// The window multiples of a fixed list of bases on a short Weierstrass curve.
 #[derive(Clone)]
-pub struct FixedBaseMsm<P: SWCurveConfig> {
+pub struct FixedBaseMsm<P: TableCurve> {
     /// Window width `c` in bits.
     window: usize,
     /// Windows per scalar: `⌊bits/c⌋ + 1`, one more than unsigned digits need, so the carry
@@ -36,11 +85,13 @@ pub struct FixedBaseMsm<P: SWCurveConfig> {
     windows: usize,
     /// The position, in the original list, of each non-zero base.
     positions: Vec<u32>,
-    /// Row-major, `windows` points per non-zero base: `2^(c·j)·P` for `j = 0..windows`.
-    table: Vec<Affine<P>>,
+    /// Row-major, `windows` points per non-zero base: `2^(c·j)·P` for `j = 0..windows`,
+    /// `P::LIMBS` limbs each.
+    table: Vec<u64>,
+    curve: std::marker::PhantomData<P>,
 }
 
-impl<P: SWCurveConfig> fmt::Debug for FixedBaseMsm<P> {
+impl<P: TableCurve> fmt::Debug for FixedBaseMsm<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FixedBaseMsm")
             .field("window", &self.window)
@@ -70,7 +121,7 @@ fn bits_at(limbs: &[u64], offset: usize, c: usize) -> u64 {
     v & ((1u64 << c) - 1)
 }
 
-impl<P: SWCurveConfig> FixedBaseMsm<P> {
+impl<P: TableCurve> FixedBaseMsm<P> {
     /// The largest window width accepted (2^(c-1) buckets per thread).
     pub const MAX_WINDOW: usize = 24;
 
@@ -105,10 +156,62 @@ impl<P: SWCurveConfig> FixedBaseMsm<P> {
                         }
                     }
                 }
-                Projective::<P>::normalize_batch(&multiples)
+                let mut limbs = vec![0u64; multiples.len() * P::LIMBS];
+                for (p, out) in
+                    Projective::<P>::normalize_batch(&multiples).iter().zip(limbs.chunks_exact_mut(P::LIMBS))
+                {
+                    P::to_limbs(p, out);
+                }
+                limbs
             })
             .collect();
-        Self { window, windows, positions, table }
+        Self { window, windows, positions, table, curve: std::marker::PhantomData }
+    }
+
+    /// A table from its parts, as [`FixedBaseMsm::parts`] gives them, for at most `bases`
+    /// bases: refused (with the reason) unless the window is in range, `windows` fits it,
+    /// the positions increase and stay below `bases`, and `table` has one row per position.
+    /// The points themselves are not checked.
+    ///
+    /// # Errors
+    /// A description of the first inconsistency.
+    pub fn from_parts(
+        window: usize,
+        windows: usize,
+        positions: Vec<u32>,
+        table: Vec<u64>,
+        bases: usize,
+    ) -> Result<Self, String> {
+        if !(2..=Self::MAX_WINDOW).contains(&window) {
+            return Err(format!("window width {window} out of range"));
+        }
+        let bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
+        if windows != windows_for(window, bits) {
+            return Err(format!("{windows} windows for width {window}"));
+        }
+        if positions.windows(2).any(|w| w[0] >= w[1]) || positions.last().is_some_and(|&p| p as usize >= bases) {
+            return Err(format!("base positions out of order or beyond {bases} bases"));
+        }
+        if Some(table.len()) != positions.len().checked_mul(windows * P::LIMBS) {
+            return Err(format!("{} limbs for {} bases of {windows} windows", table.len(), positions.len()));
+        }
+        Ok(Self { window, windows, positions, table, curve: std::marker::PhantomData })
+    }
+
+    /// The parts: window width, windows per base, positions of the non-zero bases, limbs.
+    #[must_use]
+    pub fn parts(&self) -> (usize, usize, &[u32], &[u64]) {
+        (self.window, self.windows, &self.positions, &self.table)
+    }
+
+    /// The `j`-th window multiple of the `row`-th non-zero base, `2^(c·j)·P`.
+    pub fn multiple(&self, row: usize, j: usize) -> Affine<P> {
+        self.point((row * self.windows + j) * P::LIMBS)
+    }
+
+    #[inline]
+    fn point(&self, at: usize) -> Affine<P> {
+        P::from_limbs(&self.table[at..at + P::LIMBS])
     }
 
     /// The window width that minimises the estimated cost of an MSM over `n` non-zero bases
@@ -117,7 +220,7 @@ impl<P: SWCurveConfig> FixedBaseMsm<P> {
     #[must_use]
     pub fn choose_window(n: usize, threads: usize, budget: usize) -> usize {
         let bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
-        let point = std::mem::size_of::<Affine<P>>();
+        let point = 8 * P::LIMBS;
         // n·windows affine additions (~0.6 of a mixed one), then 2^(c-1) buckets per thread
         // at a mixed and a full addition (~2.3) apiece.
         let cost = |c: usize| 6 * n * windows_for(c, bits) + threads.max(1) * (23 << (c - 1));
@@ -134,12 +237,11 @@ impl<P: SWCurveConfig> FixedBaseMsm<P> {
     /// Bytes held by the table (points and positions).
     #[must_use]
     pub fn size_bytes(&self) -> usize {
-        self.table.len() * std::mem::size_of::<Affine<P>>() + self.positions.len() * 4
+        self.table.len() * 8 + self.positions.len() * 4
     }
 
     /// `Σ scalars[i]·bases[i]` over `i < min(scalars.len(), bases.len())`, like ark-ec's
     /// `VariableBaseMSM::msm_bigint`.
-    #[must_use]
     pub fn msm_bigint(&self, scalars: &[BigInt<P>]) -> Projective<P> {
         let rows = self.positions.partition_point(|&p| (p as usize) < scalars.len());
         if rows == 0 {
@@ -155,7 +257,6 @@ impl<P: SWCurveConfig> FixedBaseMsm<P> {
     }
 
     /// `Σ scalars[i]·bases[i]` for field elements.
-    #[must_use]
     pub fn msm(&self, scalars: &[P::ScalarField]) -> Projective<P> {
         let bigints: Vec<_> = scalars.par_iter().map(|s| s.into_bigint()).collect();
         self.msm_bigint(&bigints)
@@ -264,7 +365,7 @@ impl<P: SWCurveConfig> FixedBaseMsm<P> {
             }
         }
         for &(bucket, index, negated) in ops.iter() {
-            let p = self.table[index as usize];
+            let p = self.point(index as usize * P::LIMBS);
             points[fill[bucket as usize] as usize] = if negated { -p } else { p };
             fill[bucket as usize] += 1;
         }
@@ -379,7 +480,7 @@ mod tests {
         (0..n).map(|i| if zeros && i % 7 == 3 { G::zero() } else { G::Group::rand(rng).into_affine() }).collect()
     }
 
-    fn check<P: SWCurveConfig<ScalarField = Fr>>(bases: &[Affine<P>], scalars: &[Fr], window: usize) {
+    fn check<P: TableCurve<ScalarField = Fr>>(bases: &[Affine<P>], scalars: &[Fr], window: usize) {
         let table = FixedBaseMsm::new(bases, window);
         let expected = Projective::<P>::msm_unchecked(bases, scalars);
         assert_eq!(table.msm(scalars), expected, "window {window}, {} bases, {} scalars", bases.len(), scalars.len());
@@ -463,11 +564,43 @@ mod tests {
     }
 
     #[test]
+    fn limbs_round_trip_and_parts_are_checked() {
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let g1: Vec<G1Affine> = bases(30, &mut rng, true);
+        let g2: Vec<G2Affine> = bases(30, &mut rng, true);
+        let t1 = FixedBaseMsm::new(&g1, 9);
+        let t2 = FixedBaseMsm::new(&g2, 9);
+        let nonzero: Vec<usize> = (0..30).filter(|i| !g1[*i].is_zero()).collect();
+        for (row, &i) in nonzero.iter().enumerate() {
+            assert_eq!(t1.multiple(row, 0), g1[i]);
+            assert_eq!(t2.multiple(row, 0), g2[i]);
+            assert_eq!(t1.multiple(row, 2), (g1[i] * Fr::from(1u64 << 18)).into_affine());
+        }
+        let rebuild = |t: &FixedBaseMsm<G1Config>, bases: usize| {
+            let (c, w, positions, table) = t.parts();
+            FixedBaseMsm::<G1Config>::from_parts(c, w, positions.to_vec(), table.to_vec(), bases)
+        };
+        let again = rebuild(&t1, 30).unwrap();
+        let scalars: Vec<Fr> = (0..30).map(|_| Fr::rand(&mut rng)).collect();
+        assert_eq!(again.msm(&scalars), G1Projective::msm_unchecked(&g1, &scalars));
+        // Fewer bases than the positions name, a wrong window count, a short table,
+        // positions out of order.
+        assert!(rebuild(&t1, *nonzero.last().unwrap()).is_err());
+        let (c, w, positions, table) = t1.parts();
+        assert!(FixedBaseMsm::<G1Config>::from_parts(c, w + 1, positions.to_vec(), table.to_vec(), 30).is_err());
+        assert!(FixedBaseMsm::<G1Config>::from_parts(c, w, positions.to_vec(), table[1..].to_vec(), 30).is_err());
+        assert!(FixedBaseMsm::<G1Config>::from_parts(1, w, positions.to_vec(), table.to_vec(), 30).is_err());
+        let mut swapped = positions.to_vec();
+        swapped.swap(0, 1);
+        assert!(FixedBaseMsm::<G1Config>::from_parts(c, w, swapped, table.to_vec(), 30).is_err());
+    }
+
+    #[test]
     fn choose_window_respects_the_budget() {
         let c = FixedBaseMsm::<G1Config>::choose_window(6_000, 2, usize::MAX);
         assert!((10..=16).contains(&c), "{c}");
         // 17 windows (c = 15) fit exactly; 19 (c = 14) do not.
-        let point = std::mem::size_of::<G1Affine>();
+        let point = 8 * G1Config::LIMBS;
         let tight = FixedBaseMsm::<G1Config>::choose_window(6_000, 2, 6_000 * 17 * point);
         assert_eq!(tight, 15);
         assert_eq!(FixedBaseMsm::<G1Config>::choose_window(6_000, 2, 0), 20);

@@ -6,7 +6,6 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use veil_circuits::{approval::ApprovalCircuit, Fr};
 use veil_prover::{
-    engine::approval_shape,
     intent::Intent,
     keyfile::{self, Check},
     keys::Key,
@@ -95,8 +94,10 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
     };
     let pass =
         passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
+    let start = std::time::Instant::now();
     let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
     drop(pass);
+    tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "key unlocked");
     let set = ApproverSet::load(&a.set).map_err(bad_input)?;
     let intent = Intent::load(&a.intent).map_err(bad_input)?;
     let intent_fe = intent.field_element();
@@ -113,16 +114,8 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
     })?;
     let proof = set.proof(index).map_err(bad_input)?;
 
-    let pk_path = a.pk.join(PROVING_KEY_FILE);
-    let header =
-        keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
-            .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    let (shape, _) =
-        approval_shape(header.shape.depth as usize).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    let check = if a.check_key { Check::Full } else { Check::Fast };
-    let prover =
-        keyfile::load(&pk_path, Some(shape), check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-
+    let prover = load_key(&a.pk, a.check_key, veil_prover::CircuitId::Approval)?;
+    let shape = prover.shape;
     let depth = shape.depth as usize;
     let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
         .map_err(|e| bad_input(format!("{} does not fit the key's depth {depth}: {e}", a.set.display())))?;
@@ -143,9 +136,10 @@ fn load_key(
     expected: veil_prover::CircuitId,
 ) -> anyhow::Result<veil_prover::ProverKey> {
     let pk_path = dir.join(PROVING_KEY_FILE);
-    let header =
-        keyfile::read_header(&std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?)
-            .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let start = std::time::Instant::now();
+    let bytes = std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?;
+    tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "read");
+    let header = keyfile::read_header(&bytes).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
     if header.shape.circuit != expected {
         return Err(bad_input(format!(
             "{}: this key is for {}, not the {expected} circuit",
@@ -154,7 +148,10 @@ fn load_key(
         )));
     }
     let check = if check_key { Check::Full } else { Check::Fast };
-    keyfile::load(&pk_path, Some(header.shape), check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))
+    let key = keyfile::from_bytes(&bytes, Some(header.shape), check)
+        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "proving key loaded");
+    Ok(key)
 }
 
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {

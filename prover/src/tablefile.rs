@@ -1,0 +1,418 @@
+//! The MSM tables file: a proving key's fixed-base tables ([`MsmTables`]) stored beside
+//! it, so a one-shot `veil prove` reads them instead of building them.
+//!
+//! ```text
+//! offset size
+//!      0    8  magic "VEIL-MT\0"
+//!      8    2  format version (1), little-endian like every integer here
+//!     10    2  queries (5: A, B in G1, B in G2, H, L)
+//!     12    4  reserved (0)
+//!     16   32  the key's fingerprint (ProverKey::fingerprint)
+//!     48  5×24 per query: window width (u32), windows (u32), non-zero bases (u64),
+//!              bases in the key's query (u64)
+//!    168    …  per query in that order: the positions of its non-zero bases (u32 each,
+//!              zero-padded to a multiple of 8 bytes), then its points as Montgomery limbs
+//!              (u64 each; 8 per G1 point, 16 per G2 point)
+//! ```
+//!
+//! Reading is a copy: the limbs go straight into the table's memory, the five queries in
+//! parallel. The points are not validated (that would cost more than building them);
+//! instead the layout is checked, the fingerprint ties the file to its key, each query's
+//! first and last base must equal the key's, and every proof made from tables is verified
+//! before it is returned ([`ProverKey::prove`]), falling back to the stock prover, so a
+//! damaged file costs time, never a wrong proof.
+
+use std::{
+    fs::File,
+    io::{self, Read, Seek, SeekFrom, Write},
+    path::Path,
+    time::Instant,
+};
+
+use ark_ec::{short_weierstrass::Affine, AdditiveGroup, AffineRepr, CurveGroup};
+use rayon::prelude::*;
+use thiserror::Error;
+
+use crate::{
+    engine::{MsmTables, ProverKey},
+    msm::{FixedBaseMsm, TableCurve},
+};
+
+/// The first eight bytes of every tables file.
+pub const MAGIC: [u8; 8] = *b"VEIL-MT\0";
+/// The version of this layout.
+pub const FORMAT_VERSION: u16 = 1;
+/// The file name beside `proving_key.veil`.
+pub const FILE_NAME: &str = "proving_key.tables";
+const QUERIES: usize = 5;
+const HEADER_LEN: usize = 48 + QUERIES * 24;
+
+/// Why a tables file was refused.
+#[derive(Debug, Error)]
+pub enum TableFileError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// Not a tables file.
+    #[error("not a veil MSM tables file (bad magic bytes)")]
+    NotTables,
+    /// A layout this build does not read.
+    #[error("tables format version {found} is not supported (this build reads version {FORMAT_VERSION})")]
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u16,
+    },
+    /// Tables of another proving key.
+    #[error("these tables belong to another proving key; rebuild them with `veil tables`")]
+    OtherKey,
+    /// The layout is inconsistent, or the file is truncated or too long.
+    #[error("the tables file is malformed: {0}")]
+    Malformed(String),
+}
+
+/// The layout of one query's part of the file.
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    window: usize,
+    windows: usize,
+    rows: usize,
+    bases: usize,
+    limbs_per_point: usize,
+}
+
+impl Part {
+    fn of<P: TableCurve>(t: &FixedBaseMsm<P>, bases: usize) -> Self {
+        let (window, windows, positions, _) = t.parts();
+        Self { window, windows, rows: positions.len(), bases, limbs_per_point: P::LIMBS }
+    }
+
+    /// Bytes of the positions, padded, and of the limbs; `None` on overflow.
+    fn sizes(&self) -> Option<(usize, usize)> {
+        let positions = self.rows.checked_mul(4)?.checked_next_multiple_of(8)?;
+        let limbs = self.rows.checked_mul(self.windows)?.checked_mul(self.limbs_per_point)?.checked_mul(8)?;
+        Some((positions, limbs))
+    }
+}
+
+/// The bases of each query in the order of the file, as the tables index them.
+fn query_lengths(key: &ProverKey) -> [usize; QUERIES] {
+    let pk = &key.pk;
+    [pk.a_query.len() - 1, pk.b_g1_query.len() - 1, pk.b_g2_query.len() - 1, pk.h_query.len(), pk.l_query.len()]
+}
+
+/// Writes `tables` (built for `key`) to `path` atomically.
+///
+/// # Errors
+/// I/O errors; the destination is then left as it was.
+pub fn save(key: &ProverKey, tables: &MsmTables, path: &Path) -> io::Result<()> {
+    let lengths = query_lengths(key);
+    let parts = [
+        Part::of(&tables.a, lengths[0]),
+        Part::of(&tables.b_g1, lengths[1]),
+        Part::of(&tables.b_g2, lengths[2]),
+        Part::of(&tables.h, lengths[3]),
+        Part::of(&tables.l, lengths[4]),
+    ];
+    crate::fs::write_atomic_with(path, false, |w| {
+        w.write_all(&MAGIC)?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        w.write_all(&(QUERIES as u16).to_le_bytes())?;
+        w.write_all(&0u32.to_le_bytes())?;
+        w.write_all(&key.fingerprint())?;
+        for p in &parts {
+            w.write_all(&(p.window as u32).to_le_bytes())?;
+            w.write_all(&(p.windows as u32).to_le_bytes())?;
+            w.write_all(&(p.rows as u64).to_le_bytes())?;
+            w.write_all(&(p.bases as u64).to_le_bytes())?;
+        }
+        write_query(w, &tables.a)?;
+        write_query(w, &tables.b_g1)?;
+        write_query(w, &tables.b_g2)?;
+        write_query(w, &tables.h)?;
+        write_query(w, &tables.l)
+    })
+}
+
+fn write_query<P: TableCurve>(w: &mut dyn Write, t: &FixedBaseMsm<P>) -> io::Result<()> {
+    let (_, _, positions, limbs) = t.parts();
+    let mut bytes: Vec<u8> = positions.iter().flat_map(|p| p.to_le_bytes()).collect();
+    bytes.resize(bytes.len().next_multiple_of(8), 0);
+    w.write_all(&bytes)?;
+    for chunk in limbs.chunks(1 << 16) {
+        if cfg!(target_endian = "little") {
+            w.write_all(bytemuck::cast_slice(chunk))?;
+        } else {
+            let le: Vec<u8> = chunk.iter().flat_map(|l| l.to_le_bytes()).collect();
+            w.write_all(&le)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the tables of `key` from `path`.
+///
+/// # Errors
+/// [`TableFileError`]: unreadable, another format, another key, or an inconsistent layout.
+pub fn load(key: &ProverKey, path: &Path) -> Result<MsmTables, TableFileError> {
+    let start = Instant::now();
+    let mut file = File::open(path)?;
+    let file_len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+    let mut header = [0u8; HEADER_LEN];
+    if file_len < MAGIC.len() {
+        return Err(TableFileError::NotTables);
+    }
+    file.read_exact(&mut header[..file_len.min(HEADER_LEN)])?;
+    if header[..8] != MAGIC {
+        return Err(TableFileError::NotTables);
+    }
+    if file_len < HEADER_LEN {
+        return Err(TableFileError::Malformed(format!("{file_len} bytes, shorter than the header")));
+    }
+    let version = u16::from_le_bytes([header[8], header[9]]);
+    if version != FORMAT_VERSION {
+        return Err(TableFileError::UnsupportedVersion { found: version });
+    }
+    if u16::from_le_bytes([header[10], header[11]]) as usize != QUERIES {
+        return Err(TableFileError::Malformed("not five queries".into()));
+    }
+    if header[16..48] != key.fingerprint() {
+        return Err(TableFileError::OtherKey);
+    }
+    let lengths = query_lengths(key);
+    let limbs = [8, 8, 16, 8, 8];
+    let mut parts = Vec::with_capacity(QUERIES);
+    let mut offsets = Vec::with_capacity(QUERIES);
+    let mut at = HEADER_LEN;
+    for q in 0..QUERIES {
+        let d = &header[48 + 24 * q..72 + 24 * q];
+        let word = |i: usize| u32::from_le_bytes(d[i..i + 4].try_into().expect("4 bytes")) as usize;
+        let long = |i: usize| usize::try_from(u64::from_le_bytes(d[i..i + 8].try_into().expect("8 bytes")));
+        let part = Part {
+            window: word(0),
+            windows: word(4),
+            rows: long(8).unwrap_or(usize::MAX),
+            bases: long(16).unwrap_or(usize::MAX),
+            limbs_per_point: limbs[q],
+        };
+        if part.bases != lengths[q] || part.rows > part.bases {
+            return Err(TableFileError::Malformed(format!(
+                "query {q} has {} of {} bases, the key {}",
+                part.rows, part.bases, lengths[q]
+            )));
+        }
+        let (p, l) = part.sizes().ok_or_else(|| TableFileError::Malformed(format!("query {q} is too large")))?;
+        offsets.push(at);
+        at = at
+            .checked_add(p)
+            .and_then(|a| a.checked_add(l))
+            .ok_or_else(|| TableFileError::Malformed(format!("query {q} is too large")))?;
+        parts.push(part);
+    }
+    if at != file_len {
+        return Err(TableFileError::Malformed(format!("{file_len} bytes, the layout says {at}")));
+    }
+    drop(file);
+
+    let pk = &key.pk;
+    let read = |q: usize| read_part(path, offsets[q], parts[q]);
+    let (a, (b_g1, (b_g2, (h, l)))) = rayon::join(
+        || read(0).and_then(|r| query(r, &pk.a_query[1..], 0)),
+        || {
+            rayon::join(
+                || read(1).and_then(|r| query(r, &pk.b_g1_query[1..], 1)),
+                || {
+                    rayon::join(
+                        || read(2).and_then(|r| query(r, &pk.b_g2_query[1..], 2)),
+                        || {
+                            rayon::join(
+                                || read(3).and_then(|r| query(r, &pk.h_query, 3)),
+                                || read(4).and_then(|r| query(r, &pk.l_query, 4)),
+                            )
+                        },
+                    )
+                },
+            )
+        },
+    );
+    Ok(MsmTables {
+        a: a?,
+        b_g1: b_g1?,
+        b_g2: b_g2?,
+        h: h?,
+        l: l?,
+        build_time: start.elapsed(),
+        pvk: std::sync::OnceLock::new(),
+    })
+}
+
+/// One query's positions and limbs, read at `offset`.
+fn read_part(path: &Path, offset: usize, part: Part) -> Result<(Part, Vec<u32>, Vec<u64>), TableFileError> {
+    let (position_bytes, limb_bytes) = part.sizes().expect("checked by the caller");
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(offset as u64))?;
+    let mut bytes = vec![0u8; position_bytes];
+    file.read_exact(&mut bytes)?;
+    let positions =
+        bytes.chunks_exact(4).take(part.rows).map(|b| u32::from_le_bytes(b.try_into().expect("4"))).collect();
+    let mut limbs = vec![0u64; limb_bytes / 8];
+    file.read_exact(bytemuck::cast_slice_mut(&mut limbs))?;
+    if cfg!(target_endian = "big") {
+        limbs.par_iter_mut().for_each(|l| *l = u64::from_le(*l));
+    }
+    Ok((part, positions, limbs))
+}
+
+/// The table of query `q` from its parts, checked against the key's `bases`: the layout,
+/// and the first and last non-zero base.
+fn query<P: TableCurve>(
+    (part, positions, limbs): (Part, Vec<u32>, Vec<u64>),
+    bases: &[Affine<P>],
+    q: usize,
+) -> Result<FixedBaseMsm<P>, TableFileError> {
+    let t = FixedBaseMsm::from_parts(part.window, part.windows, positions, limbs, bases.len())
+        .map_err(|e| TableFileError::Malformed(format!("query {q}: {e}")))?;
+    let (_, _, positions, _) = t.parts();
+    let nonzero = bases.iter().filter(|b| !b.is_zero()).count();
+    // The first and last rows: their base, and the next window's multiple 2^c·base.
+    let row_differs = |row: usize| {
+        let base = bases[positions[row] as usize];
+        let mut shifted = base.into_group();
+        (0..part.window).for_each(|_| {
+            shifted.double_in_place();
+        });
+        t.multiple(row, 0) != base || (part.windows > 1 && t.multiple(row, 1) != shifted.into_affine())
+    };
+    let ends = [Some(0), positions.len().checked_sub(1)];
+    if positions.len() != nonzero || ends.into_iter().flatten().any(row_differs) {
+        return Err(TableFileError::Malformed(format!("query {q}: its bases differ from the key's")));
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use ark_ff::UniformRand;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use veil_circuits::{eddsa::PrivateKey, identity, lean_imt::LeanImt, Fr};
+
+    use super::*;
+    use crate::engine::approval_shape;
+
+    fn key(depth: usize, seed: u64) -> ProverKey {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let (shape, blank) = approval_shape(depth).unwrap();
+        ProverKey::setup(shape, blank, &mut rng).unwrap()
+    }
+
+    fn circuit(depth: usize, rng: &mut ChaCha20Rng) -> veil_circuits::approval::ApprovalCircuit {
+        let keys: Vec<PrivateKey> = (0..3).map(|_| PrivateKey::random(rng)).collect();
+        let set = LeanImt::from_leaves(keys.iter().map(|k| identity::commitment(&k.public_key())));
+        let proof = set.proof(1).unwrap();
+        veil_circuits::approval::ApprovalCircuit::new(
+            depth,
+            &keys[1].secret_scalar(),
+            &proof,
+            Fr::rand(rng),
+            Fr::from(5u64),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn saved_tables_load_and_prove_the_same_proofs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut key = key(3, 1);
+        for budget in [MsmTables::DEFAULT_BUDGET, 1 << 22] {
+            let built = MsmTables::new(&key.pk, budget);
+            save(&key, &built, &path).unwrap();
+            let loaded = load(&key, &path).unwrap();
+            assert_eq!(loaded.windows(), built.windows());
+            assert_eq!(loaded.size_bytes(), built.size_bytes());
+            // Same tables, same randomness: the same proof as the stock prover's.
+            let mut rng = ChaCha20Rng::seed_from_u64(2);
+            let stock = key.prove_stock(circuit(3, &mut rng), &mut ChaCha20Rng::seed_from_u64(3)).unwrap();
+            key.tables = Some(std::sync::Arc::new(loaded));
+            let mut rng = ChaCha20Rng::seed_from_u64(2);
+            let ours = key.prove(circuit(3, &mut rng), &mut ChaCha20Rng::seed_from_u64(3)).unwrap();
+            assert_eq!(ours, stock);
+            key.tables = None;
+        }
+    }
+
+    #[test]
+    fn refuses_other_keys_and_damaged_layouts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let key = key(2, 4);
+        save(&key, &MsmTables::new(&key.pk, 1 << 24), &path).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let with = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            load(&key, &path).unwrap_err()
+        };
+        assert!(matches!(load(&self::key(2, 5), &path).unwrap_err(), TableFileError::OtherKey));
+        assert!(matches!(with(b"VEIL-PK\0 a proving key"), TableFileError::NotTables));
+        assert!(matches!(with(b"VEIL"), TableFileError::NotTables));
+        assert!(matches!(with(&good[..100]), TableFileError::Malformed(_)));
+        let mut v = good.clone();
+        v[8] = 2;
+        assert!(matches!(with(&v), TableFileError::UnsupportedVersion { found: 2 }));
+        // Every truncation, and a byte too many.
+        for cut in [HEADER_LEN, HEADER_LEN + 1, good.len() / 2, good.len() - 1] {
+            assert!(matches!(with(&good[..cut]), TableFileError::Malformed(_)), "cut at {cut}");
+        }
+        let mut v = good.clone();
+        v.push(0);
+        assert!(matches!(with(&v), TableFileError::Malformed(_)));
+        // A descriptor field changed: window, windows, rows, bases of each query.
+        for q in 0..QUERIES {
+            for (field, delta) in [(0, 1u8), (4, 1), (8, 1), (16, 1)] {
+                let mut v = good.clone();
+                v[48 + 24 * q + field] ^= delta;
+                assert!(matches!(with(&v), TableFileError::Malformed(_)), "query {q} field {field}");
+            }
+        }
+        // A first base changed (the first limb of query A's first point).
+        let mut v = good.clone();
+        let positions_a = {
+            let rows = u64::from_le_bytes(good[56..64].try_into().unwrap()) as usize;
+            (rows * 4).next_multiple_of(8)
+        };
+        v[HEADER_LEN + positions_a] ^= 1;
+        assert!(matches!(with(&v), TableFileError::Malformed(_)));
+        std::fs::write(&path, &good).unwrap();
+        assert!(load(&key, &path).is_ok());
+    }
+
+    #[test]
+    fn damaged_points_cost_time_not_a_wrong_proof() {
+        // A point deep inside a table (not a first or last base) is changed: the tables
+        // load, their proof fails its check, and the stock prover's proof is returned.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut key = key(3, 6);
+        save(&key, &MsmTables::new(&key.pk, 1 << 24), &path).unwrap();
+        let mut v = std::fs::read(&path).unwrap();
+        let rows = u64::from_le_bytes(v[56..64].try_into().unwrap()) as usize;
+        let windows = u32::from_le_bytes(v[52..56].try_into().unwrap()) as usize;
+        let limbs_start = HEADER_LEN + (rows * 4).next_multiple_of(8);
+        // Row 1, window 1 of query A: limb 0 of its x.
+        v[limbs_start + 8 * 8 * (windows + 1)] ^= 1;
+        std::fs::write(&path, &v).unwrap();
+        let tables = load(&key, &path).unwrap();
+        let pvk = crate::prepare(key.verifying_key());
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let c = circuit(3, &mut rng);
+        let inputs = c.public_inputs().unwrap();
+        let z = key.checked_assignment(c.clone()).unwrap();
+        let damaged = key.prove_with_tables(&tables, &z, Fr::rand(&mut rng), Fr::rand(&mut rng)).unwrap();
+        assert!(!crate::verify(&pvk, &inputs, &damaged).unwrap(), "the damaged point is used");
+        key.tables = Some(std::sync::Arc::new(tables));
+        for _ in 0..3 {
+            let proof = key.prove(c.clone(), &mut rng).unwrap();
+            assert!(crate::verify(&pvk, &inputs, &proof).unwrap());
+        }
+    }
+}
