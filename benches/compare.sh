@@ -14,10 +14,13 @@
 # (default depth 20, K_MAX 2: 18,753 circom constraints, a 2^15 ptau; K_MAX 4 needs 2^16)
 # with benches/circom/threshold.circom (circomlib's EdDSAPoseidonVerifier, zk-kit's
 # BinaryMerkleRoot, pairwise distinctness), all K_MAX slots signed. Runs are
-# interleaved (veil, snarkjs, rapidsnark, veil, ...); each figure is one whole process, as
-# a user runs it: `veil prove` loads its key, synthesizes the witness and proves;
-# snarkjs computes the witness (`wtns calculate`) and proves (`groth16 prove`) in two
-# processes, both counted. Times: median (min–max) over --runs. Peak memory: max RSS of
+# interleaved (veil, veil --tables never, snarkjs, rapidsnark, veil, ...); each figure is
+# one whole process, as a user runs it: `veil prove` loads its key (and the fixed-base MSM
+# tables that `veil setup --tables` wrote beside it), unlocks the key file, synthesizes the
+# witness and proves; snarkjs computes the witness (`wtns calculate`) and proves (`groth16
+# prove`) in two processes, both counted; rapidsnark proves from snarkjs's witness file.
+# The last column compares veil's process with rapidsnark's proving process alone (the
+# strict reading) and, for "witness + proof", with snarkjs's witness plus rapidsnark. Times: median (min–max) over --runs. Peak memory: max RSS of
 # the proving process (GNU time's %M, as in `time -v`).
 #
 # --smoke: one run of Approval at depth 2 (circom: 2,003 constraints, a 2^11 ptau) and, for
@@ -220,6 +223,7 @@ compare() {
   say "$st ($label): $RUNS interleaved run(s)"
   for r in $(seq 1 "$RUNS"); do
     rm -rf vp && measure "$R/veil.prove" bash -c "$prove_cmd"
+    rm -rf vp && measure "$R/veil.stock" bash -c "$prove_cmd --tables never"
     measure "$R/veil.verify" "$VEIL" verify --vk vk/verification_key.json --proof vp/proof.json --public vp/public.json
     measure "$R/snarkjs.wtns" "${SNARKJS[@]}" wtns calculate "$cdir/main_js/main.wasm" "$st.input.json" "$st.wtns"
     if [ "$groth16" = 1 ]; then
@@ -256,26 +260,35 @@ compare() {
     echo
     echo "### $st, $label ($RUNS run(s); times in s, median (min–max); memory in MiB)"
     echo
-    echo "| | veil | snarkjs$rs | veil / snarkjs |"
-    echo "| --- | --- | ---${rs:+ | ---} | --- |"
-    row() { # LABEL VEIL SNARKJS RAPIDSNARK RATIO
-      if [ -n "$RAPIDSNARK" ]; then echo "| $1 | $2 | $3 | $4 | $5 |"; else echo "| $1 | $2 | $3 | $5 |"; fi
+    echo "| | veil | snarkjs$rs | veil / snarkjs${rs:+ | veil / rapidsnark} |"
+    echo "| --- | --- | ---${rs:+ | ---} | ---${rs:+ | ---} |"
+    row() { # LABEL VEIL SNARKJS RAPIDSNARK RATIO [RATIO_TO_RAPIDSNARK]
+      if [ -n "$RAPIDSNARK" ]; then echo "| $1 | $2 | $3 | $4 | $5 | ${6:-—} |"; else echo "| $1 | $2 | $3 | $5 |"; fi
     }
     row "constraints" "$vc" "$sc" "$sc" "$(ratio "$vc" "$sc")"
     row "witness (process)" "in proof" "$(summary "$R/snarkjs.wtns" 1 1000 "")" "(snarkjs's)" "—"
     if [ "$groth16" = 1 ]; then
       row "proof (process, key load incl.)" "$(summary "$R/veil.prove" 1 1000 "")" "$(summary "$R/snarkjs.prove" 1 1000 "")" \
-        "$(summary "$R/rapidsnark.prove" 1 1000 "")" "—"
+        "$(summary "$R/rapidsnark.prove" 1 1000 "")" "—" "**$(ratio "$(median "$R/veil.prove" 1)" "$(median "$R/rapidsnark.prove" 1)")**"
       row "**witness + proof**" "**$(summary "$R/veil.prove" 1 1000 "")**" "$(summary "$R/snarkjs.total" 1 1000 "")" \
-        "$(summary "$R/rapidsnark.total" 1 1000 "")" "**$(ratio "$(median "$R/veil.prove" 1)" "$(median "$R/snarkjs.total" 1)")**"
+        "$(summary "$R/rapidsnark.total" 1 1000 "")" "**$(ratio "$(median "$R/veil.prove" 1)" "$(median "$R/snarkjs.total" 1)")**" \
+        "$(ratio "$(median "$R/veil.prove" 1)" "$(median "$R/rapidsnark.total" 1)")"
+      row "witness + proof, veil without MSM tables (\`--tables never\`)" "$(summary "$R/veil.stock" 1 1000 "")" "" "" \
+        "$(ratio "$(median "$R/veil.stock" 1)" "$(median "$R/snarkjs.total" 1)")" \
+        "$(ratio "$(median "$R/veil.stock" 1)" "$(median "$R/rapidsnark.prove" 1)") (proof alone)"
       row "verify (process)" "$(summary "$R/veil.verify" 1 1000 "")" "$(summary "$R/snarkjs.verify" 1 1000 "")" "(snarkjs's)" \
         "$(ratio "$(median "$R/veil.verify" 1)" "$(median "$R/snarkjs.verify" 1)")"
       row "peak RSS, proving process" "$(summary "$R/veil.prove" 2 1024 "")" "$(summary "$R/snarkjs.prove" 2 1024 "")" \
-        "$(summary "$R/rapidsnark.prove" 2 1024 "")" "$(ratio "$(median "$R/veil.prove" 2)" "$(median "$R/snarkjs.prove" 2)")"
+        "$(summary "$R/rapidsnark.prove" 2 1024 "")" "$(ratio "$(median "$R/veil.prove" 2)" "$(median "$R/snarkjs.prove" 2)")" \
+        "$(ratio "$(median "$R/veil.prove" 2)" "$(median "$R/rapidsnark.prove" 2)")"
+      row "peak RSS, veil without MSM tables" "$(summary "$R/veil.stock" 2 1024 "")" "" "" \
+        "$(ratio "$(median "$R/veil.stock" 2)" "$(median "$R/snarkjs.prove" 2)")" \
+        "$(ratio "$(median "$R/veil.stock" 2)" "$(median "$R/rapidsnark.prove" 2)")"
       row "peak RSS, witness process" "—" "$(summary "$R/snarkjs.wtns" 2 1024 "")" "(snarkjs's)" "—"
       row "proof.json (bytes)" "$(bytes vp/proof.json)" "$(bytes sp.proof.json)" "$( [ -f rp.proof.json ] && bytes rp.proof.json || echo "n/a")" "—"
     else
       row "proof (process, key load incl.)" "$(summary "$R/veil.prove" 1 1000 "")" "not set up (smoke)" "—" "—"
+      row "proof, veil without MSM tables" "$(summary "$R/veil.stock" 1 1000 "")" "—" "—" "—"
       row "verify (process)" "$(summary "$R/veil.verify" 1 1000 "")" "—" "—" "—"
       row "peak RSS, proving process" "$(summary "$R/veil.prove" 2 1024 "")" "—" "—" "—"
     fi
@@ -291,7 +304,9 @@ if [ -z "$ONLY" ] || [ "$ONLY" = approval ]; then
   for i in 1 2 3; do others+=("$("$VEIL" key new --kdf light --out "o$i.key" 2>/dev/null)"); done
   # Four members (a tree of depth 2, so the smoke's depth 2 holds it); the prover is leaf 2.
   "$VEIL" set new --out set.json "${others[0]}" "${others[1]}" "$A" "${others[2]}" >/dev/null
-  "$VEIL" setup approval --depth "$DEPTH" --out vk >/dev/null 2>&1
+  # With the fixed-base MSM tables beside the key (veil's fast path; each run also proves
+  # without them, --tables never).
+  "$VEIL" setup approval --depth "$DEPTH" --out vk --tables >/dev/null 2>&1
   node "$ROOT/benches/circom/inputs.mjs" approval mnemonic.txt "m/44'/60'/0'/0/0" set.json intent.json "$DEPTH" >approval.input.json
   dir=$(circom_build "semaphore-$DEPTH" "$(printf 'pragma circom 2.1.5;\ninclude "semaphore.circom";\ncomponent main {public [message, scope]} = Semaphore(%s);' "$DEPTH")" 1)
   vc=$("$VEIL" info approval --depth "$DEPTH" --json | node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync(0)).constraints))')
@@ -309,7 +324,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = threshold ]; then
     "$VEIL" sign --key "t$i.key" --intent intent.json --out "t$i.sig.json" >/dev/null
     sigs+=("t$i.sig.json")
   done
-  "$VEIL" setup threshold --depth "$T_DEPTH" --k-max "$K_MAX" --out vk >/dev/null 2>&1
+  "$VEIL" setup threshold --depth "$T_DEPTH" --k-max "$K_MAX" --out vk --tables >/dev/null 2>&1
   node "$ROOT/benches/circom/inputs.mjs" threshold tset.json intent.json "$T_DEPTH" "$K_MAX" "${sigs[@]}" >threshold.input.json
   g=1
   [ "$SMOKE" = 0 ] || g=0

@@ -49,6 +49,14 @@ enum Command {
     Sign(commands::sign::SignArgs),
     /// Verify a proof (exit 0 valid, 1 invalid, 2 bad input).
     Verify(commands::verify::VerifyArgs),
+    /// Precompute a proving key's fixed-base MSM tables and store them beside it
+    /// (DIR/proving_key.tables).
+    ///
+    /// `veil prove` and `veil batch` then read them instead of running variable-base MSMs:
+    /// about 30% faster proofs, for more memory and disk (43 MiB at Approval depth 20,
+    /// 393 MiB at Threshold K_MAX 8). Every proof made from tables is verified before it is
+    /// written; a damaged file only costs the speed-up.
+    Tables(commands::tables::TablesArgs),
     /// Export proofs in other encodings.
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
@@ -115,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Prove(c) => commands::prove::run(c),
         Command::Verify(a) => commands::verify::run(&a),
         Command::Sign(a) => commands::sign::run(&a),
+        Command::Tables(a) => commands::tables::run(&a),
         Command::Export(c) => commands::export::run(c),
         Command::Batch(a) => commands::batch::run(&a),
         Command::Gas(a) => commands::gas::run(&a),

@@ -317,3 +317,73 @@ fn refusals_name_the_file_and_exit_2() {
     prove(&p("alice.key"), &p("cut")).code(2).stderr(predicate::str::contains("not a veil proving key"));
     let _ = outsider;
 }
+
+/// `veil tables` writes the MSM tables beside the key; `veil prove` reads them (`auto`,
+/// `always`) and its proofs verify; a damaged or foreign tables file is reported and
+/// ignored under `auto` and refused (exit 2, naming the file) under `always`.
+#[test]
+fn tables_beside_the_key_serve_prove_and_damage_is_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let alice = stdout_of(veil().args(["key", "new", "--kdf", "light", "--out", &p("alice.key")]));
+    let bob = stdout_of(veil().args(["key", "new", "--kdf", "light", "--out", &p("bob.key")]));
+    stdout_of(veil().args(["set", "new", "--out", &p("set.json"), &alice, &bob]));
+    stdout_of(veil().args([
+        "intent",
+        "new",
+        "--chain-id",
+        "1",
+        "--account",
+        "0x1111111111111111111111111111111111111111",
+        "--target",
+        "0x2222222222222222222222222222222222222222",
+        "--value",
+        "5",
+        "--nonce",
+        "0",
+        "--out",
+        &p("intent.json"),
+    ]));
+    stdout_of(veil().args(["setup", "approval", "--depth", "4", "--out", &p("keys"), "--tables"]));
+    let tables = dir.path().join("keys/proving_key.tables");
+    assert!(tables.exists(), "setup --tables writes the tables");
+    let prove = |mode: &str, out: &str| {
+        let mut c = veil();
+        c.args(["prove", "approval", "--key", &p("alice.key"), "--set", &p("set.json"), "--intent", &p("intent.json")])
+            .args(["--pk", &p("keys"), "--tables", mode, "--out", &p(out)]);
+        c
+    };
+    let verifies = |out: &str| {
+        veil()
+            .args(["verify", "--vk", &p("keys/verification_key.json")])
+            .args(["--proof", &p(&format!("{out}/proof.json")), "--public", &p(&format!("{out}/public.json"))])
+            .assert()
+            .success();
+    };
+    for mode in ["auto", "always", "never"] {
+        let out = prove(mode, mode).env("VEIL_LOG", "veil=debug").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let read = String::from_utf8_lossy(&out.stderr).contains("MSM tables read");
+        assert_eq!(read, mode != "never", "--tables {mode}");
+        verifies(mode);
+    }
+    // `veil tables` rebuilds them in place, within a budget.
+    stdout_of(veil().args(["tables", "--pk", &p("keys"), "--budget-mib", "1"]));
+    prove("always", "rebuilt").assert().success();
+    verifies("rebuilt");
+
+    // A truncated file: `auto` warns and proves without it; `always` refuses.
+    let bytes = std::fs::read(&tables).unwrap();
+    std::fs::write(&tables, &bytes[..bytes.len() - 8]).unwrap();
+    prove("auto", "damaged").assert().success().stderr(predicate::str::contains("proving_key.tables"));
+    verifies("damaged");
+    prove("always", "refused").assert().code(2).stderr(predicate::str::contains("proving_key.tables"));
+    assert!(!dir.path().join("refused").exists(), "nothing written on refusal");
+
+    // Tables of another key (a second setup) are refused the same way.
+    stdout_of(veil().args(["setup", "approval", "--depth", "4", "--out", &p("other"), "--tables"]));
+    std::fs::copy(dir.path().join("other/proving_key.tables"), &tables).unwrap();
+    prove("always", "foreign").assert().code(2).stderr(predicate::str::contains("another proving key"));
+    prove("auto", "foreign").assert().success();
+    verifies("foreign");
+}

@@ -17,14 +17,12 @@ use std::{fmt, sync::Arc, time::Instant};
 
 use ark_bn254::{g1::Config as G1Config, g2::Config as G2Config, Bn254, G1Affine, G1Projective, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{PrimeField, UniformRand, Zero};
-use ark_groth16::{
-    r1cs_to_qap::{LibsnarkReduction, R1CSToQAP},
-    Groth16,
-};
-use ark_poly::GeneralEvaluationDomain;
+use ark_ff::{FftField, Field, PrimeField, UniformRand, Zero};
+use ark_groth16::{r1cs_to_qap::LibsnarkReduction, Groth16};
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode, R1CS_PREDICATE_LABEL,
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisError, SynthesisMode,
+    R1CS_PREDICATE_LABEL,
 };
 use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
@@ -32,7 +30,7 @@ use sha2::{Digest, Sha256};
 use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdCircuit, Fr};
 
 use crate::{
-    msm::{FixedBaseMsm, TableCurve},
+    msm::{BigInt, FixedBaseMsm, TableCurve},
     Proof, ProverError, ProvingKey, VerifyingKey,
 };
 
@@ -317,29 +315,43 @@ impl ProverKey {
     /// [`ProverError::MissingWitness`] for a circuit without witness,
     /// [`ProverError::ShapeMismatch`] for a circuit of another shape,
     /// [`ProverError::Unsatisfied`] when the witness violates a constraint.
-    #[tracing::instrument(skip_all, fields(shape = %self.shape))]
     pub fn prove<C, R>(&self, circuit: C, rng: &mut R) -> Result<Proof, ProverError>
     where
         C: ConstraintSynthesizer<Fr>,
         R: RngCore + CryptoRng,
     {
-        let z = self.checked_assignment(circuit)?;
+        self.prove_assignment(&Assignment::synthesize(circuit)?, rng)
+    }
+
+    /// Proves a synthesized circuit ([`Assignment::synthesize`], which needs no key, so it
+    /// can run while the key loads); as [`ProverKey::prove`].
+    ///
+    /// # Errors
+    /// As [`ProverKey::prove`].
+    #[tracing::instrument(skip_all, fields(shape = %self.shape))]
+    pub fn prove_assignment<R: RngCore + CryptoRng>(&self, a: &Assignment, rng: &mut R) -> Result<Proof, ProverError> {
+        self.check_shape(a)?;
+        let z = &a.z;
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
         let start = Instant::now();
         let proof = match &self.tables {
             Some(tables) => {
-                let proof = self.prove_with_tables(tables, &z, r, s)?;
+                // The table prover checks every constraint on the way (its witness map
+                // evaluates them anyway).
+                let proof = self.prove_with_tables(tables, z, r, s)?;
                 // Tables may come from a file: each of their proofs is verified, and a
                 // failure (a damaged file) falls back to the stock prover.
                 let pvk = tables.pvk.get_or_init(|| crate::prepare(&self.pk.vk));
-                if crate::verify(pvk, &z[1..self.r1cs.num_instance], &proof)? {
+                if crate::verify(pvk, a.public_inputs(), &proof)? {
                     Ok(proof)
                 } else {
-                    tracing::warn!("the MSM tables gave a proof that does not verify (a damaged tables file?); proving without them");
-                    self.prove_assignment_stock(&z, r, s)
+                    tracing::warn!(
+                        "the MSM tables gave a proof that does not verify (a damaged tables file?); proving without them"
+                    );
+                    self.prove_with(Msms::VariableBase, z, r, s)
                 }
             }
-            None => self.prove_assignment_stock(&z, r, s),
+            None => self.prove_with(Msms::VariableBase, z, r, s),
         };
         tracing::debug!(ms = ms(start), tables = self.tables.is_some(), "proof computed");
         proof
@@ -373,26 +385,47 @@ impl ProverKey {
         C: ConstraintSynthesizer<Fr>,
         R: RngCore + CryptoRng,
     {
-        let z = self.checked_assignment(circuit)?;
+        let a = Assignment::synthesize(circuit)?;
+        self.check(&a)?;
         let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-        self.prove_assignment_stock(&z, r, s)
+        self.prove_assignment_stock(&a.z, r, s)
     }
 
-    /// The full assignment of `circuit`, refused unless it satisfies every constraint.
-    pub(crate) fn checked_assignment<C: ConstraintSynthesizer<Fr>>(&self, circuit: C) -> Result<Vec<Fr>, ProverError> {
+    /// Refuses an assignment of another shape, or one that violates a constraint.
+    fn check(&self, a: &Assignment) -> Result<(), ProverError> {
+        self.check_shape(a)?;
         let start = Instant::now();
-        let z = self.witness(circuit)?;
-        let synthesized = Instant::now();
-        if let Some(row) = self.r1cs.first_unsatisfied(&z) {
+        if let Some(row) = self.r1cs.first_unsatisfied(&a.z) {
             tracing::debug!(row, "constraint violated");
             return Err(ProverError::Unsatisfied);
         }
-        tracing::debug!(
-            witness_ms = (synthesized - start).as_secs_f64() * 1e3,
-            check_ms = ms(synthesized),
-            "witness synthesized and checked"
-        );
-        Ok(z)
+        tracing::debug!(ms = ms(start), "every constraint holds");
+        Ok(())
+    }
+
+    /// Refuses an assignment of another shape.
+    fn check_shape(&self, a: &Assignment) -> Result<(), ProverError> {
+        if a.num_instance != self.r1cs.num_instance || a.z.len() - a.num_instance != self.r1cs.num_witness {
+            return Err(ProverError::ShapeMismatch {
+                key: self.shape.to_string(),
+                detail: format!(
+                    "the circuit has {} instance and {} witness variables, the key {} and {}",
+                    a.num_instance,
+                    a.z.len() - a.num_instance,
+                    self.r1cs.num_instance,
+                    self.r1cs.num_witness
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The checked full assignment of `circuit` (tests).
+    #[cfg(test)]
+    pub(crate) fn checked_assignment<C: ConstraintSynthesizer<Fr>>(&self, circuit: C) -> Result<Vec<Fr>, ProverError> {
+        let a = Assignment::synthesize(circuit)?;
+        self.check(&a)?;
+        Ok(a.z.clone())
     }
 
     fn prove_assignment_stock(&self, z: &[Fr], r: Fr, s: Fr) -> Result<Proof, ProverError> {
@@ -409,32 +442,70 @@ impl ProverKey {
 
     /// ark-groth16's `create_proof_with_assignment` with the MSMs over `tables`: the same
     /// group elements, hence the same proof bytes, for the same `r` and `s`.
+    ///
+    /// # Errors
+    /// [`ProverError::Unsatisfied`] when `z` violates a constraint.
     pub(crate) fn prove_with_tables(&self, tables: &MsmTables, z: &[Fr], r: Fr, s: Fr) -> Result<Proof, ProverError> {
+        self.prove_with(Msms::Tables(tables), z, r, s)
+    }
+
+    /// ark-groth16's `create_proof_with_assignment`, rearranged: the witness map (which
+    /// checks every constraint) and the H MSM, which needs it, run beside the other four
+    /// MSMs, over `msms`. The same group elements, hence the same proof bytes, as
+    /// ark-groth16's prover for the same `r` and `s` (tested).
+    ///
+    /// # Errors
+    /// [`ProverError::Unsatisfied`] when `z` violates a constraint.
+    fn prove_with(&self, msms: Msms<'_>, z: &[Fr], r: Fr, s: Fr) -> Result<Proof, ProverError> {
+        use ark_ec::VariableBaseMSM;
         let pk = &self.pk;
         let num_instance = self.r1cs.num_instance;
-        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-            &self.r1cs.matrices,
-            num_instance,
-            self.r1cs.num_constraints(),
-            z,
-        )?;
-        // [instance[1..], witness..], as ark-groth16's `assignment`.
-        let assignment: Vec<_> = z[1..].par_iter().map(|x| x.into_bigint()).collect();
-        let aux = &assignment[num_instance - 1..];
-        let ((h_acc, l_acc), (a_acc, (b_g1_acc, b_g2_acc))) = rayon::join(
-            || rayon::join(|| tables.h.msm(&h), || tables.l.msm_bigint(aux)),
+        let g1 = |query: &[G1Affine], table: Option<&FixedBaseMsm<G1Config>>, scalars: &[BigInt<G1Config>]| match table
+        {
+            Some(t) => t.msm_bigint(scalars),
+            None => G1Projective::msm_bigint(query, scalars),
+        };
+        let tables = match msms {
+            Msms::Tables(t) => Some(t),
+            Msms::VariableBase => None,
+        };
+        let (h_acc, (a_acc, (b_g1_acc, (b_g2_acc, l_acc)))) = rayon::join(
             || {
+                self.witness_map(z).map(|h| {
+                    let h: Vec<_> = h.par_iter().map(|x| x.into_bigint()).collect();
+                    g1(&pk.h_query, tables.map(|t| &t.h), &h)
+                })
+            },
+            || {
+                // [instance[1..], witness..], as ark-groth16's `assignment`.
+                let assignment: Vec<_> = z[1..].par_iter().map(|x| x.into_bigint()).collect();
+                let aux = &assignment[num_instance - 1..];
                 rayon::join(
-                    || tables.a.msm_bigint(&assignment),
+                    || g1(&pk.a_query[1..], tables.map(|t| &t.a), &assignment),
                     || {
                         rayon::join(
-                            || if r.is_zero() { G1Projective::zero() } else { tables.b_g1.msm_bigint(&assignment) },
-                            || tables.b_g2.msm_bigint(&assignment),
+                            || {
+                                if r.is_zero() {
+                                    G1Projective::zero()
+                                } else {
+                                    g1(&pk.b_g1_query[1..], tables.map(|t| &t.b_g1), &assignment)
+                                }
+                            },
+                            || {
+                                rayon::join(
+                                    || match tables {
+                                        Some(t) => t.b_g2.msm_bigint(&assignment),
+                                        None => G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment),
+                                    },
+                                    || g1(&pk.l_query, tables.map(|t| &t.l), aux),
+                                )
+                            },
                         )
                     },
                 )
             },
         );
+        let h_acc = h_acc?;
         // A = α + Σ z_i·A_i + r·δ and B = β + Σ z_i·B_i + s·δ, as ark-groth16's
         // `calculate_coeff`; C = s·A + r·B₁ − r·s·δ + Σ w_i·L_i + Σ h_i·H_i.
         let g_a: G1Projective = pk.delta_g1 * r + pk.a_query[0] + a_acc + pk.vk.alpha_g1;
@@ -445,29 +516,98 @@ impl ProverKey {
         Ok(Proof { a: g_a.into_affine(), b: g2_b.into_affine(), c: g_c.into_affine() })
     }
 
-    /// The full assignment `[1, instance.., witness..]` of `circuit`, synthesized without
-    /// building matrices.
-    fn witness<C: ConstraintSynthesizer<Fr>>(&self, circuit: C) -> Result<Vec<Fr>, ProverError> {
+    /// The coefficients of h = (a·b − c)/Z of the QAP, exactly as ark-groth16's
+    /// `LibsnarkReduction::witness_map_from_matrices` computes them, with every constraint
+    /// checked on the evaluations it needs anyway (a·b = c on each row), and the three
+    /// transforms of a, b and c run side by side.
+    ///
+    /// # Errors
+    /// [`ProverError::Unsatisfied`] when `z` violates a constraint.
+    pub(crate) fn witness_map(&self, z: &[Fr]) -> Result<Vec<Fr>, ProverError> {
+        let start = Instant::now();
+        let (n, m) = (self.r1cs.num_constraints(), self.r1cs.num_instance);
+        let domain = GeneralEvaluationDomain::<Fr>::new(n + m).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let size = domain.size();
+        let [ma, mb, mc] = &self.r1cs.matrices;
+        let eval = |row: &[(Fr, usize)]| row.iter().fold(Fr::zero(), |acc, (c, v)| acc + *c * z[*v]);
+        let (mut a, mut b, mut c) = (vec![Fr::zero(); size], vec![Fr::zero(); size], vec![Fr::zero(); size]);
+        a[..n].par_iter_mut().zip(&mut b[..n]).zip(&mut c[..n]).enumerate().for_each(|(i, ((a, b), c))| {
+            (*a, *b, *c) = (eval(&ma[i]), eval(&mb[i]), eval(&mc[i]));
+        });
+        if let Some(row) = (0..n).into_par_iter().find_first(|&i| a[i] * b[i] != c[i]) {
+            tracing::debug!(row, "constraint violated");
+            return Err(ProverError::Unsatisfied);
+        }
+        // The instance rows: a = z_i, b = c = 0 (libsnark's reduction).
+        a[n..n + m].copy_from_slice(&z[..m]);
+        let coset = domain.get_coset(Fr::GENERATOR).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let to_coset = |v: &mut Vec<Fr>| {
+            domain.ifft_in_place(v);
+            coset.fft_in_place(v);
+        };
+        rayon::join(|| to_coset(&mut a), || rayon::join(|| to_coset(&mut b), || to_coset(&mut c)));
+        let z_inverse = domain.evaluate_vanishing_polynomial(Fr::GENERATOR).inverse().expect("Z ≠ 0 off the domain");
+        a.par_iter_mut().zip(&b).zip(&c).for_each(|((a, b), c)| *a = (*a * b - c) * z_inverse);
+        coset.ifft_in_place(&mut a);
+        tracing::debug!(ms = ms(start), "witness map (every constraint holds)");
+        Ok(a)
+    }
+}
+
+/// How a proof's MSMs run.
+#[derive(Clone, Copy)]
+enum Msms<'a> {
+    /// Over the key's fixed-base tables.
+    Tables(&'a MsmTables),
+    /// ark-ec's variable-base MSMs over the key's queries.
+    VariableBase,
+}
+
+/// A circuit's full assignment `[1, instance.., witness..]`, synthesized without building
+/// matrices and without a key. It holds the witness: its `Debug` shows sizes only.
+#[derive(Clone)]
+pub struct Assignment {
+    z: Vec<Fr>,
+    num_instance: usize,
+}
+
+impl fmt::Debug for Assignment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Assignment")
+            .field("instance", &self.num_instance)
+            .field("witness", &(self.z.len() - self.num_instance))
+            .finish()
+    }
+}
+
+impl Assignment {
+    /// Synthesizes `circuit`'s assignment.
+    ///
+    /// # Errors
+    /// [`ProverError::MissingWitness`] for a circuit without witness, and synthesis errors.
+    pub fn synthesize<C: ConstraintSynthesizer<Fr>>(circuit: C) -> Result<Self, ProverError> {
+        let start = Instant::now();
         let cs = ConstraintSystem::<Fr>::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Prove { construct_matrices: false, generate_lc_assignments: false });
         circuit.generate_constraints(cs.clone())?;
-        let (instance, witness) = (cs.instance_assignment()?, cs.witness_assignment()?);
-        if instance.len() != self.r1cs.num_instance || witness.len() != self.r1cs.num_witness {
-            return Err(ProverError::ShapeMismatch {
-                key: self.shape.to_string(),
-                detail: format!(
-                    "the circuit has {} instance and {} witness variables, the key {} and {}",
-                    instance.len(),
-                    witness.len(),
-                    self.r1cs.num_instance,
-                    self.r1cs.num_witness
-                ),
-            });
-        }
-        let mut z = instance;
+        let (mut z, witness) = (cs.instance_assignment()?, cs.witness_assignment()?);
+        let num_instance = z.len();
         z.extend_from_slice(&witness);
-        Ok(z)
+        tracing::debug!(ms = ms(start), "witness synthesized");
+        Ok(Self { z, num_instance })
+    }
+
+    /// The full assignment `[1, instance.., witness..]`.
+    #[must_use]
+    pub fn z(&self) -> &[Fr] {
+        &self.z
+    }
+
+    /// The public inputs (the instance without the constant 1).
+    #[must_use]
+    pub fn public_inputs(&self) -> &[Fr] {
+        &self.z[1..self.num_instance]
     }
 }
 
@@ -500,6 +640,7 @@ pub fn threshold_shape(depth: usize, k_max: usize) -> Result<(ShapeId, Threshold
 #[cfg(test)]
 mod tests {
     use ark_ff::One;
+    use ark_groth16::r1cs_to_qap::R1CSToQAP;
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
     use veil_circuits::{approval, eddsa::PrivateKey, identity, lean_imt::LeanImt};
@@ -567,6 +708,35 @@ mod tests {
             }
         }
         assert!(key.tables.as_ref().unwrap().size_bytes() > 0);
+    }
+
+    #[test]
+    fn witness_map_is_ark_groth16s_and_checks_every_constraint() {
+        let mut rng = ChaCha20Rng::seed_from_u64(75);
+        let (shape, blank) = approval_shape(3).unwrap();
+        let mut key = ProverKey::setup(shape, blank, &mut rng).unwrap();
+        key.build_tables(1 << 20);
+        let circuit = member_circuit(3, &mut rng);
+        let a = Assignment::synthesize(circuit).unwrap();
+        let ark = |z: &[Fr]| {
+            LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+                &key.r1cs.matrices,
+                key.r1cs.num_instance,
+                key.r1cs.num_constraints(),
+                z,
+            )
+            .unwrap()
+        };
+        assert_eq!(key.witness_map(&a.z).unwrap(), ark(&a.z));
+        // Any changed variable (public or private) breaks some constraint: refused by the
+        // witness map, hence by the table prover, with `Unsatisfied` and no fallback.
+        for i in (1..a.z.len()).step_by(97).chain([1, a.num_instance, a.z.len() - 1]) {
+            let mut bad = a.clone();
+            bad.z[i] += Fr::one();
+            assert!(matches!(key.witness_map(&bad.z), Err(ProverError::Unsatisfied)), "variable {i}");
+            assert!(key.r1cs.first_unsatisfied(&bad.z).is_some(), "variable {i}");
+            assert!(matches!(key.prove_assignment(&bad, &mut rng), Err(ProverError::Unsatisfied)), "variable {i}");
+        }
     }
 
     /// Per-query timings, fixed-base against ark-ec; `cargo test -p veil-prover --release

@@ -7,6 +7,24 @@ use std::{
     path::Path,
 };
 
+/// Maps `file` read-only, its pages read in at once (`MAP_POPULATE`): key and tables files
+/// are used in place, without a copy into fresh memory.
+///
+/// The map is sound as long as nobody rewrites the file in place while it is mapped. veil
+/// never does (every file it writes is a new file renamed into place); a file changed by
+/// hand can give wrong data, which the readers' checks catch (a key's body hash, and the
+/// verification of every proof made from tables), or a `SIGBUS` if it is truncated.
+///
+/// # Errors
+/// Any I/O error.
+pub fn map(file: &fs::File) -> io::Result<memmap2::Mmap> {
+    // SAFETY: read-only; see above for files changed under the map.
+    #[allow(unsafe_code)]
+    unsafe {
+        memmap2::MmapOptions::new().populate().map(file)
+    }
+}
+
 /// Writes `bytes` to `path` atomically. With `private`, the file is created `0600` (owner
 /// read/write only) before any byte is written.
 ///

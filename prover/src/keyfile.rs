@@ -43,7 +43,8 @@ use crate::{
 pub const MAGIC: [u8; 8] = *b"VEIL-PK\0";
 /// The version of this layout.
 pub const FORMAT_VERSION: u16 = 1;
-const HEADER_LEN: usize = 120;
+/// The length of the header, before the body.
+pub const HEADER_LEN: usize = 120;
 const FLAG_DEVELOPMENT: u32 = 1;
 
 /// How much to verify when loading a key.
@@ -166,7 +167,7 @@ fn u64_at(b: &[u8], at: usize) -> usize {
     usize::try_from(u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))).unwrap_or(usize::MAX)
 }
 
-/// Reads and checks the header only.
+/// Reads and checks the header only (`bytes` may be the header alone).
 ///
 /// # Errors
 /// Any [`KeyFileError`] the header alone can show.

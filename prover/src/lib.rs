@@ -6,7 +6,8 @@
 //! ([DESIGN §4][design]); production keys come from a multi-party ceremony.
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
-#![forbid(unsafe_code)]
+// One `unsafe` block in the crate: mapping files read-only (`mmap`), in `fs::map`.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 #![deny(missing_debug_implementations)]

@@ -87,7 +87,7 @@ pub struct FixedBaseMsm<P: TableCurve> {
     positions: Vec<u32>,
     /// Row-major, `windows` points per non-zero base: `2^(c·j)·P` for `j = 0..windows`,
     /// `P::LIMBS` limbs each.
-    table: Vec<u64>,
+    table: Limbs,
     curve: std::marker::PhantomData<P>,
 }
 
@@ -99,6 +99,30 @@ impl<P: TableCurve> fmt::Debug for FixedBaseMsm<P> {
             .field("bases", &self.positions.len())
             .field("bytes", &self.size_bytes())
             .finish_non_exhaustive()
+    }
+}
+
+/// A table's limbs: computed in memory, or a view of a mapped tables file
+/// ([`crate::tablefile`]), which costs neither a copy nor fresh pages.
+#[derive(Clone)]
+pub(crate) enum Limbs {
+    Owned(Vec<u64>),
+    Mapped {
+        map: std::sync::Arc<memmap2::Mmap>,
+        /// Byte offset, a multiple of 8 (the map itself is page-aligned).
+        offset: usize,
+        len: usize,
+    },
+}
+
+impl std::ops::Deref for Limbs {
+    type Target = [u64];
+
+    fn deref(&self) -> &[u64] {
+        match self {
+            Self::Owned(v) => v,
+            Self::Mapped { map, offset, len } => bytemuck::cast_slice(&map[*offset..*offset + 8 * *len]),
+        }
     }
 }
 
@@ -165,7 +189,7 @@ impl<P: TableCurve> FixedBaseMsm<P> {
                 limbs
             })
             .collect();
-        Self { window, windows, positions, table, curve: std::marker::PhantomData }
+        Self { window, windows, positions, table: Limbs::Owned(table), curve: std::marker::PhantomData }
     }
 
     /// A table from its parts, as [`FixedBaseMsm::parts`] gives them, for at most `bases`
@@ -180,6 +204,17 @@ impl<P: TableCurve> FixedBaseMsm<P> {
         windows: usize,
         positions: Vec<u32>,
         table: Vec<u64>,
+        bases: usize,
+    ) -> Result<Self, String> {
+        Self::from_limbs(window, windows, positions, Limbs::Owned(table), bases)
+    }
+
+    /// [`FixedBaseMsm::from_parts`] over limbs that may be mapped.
+    pub(crate) fn from_limbs(
+        window: usize,
+        windows: usize,
+        positions: Vec<u32>,
+        table: Limbs,
         bases: usize,
     ) -> Result<Self, String> {
         if !(2..=Self::MAX_WINDOW).contains(&window) {
@@ -201,7 +236,7 @@ impl<P: TableCurve> FixedBaseMsm<P> {
     /// The parts: window width, windows per base, positions of the non-zero bases, limbs.
     #[must_use]
     pub fn parts(&self) -> (usize, usize, &[u32], &[u64]) {
-        (self.window, self.windows, &self.positions, &self.table)
+        (self.window, self.windows, &self.positions, &self.table[..])
     }
 
     /// The `j`-th window multiple of the `row`-th non-zero base, `2^(c·j)·P`.
@@ -267,18 +302,9 @@ impl<P: TableCurve> FixedBaseMsm<P> {
         let (c, w) = (self.window, self.windows);
         let half = 1u64 << (c - 1);
         let modulus = P::ScalarField::MODULUS;
-        // The digits are taken in blocks of `block` additions, so that a block's points stay
-        // in cache; each bucket's running total `acc` joins the next block's sum.
-        let block = (8 * half as usize).max(1 << 15);
-        let mut acc = vec![Affine::<P>::identity(); half as usize];
-        // A block's non-zero digits: (bucket, table index, negated).
-        let mut ops: Vec<(u32, u32, bool)> = Vec::with_capacity(block + 2 * w);
-        let mut counts = vec![0u32; half as usize];
-        let mut scratch = Scratch::default();
+        let table: &[u64] = &self.table;
+        let mut buckets = Buckets::<P>::new(half as usize);
         for row in rows {
-            if ops.len() >= block {
-                self.sum_block(&mut ops, &mut counts, &mut acc, &mut scratch);
-            }
             let scalar = &scalars[self.positions[row] as usize];
             if scalar.is_zero() {
                 continue;
@@ -304,6 +330,7 @@ impl<P: TableCurve> FixedBaseMsm<P> {
             let limbs = magnitude.as_ref();
             let used = (bits.div_ceil(c) + 1).min(w);
             let mut carry = 0u64;
+            let row_start = row * w * P::LIMBS;
             for j in 0..used {
                 let mut d = bits_at(limbs, j * c, c) + carry;
                 // Signed digits in [-2^(c-1), 2^(c-1)); the last window keeps its carry
@@ -316,143 +343,103 @@ impl<P: TableCurve> FixedBaseMsm<P> {
                 if d == 0 {
                     continue;
                 }
-                let bucket = (d - 1) as u32;
-                counts[bucket as usize] += 1;
-                let index = u32::try_from(row * w + j).expect("table below 2^32 points");
-                ops.push((bucket, index, negative ^ negate));
+                let at = row_start + j * P::LIMBS;
+                let p = P::from_limbs(&table[at..at + P::LIMBS]);
+                buckets.add((d - 1) as usize, if negative ^ negate { -p } else { p });
             }
         }
-        self.sum_block(&mut ops, &mut counts, &mut acc, &mut scratch);
-        // Σ b·B_b as a running sum from the top bucket down.
+        buckets.weighted_sum()
+    }
+}
+
+/// Bucket sums in affine coordinates, added to in batches: each batch adds at most one point
+/// to each bucket, so all its additions share one field inversion (Montgomery's trick), about
+/// 6 multiplications per addition against 11 for a mixed Jacobian one. A point for a bucket
+/// already in the batch goes to the bucket's Jacobian overflow sum instead (a mixed
+/// addition), so equal digits, however many, never wait or loop.
+struct Buckets<P: SWCurveConfig> {
+    sums: Vec<Affine<P>>,
+    overflow: Vec<Projective<P>>,
+    /// Whether a bucket has an addition in the current batch.
+    busy: Vec<bool>,
+    /// The batch: bucket and point, and `x_point − x_bucket` (inverted when the batch runs).
+    batch: Vec<(u32, Affine<P>)>,
+    denominators: Vec<P::BaseField>,
+    capacity: usize,
+}
+
+impl<P: SWCurveConfig> Buckets<P> {
+    fn new(n: usize) -> Self {
+        let capacity = (n / BATCH_FRACTION).clamp(1, 1024);
+        Self {
+            sums: vec![Affine::<P>::identity(); n],
+            overflow: vec![Projective::<P>::zero(); n],
+            busy: vec![false; n],
+            batch: Vec::with_capacity(capacity),
+            denominators: Vec::with_capacity(capacity),
+            capacity,
+        }
+    }
+
+    /// Adds `p` to bucket `b`.
+    #[inline]
+    fn add(&mut self, b: usize, p: Affine<P>) {
+        if self.busy[b] {
+            self.overflow[b] += p;
+            return;
+        }
+        let sum = &mut self.sums[b];
+        if sum.is_zero() {
+            *sum = p;
+        } else if sum.x == p.x {
+            // P + P or P + (−P): rare, through Jacobian coordinates.
+            self.overflow[b] += p;
+        } else {
+            self.denominators.push(p.x - sum.x);
+            self.batch.push((b as u32, p));
+            self.busy[b] = true;
+            if self.batch.len() == self.capacity {
+                self.run_batch();
+            }
+        }
+    }
+
+    /// Completes the pending batch.
+    fn run_batch(&mut self) {
+        ark_ff::fields::serial_batch_inversion_and_mul(&mut self.denominators, &P::BaseField::ONE);
+        for (&(b, p), inverse) in self.batch.iter().zip(&self.denominators) {
+            let sum = &mut self.sums[b as usize];
+            let lambda = (p.y - sum.y) * inverse;
+            let x = lambda.square() - sum.x - p.x;
+            let y = lambda * (sum.x - x) - sum.y;
+            *sum = Affine::new_unchecked(x, y);
+            self.busy[b as usize] = false;
+        }
+        self.batch.clear();
+        self.denominators.clear();
+    }
+
+    /// `Σ b·B_b` over the buckets (bucket `i` holds the points of digit `i + 1`), as a
+    /// running sum from the top bucket down.
+    fn weighted_sum(mut self) -> Projective<P> {
+        self.run_batch();
         let mut running = Projective::<P>::zero();
         let mut sum = Projective::<P>::zero();
-        for bucket in acc.iter().rev() {
-            running += bucket;
+        for (affine, overflow) in self.sums.iter().zip(&self.overflow).rev() {
+            running += affine;
+            if !overflow.is_zero() {
+                running += overflow;
+            }
             sum += running;
         }
         sum
     }
-
-    /// Adds a block of digits (`ops`, with `counts` per bucket) to the bucket totals `acc`,
-    /// and empties the block.
-    fn sum_block(
-        &self,
-        ops: &mut Vec<(u32, u32, bool)>,
-        counts: &mut [u32],
-        acc: &mut [Affine<P>],
-        scratch: &mut Scratch<P>,
-    ) {
-        // Counting sort by bucket: bucket b holds points[start[b]..start[b] + len[b]], its
-        // total so far first.
-        let Scratch { points, start, len, fill } = scratch;
-        start.clear();
-        len.clear();
-        let mut next = 0u32;
-        for (&n, total) in counts.iter().zip(acc.iter()) {
-            let n = n + u32::from(!total.is_zero());
-            start.push(next);
-            len.push(n);
-            next += n;
-        }
-        points.clear();
-        points.resize(next as usize, Affine::<P>::identity());
-        fill.clear();
-        fill.extend_from_slice(start);
-        for (b, total) in acc.iter().enumerate() {
-            if !total.is_zero() {
-                points[fill[b] as usize] = *total;
-                fill[b] += 1;
-            }
-        }
-        for &(bucket, index, negated) in ops.iter() {
-            let p = self.point(index as usize * P::LIMBS);
-            points[fill[bucket as usize] as usize] = if negated { -p } else { p };
-            fill[bucket as usize] += 1;
-        }
-        sum_buckets_in_place(points, start, len);
-        for (b, total) in acc.iter_mut().enumerate() {
-            if len[b] > 0 {
-                *total = points[start[b] as usize];
-            }
-        }
-        ops.clear();
-        counts.fill(0);
-    }
 }
 
-/// Buffers reused from block to block.
-struct Scratch<P: SWCurveConfig> {
-    points: Vec<Affine<P>>,
-    start: Vec<u32>,
-    len: Vec<u32>,
-    fill: Vec<u32>,
-}
-
-impl<P: SWCurveConfig> Default for Scratch<P> {
-    fn default() -> Self {
-        Self { points: Vec::new(), start: Vec::new(), len: Vec::new(), fill: Vec::new() }
-    }
-}
-
-/// Sums each bucket's points (`points[start[b]..start[b] + len[b]]`) into its first slot,
-/// pairwise in rounds, each round's additions sharing one batch inversion; on return every
-/// non-empty bucket has `len[b] == 1`.
-fn sum_buckets_in_place<P: SWCurveConfig>(points: &mut [Affine<P>], start: &[u32], len: &mut [u32]) {
-    let mut pairs: Vec<u32> = Vec::new();
-    let mut denominators: Vec<P::BaseField> = Vec::new();
-    let mut sums: Vec<Affine<P>> = Vec::new();
-    loop {
-        // Pairs (i, i + 1) of every bucket; the first slot of each pair names it.
-        pairs.clear();
-        for (b, &n) in len.iter().enumerate() {
-            let s = start[b];
-            pairs.extend((0..n / 2).map(|i| s + 2 * i));
-        }
-        if pairs.is_empty() {
-            return;
-        }
-        // x₂ − x₁, or 1 where the affine formula does not apply (a zero point, equal x).
-        denominators.clear();
-        denominators.extend(pairs.iter().map(|&i| {
-            let (a, b) = (&points[i as usize], &points[i as usize + 1]);
-            if a.is_zero() || b.is_zero() || a.x == b.x {
-                P::BaseField::ONE
-            } else {
-                b.x - a.x
-            }
-        }));
-        ark_ff::fields::serial_batch_inversion_and_mul(&mut denominators, &P::BaseField::ONE);
-        sums.clear();
-        sums.extend(pairs.iter().zip(&denominators).map(|(&i, inverse)| {
-            let (a, b) = (points[i as usize], points[i as usize + 1]);
-            if a.is_zero() {
-                b
-            } else if b.is_zero() {
-                a
-            } else if a.x == b.x {
-                // P + P or P + (−P): rare, through Jacobian coordinates.
-                (a.into_group() + b).into_affine()
-            } else {
-                let lambda = (b.y - a.y) * inverse;
-                let x = lambda.square() - a.x - b.x;
-                let y = lambda * (a.x - x) - a.y;
-                Affine::new_unchecked(x, y)
-            }
-        }));
-        // Write the sums back to the front of each bucket, then its odd point after them.
-        let mut k = 0;
-        for (b, n) in len.iter_mut().enumerate() {
-            let s = start[b] as usize;
-            let m = (*n / 2) as usize;
-            points[s..s + m].copy_from_slice(&sums[k..k + m]);
-            k += m;
-            if *n % 2 == 1 {
-                points[s + m] = points[s + *n as usize - 1];
-            }
-            *n = n.div_ceil(2);
-        }
-    }
-}
+/// A batch spans at most this fraction of the buckets: fewer collisions (points that take
+/// the slower overflow path) for a wider fraction, more additions sharing each inversion for
+/// a narrower one.
+const BATCH_FRACTION: usize = 8;
 
 #[cfg(test)]
 mod tests {

@@ -24,18 +24,18 @@
 
 use std::{
     fs::File,
-    io::{self, Read, Seek, SeekFrom, Write},
+    io::{self, Write},
     path::Path,
+    sync::Arc,
     time::Instant,
 };
 
 use ark_ec::{short_weierstrass::Affine, AdditiveGroup, AffineRepr, CurveGroup};
-use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::{
     engine::{MsmTables, ProverKey},
-    msm::{FixedBaseMsm, TableCurve},
+    msm::{FixedBaseMsm, Limbs, TableCurve},
 };
 
 /// The first eight bytes of every tables file.
@@ -149,127 +149,155 @@ fn write_query<P: TableCurve>(w: &mut dyn Write, t: &FixedBaseMsm<P>) -> io::Res
     Ok(())
 }
 
-/// Reads the tables of `key` from `path`.
+/// Reads the tables of `key` from `path` ([`open`], then [`Opened::bind`]).
 ///
 /// # Errors
 /// [`TableFileError`]: unreadable, another format, another key, or an inconsistent layout.
 pub fn load(key: &ProverKey, path: &Path) -> Result<MsmTables, TableFileError> {
+    open(path)?.bind(key)
+}
+
+/// A tables file mapped into memory, its format checked but not yet tied to a key: it can
+/// be opened while the key decodes.
+#[derive(Debug)]
+pub struct Opened {
+    map: Arc<memmap2::Mmap>,
+    start: Instant,
+}
+
+/// Maps the tables file at `path` and checks its magic bytes, version and header length.
+///
+/// # Errors
+/// [`TableFileError`]: unreadable, or not a tables file of this version.
+pub fn open(path: &Path) -> Result<Opened, TableFileError> {
     let start = Instant::now();
-    let mut file = File::open(path)?;
-    let file_len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
-    let mut header = [0u8; HEADER_LEN];
-    if file_len < MAGIC.len() {
+    let file = File::open(path)?;
+    // The file is mapped, not read: the tables are used in place (no copy, no fresh pages).
+    let map = crate::fs::map(&file)?;
+    if map.len() < MAGIC.len() || map[..8] != MAGIC {
         return Err(TableFileError::NotTables);
     }
-    file.read_exact(&mut header[..file_len.min(HEADER_LEN)])?;
-    if header[..8] != MAGIC {
-        return Err(TableFileError::NotTables);
+    if map.len() < HEADER_LEN {
+        return Err(TableFileError::Malformed(format!("{} bytes, shorter than the header", map.len())));
     }
-    if file_len < HEADER_LEN {
-        return Err(TableFileError::Malformed(format!("{file_len} bytes, shorter than the header")));
-    }
-    let version = u16::from_le_bytes([header[8], header[9]]);
+    let version = u16::from_le_bytes([map[8], map[9]]);
     if version != FORMAT_VERSION {
         return Err(TableFileError::UnsupportedVersion { found: version });
     }
-    if u16::from_le_bytes([header[10], header[11]]) as usize != QUERIES {
+    if u16::from_le_bytes([map[10], map[11]]) as usize != QUERIES {
         return Err(TableFileError::Malformed("not five queries".into()));
     }
-    if header[16..48] != key.fingerprint() {
-        return Err(TableFileError::OtherKey);
-    }
-    let lengths = query_lengths(key);
-    let limbs = [8, 8, 16, 8, 8];
-    let mut parts = Vec::with_capacity(QUERIES);
-    let mut offsets = Vec::with_capacity(QUERIES);
-    let mut at = HEADER_LEN;
-    for q in 0..QUERIES {
-        let d = &header[48 + 24 * q..72 + 24 * q];
-        let word = |i: usize| u32::from_le_bytes(d[i..i + 4].try_into().expect("4 bytes")) as usize;
-        let long = |i: usize| usize::try_from(u64::from_le_bytes(d[i..i + 8].try_into().expect("8 bytes")));
-        let part = Part {
-            window: word(0),
-            windows: word(4),
-            rows: long(8).unwrap_or(usize::MAX),
-            bases: long(16).unwrap_or(usize::MAX),
-            limbs_per_point: limbs[q],
-        };
-        if part.bases != lengths[q] || part.rows > part.bases {
-            return Err(TableFileError::Malformed(format!(
-                "query {q} has {} of {} bases, the key {}",
-                part.rows, part.bases, lengths[q]
-            )));
-        }
-        let (p, l) = part.sizes().ok_or_else(|| TableFileError::Malformed(format!("query {q} is too large")))?;
-        offsets.push(at);
-        at = at
-            .checked_add(p)
-            .and_then(|a| a.checked_add(l))
-            .ok_or_else(|| TableFileError::Malformed(format!("query {q} is too large")))?;
-        parts.push(part);
-    }
-    if at != file_len {
-        return Err(TableFileError::Malformed(format!("{file_len} bytes, the layout says {at}")));
-    }
-    drop(file);
-
-    let pk = &key.pk;
-    let read = |q: usize| read_part(path, offsets[q], parts[q]);
-    let (a, (b_g1, (b_g2, (h, l)))) = rayon::join(
-        || read(0).and_then(|r| query(r, &pk.a_query[1..], 0)),
-        || {
-            rayon::join(
-                || read(1).and_then(|r| query(r, &pk.b_g1_query[1..], 1)),
-                || {
-                    rayon::join(
-                        || read(2).and_then(|r| query(r, &pk.b_g2_query[1..], 2)),
-                        || {
-                            rayon::join(
-                                || read(3).and_then(|r| query(r, &pk.h_query, 3)),
-                                || read(4).and_then(|r| query(r, &pk.l_query, 4)),
-                            )
-                        },
-                    )
-                },
-            )
-        },
-    );
-    Ok(MsmTables {
-        a: a?,
-        b_g1: b_g1?,
-        b_g2: b_g2?,
-        h: h?,
-        l: l?,
-        build_time: start.elapsed(),
-        pvk: std::sync::OnceLock::new(),
-    })
+    Ok(Opened { map: Arc::new(map), start })
 }
 
-/// One query's positions and limbs, read at `offset`.
-fn read_part(path: &Path, offset: usize, part: Part) -> Result<(Part, Vec<u32>, Vec<u64>), TableFileError> {
-    let (position_bytes, limb_bytes) = part.sizes().expect("checked by the caller");
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(offset as u64))?;
-    let mut bytes = vec![0u8; position_bytes];
-    file.read_exact(&mut bytes)?;
-    let positions =
-        bytes.chunks_exact(4).take(part.rows).map(|b| u32::from_le_bytes(b.try_into().expect("4"))).collect();
-    let mut limbs = vec![0u64; limb_bytes / 8];
-    file.read_exact(bytemuck::cast_slice_mut(&mut limbs))?;
-    if cfg!(target_endian = "big") {
-        limbs.par_iter_mut().for_each(|l| *l = u64::from_le(*l));
+impl Opened {
+    /// The tables, if they belong to `key` and their layout fits its queries.
+    ///
+    /// # Errors
+    /// [`TableFileError::OtherKey`] or [`TableFileError::Malformed`].
+    pub fn bind(self, key: &ProverKey) -> Result<MsmTables, TableFileError> {
+        let Self { map, start } = self;
+        let file_len = map.len();
+        let header = &map[..HEADER_LEN];
+        if header[16..48] != key.fingerprint() {
+            return Err(TableFileError::OtherKey);
+        }
+        let lengths = query_lengths(key);
+        let limbs = [8, 8, 16, 8, 8];
+        let mut parts = Vec::with_capacity(QUERIES);
+        let mut offsets = Vec::with_capacity(QUERIES);
+        let mut at = HEADER_LEN;
+        for q in 0..QUERIES {
+            let d = &header[48 + 24 * q..72 + 24 * q];
+            let word = |i: usize| u32::from_le_bytes(d[i..i + 4].try_into().expect("4 bytes")) as usize;
+            let long = |i: usize| usize::try_from(u64::from_le_bytes(d[i..i + 8].try_into().expect("8 bytes")));
+            let part = Part {
+                window: word(0),
+                windows: word(4),
+                rows: long(8).unwrap_or(usize::MAX),
+                bases: long(16).unwrap_or(usize::MAX),
+                limbs_per_point: limbs[q],
+            };
+            if part.bases != lengths[q] || part.rows > part.bases {
+                return Err(TableFileError::Malformed(format!(
+                    "query {q} has {} of {} bases, the key {}",
+                    part.rows, part.bases, lengths[q]
+                )));
+            }
+            let (p, l) = part.sizes().ok_or_else(|| TableFileError::Malformed(format!("query {q} is too large")))?;
+            offsets.push(at);
+            at = at
+                .checked_add(p)
+                .and_then(|a| a.checked_add(l))
+                .ok_or_else(|| TableFileError::Malformed(format!("query {q} is too large")))?;
+            parts.push(part);
+        }
+        if at != file_len {
+            return Err(TableFileError::Malformed(format!("{file_len} bytes, the layout says {at}")));
+        }
+        let pk = &key.pk;
+        let read = |q: usize| part_of(&map, offsets[q], parts[q]);
+        let (a, (b_g1, (b_g2, (h, l)))) = rayon::join(
+            || read(0).and_then(|r| query(r, &pk.a_query[1..], 0)),
+            || {
+                rayon::join(
+                    || read(1).and_then(|r| query(r, &pk.b_g1_query[1..], 1)),
+                    || {
+                        rayon::join(
+                            || read(2).and_then(|r| query(r, &pk.b_g2_query[1..], 2)),
+                            || {
+                                rayon::join(
+                                    || read(3).and_then(|r| query(r, &pk.h_query, 3)),
+                                    || read(4).and_then(|r| query(r, &pk.l_query, 4)),
+                                )
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        Ok(MsmTables {
+            a: a?,
+            b_g1: b_g1?,
+            b_g2: b_g2?,
+            h: h?,
+            l: l?,
+            build_time: start.elapsed(),
+            pvk: std::sync::OnceLock::new(),
+        })
     }
+}
+
+/// One query's positions and limbs at `offset` of the mapped file.
+fn part_of(map: &Arc<memmap2::Mmap>, offset: usize, part: Part) -> Result<(Part, Vec<u32>, Limbs), TableFileError> {
+    let (position_bytes, limb_bytes) = part.sizes().expect("checked by the caller");
+    let positions = map[offset..offset + position_bytes]
+        .chunks_exact(4)
+        .take(part.rows)
+        .map(|b| u32::from_le_bytes(b.try_into().expect("4")))
+        .collect();
+    let offset = offset + position_bytes;
+    let limbs = if cfg!(target_endian = "little") {
+        Limbs::Mapped { map: Arc::clone(map), offset, len: limb_bytes / 8 }
+    } else {
+        Limbs::Owned(
+            map[offset..offset + limb_bytes]
+                .chunks_exact(8)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8")))
+                .collect(),
+        )
+    };
     Ok((part, positions, limbs))
 }
 
 /// The table of query `q` from its parts, checked against the key's `bases`: the layout,
 /// and the first and last non-zero base.
 fn query<P: TableCurve>(
-    (part, positions, limbs): (Part, Vec<u32>, Vec<u64>),
+    (part, positions, limbs): (Part, Vec<u32>, Limbs),
     bases: &[Affine<P>],
     q: usize,
 ) -> Result<FixedBaseMsm<P>, TableFileError> {
-    let t = FixedBaseMsm::from_parts(part.window, part.windows, positions, limbs, bases.len())
+    let t = FixedBaseMsm::from_limbs(part.window, part.windows, positions, limbs, bases.len())
         .map_err(|e| TableFileError::Malformed(format!("query {q}: {e}")))?;
     let (_, _, positions, _) = t.parts();
     let nonzero = bases.iter().filter(|b| !b.is_zero()).count();

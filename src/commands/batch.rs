@@ -32,14 +32,13 @@ use veil_circuits::{approval::ApprovalCircuit, Fr};
 use veil_prover::{
     engine::CircuitId,
     intent::{Intent, IntentFile},
-    keyfile::{self, Check},
     keys::Key,
     set::ApproverSet,
     snarkjs::{public_to_json, ProofJson},
     ProverKey,
 };
 
-use super::PROVING_KEY_FILE;
+use super::{load_prover, UseTables};
 use crate::exit::{bad_input, FAILURE, OK};
 
 /// Exit code: interrupted or a transient failure; re-running resumes where it stopped.
@@ -68,10 +67,11 @@ pub struct BatchArgs {
     /// Validate every point of the proving key and its constraint system.
     #[arg(long)]
     check_key: bool,
-    /// Precompute fixed-base MSM tables for the key before proving (about 31% faster
-    /// Approval proofs, 23% faster Threshold; the build costs 0.9 s and 43 MiB for Approval at
-    /// depth 20, 9 s and 393 MiB for Threshold K_MAX 8). `auto`: when at least 32 requests
-    /// are to be proven, about where the build pays for itself.
+    /// Fixed-base MSM tables for the key (about 31% faster Approval proofs, 23% faster
+    /// Threshold; 43 MiB for Approval at depth 20, 393 MiB for Threshold K_MAX 8). They are
+    /// read from DIR/proving_key.tables (`veil tables`) when it is there; otherwise `auto`
+    /// builds them when at least 32 requests are to be proven (about where the build, 0.9 s
+    /// and 9 s for those keys, pays for itself) and `always` builds them whatever the count.
     #[arg(long, value_enum, default_value_t = Tables::Auto)]
     tables: Tables,
     /// A file holding the passphrase of the requests' key files (else VEIL_PASSPHRASE, else
@@ -265,7 +265,7 @@ impl Context_ {
                 _ => PathBuf::from("(inline intent)"),
             };
             let circuit = super::prove::threshold_circuit(
-                &self.prover,
+                self.prover.shape,
                 &set,
                 &req.set,
                 &intent,
@@ -316,12 +316,13 @@ fn progress_bar(len: u64) -> ProgressBar {
     bar
 }
 
-/// When `veil batch` builds the fixed-base MSM tables.
+/// When `veil batch` uses fixed-base MSM tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Tables {
-    /// When at least [`TABLES_AUTO_MIN`] requests are to be proven.
+    /// The tables file when it is there (an unusable one is reported and ignored), else
+    /// tables built in memory when at least [`TABLES_AUTO_MIN`] requests are to be proven.
     Auto,
-    /// Always.
+    /// The tables file, else tables built in memory.
     Always,
     /// Never.
     Never,
@@ -333,10 +334,8 @@ pub const TABLES_AUTO_MIN: usize = 32;
 
 pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
-    let pk_path = a.pk.join(PROVING_KEY_FILE);
-    let check = if a.check_key { Check::Full } else { Check::Fast };
-    let mut prover =
-        keyfile::load(&pk_path, None, check).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
+    let use_file = if a.tables == Tables::Never { UseTables::Never } else { UseTables::Auto };
+    let mut prover = load_prover(&a.pk, a.check_key, None, use_file)?;
 
     let to_stdout = a.output == "-";
     let done = if to_stdout { HashMap::new() } else { done_ids(Path::new(&a.output))? };
@@ -361,7 +360,8 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
         })
         .collect();
     tracing::info!(todo = todo.len(), already_done = done.len(), "batch");
-    if a.tables == Tables::Always || (a.tables == Tables::Auto && todo.len() >= TABLES_AUTO_MIN) {
+    let build = a.tables == Tables::Always || (a.tables == Tables::Auto && todo.len() >= TABLES_AUTO_MIN);
+    if prover.tables.is_none() && build {
         prover.build_tables(veil_prover::engine::MsmTables::DEFAULT_BUDGET);
     }
 

@@ -4,7 +4,6 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, Bytes, U256};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use veil_circuits::eddsa::PrivateKey;
 use veil_prover::intent::Intent;
 use veil_verifier_contract::{
@@ -32,21 +31,9 @@ const ETHER: u64 = 1_000_000_000_000_000_000;
 const MEMBERS: usize = 5;
 const THRESHOLD: u64 = 3;
 
-/// A spinner on stderr while something long runs (hidden when stderr is not a terminal).
-pub fn spinner(message: &str) -> ProgressBar {
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
-    bar.set_message(message.to_owned());
-    bar.enable_steady_tick(Duration::from_millis(100));
-    bar
-}
-
 /// Runs `f` behind a spinner; returns its value and how long it took.
 fn timed<T>(message: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, Duration)> {
-    let bar = spinner(message);
+    let bar = super::spinner(message);
     let start = Instant::now();
     let value = f();
     bar.finish_and_clear();

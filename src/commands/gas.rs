@@ -27,7 +27,7 @@ pub fn run(a: &GasArgs) -> anyhow::Result<u8> {
     let solc = Solc::locate().map_err(bad_input)?;
     let mut rng = rand::rngs::OsRng;
     let members = (0..5).map(|_| PrivateKey::random(&mut rng)).collect();
-    let spinner = super::demo::spinner("development setups and contracts");
+    let spinner = super::spinner("development setups and contracts");
     let scenario = Scenario::setup(&solc, a.depth, a.k_max, members, &mut rng)?;
     spinner.set_message("proving and measuring");
     let rows = gas::measure(&solc, &scenario, &mut rng)?;

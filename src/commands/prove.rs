@@ -1,19 +1,21 @@
 //! `veil prove`: proofs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use veil_circuits::{approval::ApprovalCircuit, Fr};
 use veil_prover::{
+    engine::Assignment,
     intent::Intent,
-    keyfile::{self, Check},
+    keyfile::Header,
     keys::Key,
     set::ApproverSet,
     snarkjs::{public_to_json, ProofJson},
+    CircuitId, Proof,
 };
 
-use super::{write_json, PROVING_KEY_FILE};
+use super::{load_prover, read_key_header, write_json, UseTables};
 use crate::{
     exit::{bad_input, OK},
     passphrase::{self, Purpose},
@@ -49,6 +51,10 @@ pub struct ThresholdArgs {
     /// Validate every point of the proving key and its constraint system.
     #[arg(long)]
     check_key: bool,
+    /// Whether to read the fixed-base MSM tables beside the key (DIR/proving_key.tables,
+    /// from `veil tables`): `auto` uses them when the file is there.
+    #[arg(long, value_enum, default_value_t = UseTables::Auto)]
+    tables: UseTables,
     /// The output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -82,99 +88,109 @@ pub struct ApprovalArgs {
     /// from elsewhere).
     #[arg(long)]
     check_key: bool,
+    /// Whether to read the fixed-base MSM tables beside the key (DIR/proving_key.tables,
+    /// from `veil tables`): `auto` uses them when the file is there.
+    #[arg(long, value_enum, default_value_t = UseTables::Auto)]
+    tables: UseTables,
     /// The output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
 }
 
 pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
-    let a = match c {
-        ProveCommand::Approval(a) => a,
-        ProveCommand::Threshold(t) => return threshold(&t),
-    };
+    match c {
+        ProveCommand::Approval(a) => approval(&a),
+        ProveCommand::Threshold(t) => threshold(&t),
+    }
+}
+
+/// Runs `prepare` (the witness: unlocking keys, reading files, synthesis) on this thread
+/// while another loads the proving key, then proves: a one-shot proof pays the longer of
+/// the two, not their sum.
+fn load_and_prove<T>(
+    pk: &Path,
+    check_key: bool,
+    circuit: CircuitId,
+    tables: UseTables,
+    prepare: impl FnOnce(&Header) -> anyhow::Result<(Assignment, T)>,
+) -> anyhow::Result<(Proof, T)> {
+    let header = read_key_header(pk, Some(circuit))?;
+    let (prover, prepared) = std::thread::scope(|s| {
+        let loader = s.spawn(|| load_prover(pk, check_key, Some(circuit), tables));
+        let prepared = prepare(&header);
+        let prover = loader.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (prover, prepared)
+    });
+    let (prover, (assignment, extra)) = (prover?, prepared?);
+    let proof = prover.prove_assignment(&assignment, &mut rand::rngs::OsRng).context("proving");
+    // The key and its tables are public and this process ends after writing the proof:
+    // leave their pages to the exit instead of unmapping and freeing them one by one.
+    std::mem::forget(prover);
+    Ok((proof?, extra))
+}
+
+fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
     let pass =
         passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
-    let start = std::time::Instant::now();
-    let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
-    drop(pass);
-    tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "key unlocked");
-    let set = ApproverSet::load(&a.set).map_err(bad_input)?;
-    let intent = Intent::load(&a.intent).map_err(bad_input)?;
-    let intent_fe = intent.field_element();
-    let scope = match &a.scope {
-        None => intent_fe,
-        Some(s) => {
-            let v: Option<Fr> = s.parse().ok();
-            v.filter(|v| v.to_string() == *s)
-                .ok_or_else(|| bad_input(format!("--scope {s:?}: not a decimal field element below r")))?
-        }
-    };
-    let index = set.index_of(&key.commitment).ok_or_else(|| {
-        bad_input(format!("{}: the key's commitment is not a member of {}", a.key.display(), a.set.display()))
+    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Approval, a.tables, |header| {
+        let start = std::time::Instant::now();
+        let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
+        drop(pass);
+        tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "key unlocked");
+        let set = ApproverSet::load(&a.set).map_err(bad_input)?;
+        let intent = Intent::load(&a.intent).map_err(bad_input)?;
+        let intent_fe = intent.field_element();
+        let scope = match &a.scope {
+            None => intent_fe,
+            Some(s) => {
+                let v: Option<Fr> = s.parse().ok();
+                v.filter(|v| v.to_string() == *s)
+                    .ok_or_else(|| bad_input(format!("--scope {s:?}: not a decimal field element below r")))?
+            }
+        };
+        let index = set.index_of(&key.commitment).ok_or_else(|| {
+            bad_input(format!("{}: the key's commitment is not a member of {}", a.key.display(), a.set.display()))
+        })?;
+        let proof = set.proof(index).map_err(bad_input)?;
+        let depth = header.shape.depth as usize;
+        let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
+            .map_err(|e| bad_input(format!("{} does not fit the key's depth {depth}: {e}", a.set.display())))?;
+        let inputs = circuit.public_inputs().expect("a filled circuit");
+        Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
     })?;
-    let proof = set.proof(index).map_err(bad_input)?;
-
-    let prover = load_key(&a.pk, a.check_key, veil_prover::CircuitId::Approval)?;
-    let shape = prover.shape;
-    let depth = shape.depth as usize;
-    let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
-        .map_err(|e| bad_input(format!("{} does not fit the key's depth {depth}: {e}", a.set.display())))?;
-    let inputs = circuit.public_inputs().expect("a filled circuit");
-    let groth = prover.prove(circuit, &mut rand::rngs::OsRng).context("proving")?;
-
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    write_json(&a.out.join("proof.json"), &ProofJson::from(&groth))?;
-    write_json(&a.out.join("public.json"), &public_to_json(&inputs))?;
-    eprintln!("wrote {} and {}", a.out.join("proof.json").display(), a.out.join("public.json").display());
+    write_proof(&a.out, &groth, &inputs)?;
     println!("{}", inputs[veil_circuits::approval::NULLIFIER]);
     Ok(OK)
 }
 
-fn load_key(
-    dir: &std::path::Path,
-    check_key: bool,
-    expected: veil_prover::CircuitId,
-) -> anyhow::Result<veil_prover::ProverKey> {
-    let pk_path = dir.join(PROVING_KEY_FILE);
-    let start = std::time::Instant::now();
-    let bytes = std::fs::read(&pk_path).with_context(|| format!("reading {}", pk_path.display()))?;
-    tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "read");
-    let header = keyfile::read_header(&bytes).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    if header.shape.circuit != expected {
-        return Err(bad_input(format!(
-            "{}: this key is for {}, not the {expected} circuit",
-            pk_path.display(),
-            header.shape
-        )));
-    }
-    let check = if check_key { Check::Full } else { Check::Fast };
-    let key = keyfile::from_bytes(&bytes, Some(header.shape), check)
-        .map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "proving key loaded");
-    Ok(key)
-}
-
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     use veil_circuits::threshold::K;
-    let set = ApproverSet::load(&a.set).map_err(bad_input)?;
-    let intent = Intent::load(&a.intent).map_err(bad_input)?;
-    let prover = load_key(&a.pk, a.check_key, veil_prover::CircuitId::Threshold)?;
-    let circuit = threshold_circuit(&prover, &set, &a.set, &intent, &a.intent, &a.signatures, a.threshold)?;
-    let inputs = circuit.public_inputs().expect("a filled circuit");
-    let groth = prover.prove(circuit, &mut rand::rngs::OsRng).context("proving")?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    write_json(&a.out.join("proof.json"), &ProofJson::from(&groth))?;
-    write_json(&a.out.join("public.json"), &public_to_json(&inputs))?;
-    eprintln!("wrote {} and {}", a.out.join("proof.json").display(), a.out.join("public.json").display());
+    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Threshold, a.tables, |header| {
+        let set = ApproverSet::load(&a.set).map_err(bad_input)?;
+        let intent = Intent::load(&a.intent).map_err(bad_input)?;
+        let circuit = threshold_circuit(header.shape, &set, &a.set, &intent, &a.intent, &a.signatures, a.threshold)?;
+        let inputs = circuit.public_inputs().expect("a filled circuit");
+        Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
+    })?;
+    write_proof(&a.out, &groth, &inputs)?;
     println!("{}", inputs[K]);
     Ok(OK)
+}
+
+/// Writes OUT/proof.json and OUT/public.json (each atomically).
+fn write_proof(out: &Path, proof: &Proof, inputs: &[Fr]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    write_json(&out.join("proof.json"), &ProofJson::from(proof))?;
+    write_json(&out.join("public.json"), &public_to_json(inputs))?;
+    eprintln!("wrote {} and {}", out.join("proof.json").display(), out.join("public.json").display());
+    Ok(())
 }
 
 /// The Threshold circuit for signature files on `intent` by members of `set`: refuses
 /// another intent, non-members, duplicates and fewer signatures than the threshold (all as
 /// bad input), and takes the first k signers by commitment.
 pub(crate) fn threshold_circuit(
-    prover: &veil_prover::ProverKey,
+    shape: veil_prover::ShapeId,
     set: &ApproverSet,
     set_path: &std::path::Path,
     intent: &Intent,
@@ -209,7 +225,7 @@ pub(crate) fn threshold_circuit(
     }
     signers.sort_by_key(|(c, _)| *c);
     let chosen: Vec<_> = signers.into_iter().take(k).map(|(_, s)| s).collect();
-    let depth = prover.shape.depth as usize;
-    let k_max = prover.shape.k_max as usize;
+    let depth = shape.depth as usize;
+    let k_max = shape.k_max as usize;
     ThresholdCircuit::new(depth, k_max, root, intent_fe, &chosen).map_err(|e| bad_input(format!("{e}")))
 }

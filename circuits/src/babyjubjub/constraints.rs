@@ -26,7 +26,7 @@ use ark_r1cs_std::{
 };
 use ark_relations::gr1cs::{ConstraintSystemRef, Namespace, SynthesisError};
 
-use super::{to_montgomery, BabyJubJubConfig, Point, PointProjective, BASE8, COEFF_A, COEFF_D};
+use super::{BabyJubJubConfig, Point, PointProjective, BASE8, COEFF_A, COEFF_D};
 use crate::Fr;
 
 /// A Baby JubJub point in-circuit (EIP-2494 coordinates).
@@ -127,23 +127,35 @@ struct FixedBaseTables {
 fn tables() -> &'static FixedBaseTables {
     static TABLES: OnceLock<FixedBaseTables> = OnceLock::new();
     TABLES.get_or_init(|| {
+        // Built once per process, before the first proof: every conversion (to affine, then
+        // to Montgomery form) shares one batched inversion instead of ~2,000 single ones.
         let mut base = PointProjective::from(BASE8); // 8^i·Base8
         let mut offset = PointProjective::zero(); // Σ 2·8^i·Base8
-        let mut mont = Vec::with_capacity(MONT_WINDOWS);
+        let mut points = Vec::with_capacity(MONT_WINDOWS * 8 + 4);
         for _ in 0..MONT_WINDOWS {
-            let mut row = [(Fr::zero(), Fr::zero()); 8];
-            for (w, entry) in row.iter_mut().enumerate() {
-                *entry = to_montgomery(&(base * crate::Fs::from(w as u64 + 2)).into_affine());
-            }
-            mont.push(row);
+            points.extend((0..8u64).map(|w| base * crate::Fs::from(w + 2)));
             offset += base.double();
             base = base.double().double().double();
         }
-        let mut last = [(Fr::zero(), Fr::zero()); 4];
-        for (w, entry) in last.iter_mut().enumerate() {
-            let p = (base * crate::Fs::from(w as u64) - offset).into_affine();
-            *entry = (p.x, p.y);
-        }
+        points.extend((0..4u64).map(|w| base * crate::Fs::from(w) - offset));
+        let affine = PointProjective::normalize_batch(&points);
+        let (mont_points, last_points) = affine.split_at(MONT_WINDOWS * 8);
+        // u = (1 + y)/(1 − y), v = u/x, as `to_montgomery`, with the inverses batched.
+        let mut inverses: Vec<Fr> = mont_points.iter().flat_map(|p| [Fr::one() - p.y, p.x]).collect();
+        ark_ff::batch_inversion(&mut inverses);
+        let mont = mont_points
+            .chunks_exact(8)
+            .zip(inverses.chunks_exact(16))
+            .map(|(row, inv)| {
+                let mut out = [(Fr::zero(), Fr::zero()); 8];
+                for (w, (p, i)) in row.iter().zip(inv.chunks_exact(2)).enumerate() {
+                    let u = (Fr::one() + p.y) * i[0];
+                    out[w] = (u, u * i[1]);
+                }
+                out
+            })
+            .collect();
+        let last = std::array::from_fn(|w| (last_points[w].x, last_points[w].y));
         FixedBaseTables { mont, last }
     })
 }
@@ -554,6 +566,26 @@ mod tests {
         let cost = cs.num_constraints() - before;
         let value = Point::new_unchecked(p.x.value().unwrap(), p.y.value().unwrap());
         (value, cs.is_satisfied().unwrap(), cost)
+    }
+
+    #[test]
+    fn fixed_base_tables_hold_the_native_multiples() {
+        // The batched conversions give exactly `to_montgomery` of every window's multiples.
+        let t = tables();
+        let mut base = PointProjective::from(BASE8);
+        let mut offset = PointProjective::zero();
+        for row in &t.mont {
+            for (w, entry) in row.iter().enumerate() {
+                let p = (base * Fs::from(w as u64 + 2)).into_affine();
+                assert_eq!(*entry, babyjubjub::to_montgomery(&p));
+            }
+            offset += base.double();
+            base = base.double().double().double();
+        }
+        for (w, entry) in t.last.iter().enumerate() {
+            let p = (base * Fs::from(w as u64) - offset).into_affine();
+            assert_eq!(*entry, (p.x, p.y));
+        }
     }
 
     #[test]
