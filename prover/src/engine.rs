@@ -232,8 +232,11 @@ pub struct MsmTables {
 }
 
 impl MsmTables {
-    /// The default memory budget of a key's tables: 1 GiB.
-    pub const DEFAULT_BUDGET: usize = 1 << 30;
+    /// The default memory budget of a key's tables: 2 GiB. Only keys of more than ~100,000
+    /// constraints reach it (Approval at depth 20 takes 43 MiB, Threshold K_MAX 8 393 MiB);
+    /// Threshold K_MAX 32 fits at windows of 16–17 bits in 1.43 GiB, where 1 GiB would force
+    /// 20-bit windows and cost 10% more time per proof (BENCHMARKS.md).
+    pub const DEFAULT_BUDGET: usize = 2 << 30;
 
     /// Builds the tables of `pk` within `budget` bytes (split over the queries by their
     /// share of the points), each query's window width chosen by
@@ -460,9 +463,12 @@ impl ProverKey {
         use ark_ec::VariableBaseMSM;
         let pk = &self.pk;
         let num_instance = self.r1cs.num_instance;
+        // The five MSMs and the witness map run side by side; each table MSM is split further
+        // only on machines with more than four threads (a split costs a bucket reduction).
+        let parts = rayon::current_num_threads().div_ceil(4);
         let g1 = |query: &[G1Affine], table: Option<&FixedBaseMsm<G1Config>>, scalars: &[BigInt<G1Config>]| match table
         {
-            Some(t) => t.msm_bigint(scalars),
+            Some(t) => t.msm_bigint_in_parts(scalars, parts),
             None => G1Projective::msm_bigint(query, scalars),
         };
         let tables = match msms {
@@ -494,7 +500,7 @@ impl ProverKey {
                             || {
                                 rayon::join(
                                     || match tables {
-                                        Some(t) => t.b_g2.msm_bigint(&assignment),
+                                        Some(t) => t.b_g2.msm_bigint_in_parts(&assignment, parts),
                                         None => G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment),
                                     },
                                     || g1(&pk.l_query, tables.map(|t| &t.l), aux),

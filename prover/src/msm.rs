@@ -278,12 +278,18 @@ impl<P: TableCurve> FixedBaseMsm<P> {
     /// `Σ scalars[i]·bases[i]` over `i < min(scalars.len(), bases.len())`, like ark-ec's
     /// `VariableBaseMSM::msm_bigint`.
     pub fn msm_bigint(&self, scalars: &[BigInt<P>]) -> Projective<P> {
+        self.msm_bigint_in_parts(scalars, rayon::current_num_threads())
+    }
+
+    /// [`FixedBaseMsm::msm_bigint`] split into `parts` tasks (at least one), each with
+    /// buckets of its own: as many as the threads for one MSM alone, fewer when several run
+    /// side by side (each part ends with a reduction of its 2^(c-1) buckets).
+    pub fn msm_bigint_in_parts(&self, scalars: &[BigInt<P>], parts: usize) -> Projective<P> {
         let rows = self.positions.partition_point(|&p| (p as usize) < scalars.len());
         if rows == 0 {
             return Projective::<P>::zero();
         }
-        let threads = rayon::current_num_threads().max(1);
-        let chunk = rows.div_ceil(threads);
+        let chunk = rows.div_ceil(parts.max(1));
         (0..rows)
             .into_par_iter()
             .step_by(chunk)

@@ -17,7 +17,7 @@ pub struct TablesArgs {
     pk: PathBuf,
     /// The most memory (and disk) the tables may take, in MiB; wider windows fit a smaller
     /// budget at some speed.
-    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
     budget_mib: u64,
     /// Validate every point of the proving key and its constraint system first.
     #[arg(long)]
