@@ -1,4 +1,5 @@
-//! Fixed-base MSM tables against ark-groth16's variable-base MSMs (issue 8).
+//! veil's prover, without and with fixed-base MSM tables, against ark-groth16's own
+//! (`prove_stock`) on the same key (issue 8).
 //!
 //! `cargo bench --bench prover_speed`; filter with e.g. `-- approval/20`. Prints each key's
 //! table size, window widths and build time. Threshold (depth 20, K_MAX 8) is set up only
@@ -56,6 +57,10 @@ fn compare<C: ark_relations::gr1cs::ConstraintSynthesizer<Fr> + Clone>(
     group.bench_with_input(BenchmarkId::new("prove_stock", label), circuit, |bench, circuit| {
         bench.iter_batched(|| circuit.clone(), |c| key.prove_stock(c, &mut rng).unwrap(), BatchSize::SmallInput);
     });
+    // veil's prover without tables: its own witness map beside ark-ec's variable-base MSMs.
+    group.bench_with_input(BenchmarkId::new("prove_variable_base", label), circuit, |bench, circuit| {
+        bench.iter_batched(|| circuit.clone(), |c| key.prove(c, &mut rng).unwrap(), BatchSize::SmallInput);
+    });
     group.bench_with_input(BenchmarkId::new("prove_tables", label), circuit, |bench, circuit| {
         bench.iter_batched(|| circuit.clone(), |c| fast.prove(c, &mut rng).unwrap(), BatchSize::SmallInput);
     });
@@ -90,7 +95,9 @@ fn threshold(c: &mut Criterion) {
 fn selected(group: &str, label: usize) -> bool {
     let Some(filter) = std::env::args().skip(1).find(|a| !a.starts_with('-')) else { return true };
     filter.contains(|c: char| "()|.*+?[]^$\\".contains(c))
-        || ["prove_stock", "prove_tables"].iter().any(|f| format!("{group}/{f}/{label}").contains(&filter))
+        || ["prove_stock", "prove_variable_base", "prove_tables"]
+            .iter()
+            .any(|f| format!("{group}/{f}/{label}").contains(&filter))
 }
 
 criterion_group!(benches, approval, threshold);

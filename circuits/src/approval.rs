@@ -104,6 +104,14 @@ pub fn nullifier(scope: Fr, secret: &SecretScalar) -> Fr {
     poseidon::hash2(scope, secret.to_fr())
 }
 
+/// Computes the constants that the first synthesis of an Approval circuit in a process
+/// would otherwise compute on its way (Poseidon's round constants, Base8's lookup tables),
+/// so a caller can do it while waiting for something else. Later calls cost nothing.
+pub fn warm_up() {
+    let _ = poseidon::config(2);
+    crate::babyjubjub::constraints::warm_up();
+}
+
 fn check_depth(max_depth: usize) -> Result<(), CircuitError> {
     if (1..=MAX_DEPTH).contains(&max_depth) {
         Ok(())

@@ -214,9 +214,6 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
         return Err(KeyFileError::Corrupted);
     }
     let body = &bytes[HEADER_LEN..];
-    if Sha256::digest(body)[..] != bytes[88..120] {
-        return Err(KeyFileError::Corrupted);
-    }
     let depth = header.shape.depth as usize;
     let k_max = header.shape.k_max as usize;
     let (expected_constraints, blank): (usize, Box<dyn FnOnce() -> Result<R1cs, crate::ProverError>>) =
@@ -290,19 +287,65 @@ fn decode_body(
     let num_vars = header.num_instance + header.num_witness;
     let matrix = |bytes: &[u8]| decode_matrix(bytes, header.num_constraints, num_vars);
     let (pk, (a, (b, c))) = rayon::join(
-        || {
-            let mut reader = pk_bytes;
-            let pk = ProvingKey::deserialize_with_mode(&mut reader, Compress::No, validate)
-                .map_err(|e| KeyFileError::Malformed(format!("Groth16 key: {e}")))?;
-            if reader.is_empty() {
-                Ok(pk)
-            } else {
-                Err(KeyFileError::Malformed("the Groth16 key is shorter than its encoding".into()))
-            }
-        },
+        || decode_proving_key(pk_bytes, validate),
         || rayon::join(|| matrix(parts[0]), || rayon::join(|| matrix(parts[1]), || matrix(parts[2]))),
     );
     Ok((pk?, [a?, b?, c?]))
+}
+
+/// The uncompressed Groth16 key (ark-serialize's encoding of `ProvingKey`: the verifying
+/// key, β₁, δ₁, then five length-prefixed queries), its parts decoded on rayon tasks of
+/// their own; each must decode to exactly its bytes.
+fn decode_proving_key(bytes: &[u8], validate: Validate) -> Result<ProvingKey, KeyFileError> {
+    use ark_bn254::{G1Affine, G2Affine};
+    let g1 = G1Affine::default().uncompressed_size();
+    let g2 = G2Affine::default().uncompressed_size();
+    let bad = |what: &str, e: &dyn std::fmt::Display| KeyFileError::Malformed(format!("Groth16 key, {what}: {e}"));
+    // Boundaries: the verifying key ends after its input points (`proving_key_len` has
+    // checked every length against the body).
+    let vec_len = |at: usize, size: usize| 8 + u64_at(&bytes[at..at + 8], 0) * size;
+    let vk_len = g1 + 3 * g2 + vec_len(g1 + 3 * g2, g1);
+    let mut at = vk_len + 2 * g1;
+    let mut query = |size: usize| {
+        let part = &bytes[at..at + vec_len(at, size)];
+        at += part.len();
+        part
+    };
+    let (a, b1, b2, h, l) = (query(g1), query(g1), query(g2), query(g1), query(g1));
+    fn exact<T: CanonicalDeserialize>(mut part: &[u8], validate: Validate) -> Result<T, String> {
+        let value = T::deserialize_with_mode(&mut part, Compress::No, validate).map_err(|e| e.to_string())?;
+        if part.is_empty() {
+            Ok(value)
+        } else {
+            Err("longer than its encoding".into())
+        }
+    }
+    let head = &bytes[..vk_len + 2 * g1];
+    let ((head, a_query), ((b_g1_query, b_g2_query), (h_query, l_query))) = rayon::join(
+        || {
+            rayon::join(
+                || exact::<(crate::VerifyingKey, G1Affine, G1Affine)>(head, validate),
+                || exact::<Vec<G1Affine>>(a, validate),
+            )
+        },
+        || {
+            rayon::join(
+                || rayon::join(|| exact::<Vec<G1Affine>>(b1, validate), || exact::<Vec<G2Affine>>(b2, validate)),
+                || rayon::join(|| exact::<Vec<G1Affine>>(h, validate), || exact::<Vec<G1Affine>>(l, validate)),
+            )
+        },
+    );
+    let (vk, beta_g1, delta_g1) = head.map_err(|e| bad("verifying key", &e))?;
+    Ok(ProvingKey {
+        vk,
+        beta_g1,
+        delta_g1,
+        a_query: a_query.map_err(|e| bad("A query", &e))?,
+        b_g1_query: b_g1_query.map_err(|e| bad("B query in G1", &e))?,
+        b_g2_query: b_g2_query.map_err(|e| bad("B query in G2", &e))?,
+        h_query: h_query.map_err(|e| bad("H query", &e))?,
+        l_query: l_query.map_err(|e| bad("L query", &e))?,
+    })
 }
 
 /// The length of the uncompressed Groth16 key at the start of `body`, from its vector

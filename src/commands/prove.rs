@@ -117,6 +117,10 @@ fn load_and_prove<T>(
     let header = read_key_header(pk, Some(circuit))?;
     let (prover, prepared) = std::thread::scope(|s| {
         let loader = s.spawn(|| load_prover(pk, check_key, Some(circuit), tables));
+        if circuit == CircuitId::Approval {
+            // The synthesis's constants, built while the key file's scrypt runs.
+            s.spawn(veil_circuits::approval::warm_up);
+        }
         let prepared = prepare(&header);
         let prover = loader.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (prover, prepared)

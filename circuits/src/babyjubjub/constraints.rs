@@ -124,6 +124,11 @@ struct FixedBaseTables {
     last: [(Fr, Fr); 4],
 }
 
+/// Builds [`mul_base8`]'s lookup tables now (once per process) instead of at its first call.
+pub fn warm_up() {
+    let _ = tables();
+}
+
 fn tables() -> &'static FixedBaseTables {
     static TABLES: OnceLock<FixedBaseTables> = OnceLock::new();
     TABLES.get_or_init(|| {
