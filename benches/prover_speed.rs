@@ -1,7 +1,7 @@
 //! veil's prover, without and with fixed-base MSM tables, against ark-groth16's own
 //! (`prove_stock`) on the same key (issue 8).
 //!
-//! `cargo bench --bench prover_speed`; filter with e.g. `-- approval/20`. Prints each key's
+//! `cargo bench --bench prover_speed`; filter with e.g. `-- /20` (Approval at depth 20). Prints each key's
 //! table size, window widths and build time. Threshold (depth 20, K_MAX 8) is set up only
 //! when its group is selected: `-- threshold`.
 
