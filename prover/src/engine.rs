@@ -168,7 +168,7 @@ impl R1cs {
     /// The first constraint that `z` (instance then witness) violates, if any.
     #[must_use]
     pub fn first_unsatisfied(&self, z: &[Fr]) -> Option<usize> {
-        let eval = |row: &[(Fr, usize)]| row.iter().fold(Fr::zero(), |acc, (c, v)| acc + *c * z[*v]);
+        let eval = |row: &[(Fr, usize)]| evaluate(row, z);
         let [a, b, c] = &self.matrices;
         (0..self.num_constraints()).into_par_iter().find_first(|&i| eval(&a[i]) * eval(&b[i]) != eval(&c[i]))
     }
@@ -535,7 +535,7 @@ impl ProverKey {
         let domain = GeneralEvaluationDomain::<Fr>::new(n + m).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         let size = domain.size();
         let [ma, mb, mc] = &self.r1cs.matrices;
-        let eval = |row: &[(Fr, usize)]| row.iter().fold(Fr::zero(), |acc, (c, v)| acc + *c * z[*v]);
+        let eval = |row: &[(Fr, usize)]| evaluate(row, z);
         let (mut a, mut b, mut c) = (vec![Fr::zero(); size], vec![Fr::zero(); size], vec![Fr::zero(); size]);
         a[..n].par_iter_mut().zip(&mut b[..n]).zip(&mut c[..n]).enumerate().for_each(|(i, ((a, b), c))| {
             (*a, *b, *c) = (eval(&ma[i]), eval(&mb[i]), eval(&mc[i]));
@@ -558,6 +558,11 @@ impl ProverKey {
         tracing::debug!(ms = ms(start), "witness map (every constraint holds)");
         Ok(a)
     }
+}
+
+/// `Σ c·z_v` over a matrix row's `(c, v)` entries.
+fn evaluate(row: &[(Fr, usize)], z: &[Fr]) -> Fr {
+    row.iter().fold(Fr::zero(), |acc, (c, v)| acc + *c * z[*v])
 }
 
 /// How a proof's MSMs run.
@@ -602,12 +607,6 @@ impl Assignment {
         z.extend_from_slice(&witness);
         tracing::debug!(ms = ms(start), "witness synthesized");
         Ok(Self { z, num_instance })
-    }
-
-    /// The full assignment `[1, instance.., witness..]`.
-    #[must_use]
-    pub fn z(&self) -> &[Fr] {
-        &self.z
     }
 
     /// The public inputs (the instance without the constant 1).

@@ -28,7 +28,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use veil_circuits::{approval::ApprovalCircuit, Fr};
+use veil_circuits::approval::ApprovalCircuit;
 use veil_prover::{
     engine::CircuitId,
     intent::{Intent, IntentFile},
@@ -284,9 +284,7 @@ impl Context_ {
         let scope = match &req.scope {
             None => intent_fe,
             Some(s) => {
-                let v: Option<Fr> = s.parse().ok();
-                v.filter(|v| v.to_string() == *s)
-                    .ok_or_else(|| format!("scope {s:?}: not a decimal field element below r"))?
+                super::parse_scope(s).ok_or_else(|| format!("scope {s:?}: not a decimal field element below r"))?
             }
         };
         let index = set.index_of(&key.commitment).ok_or_else(|| {

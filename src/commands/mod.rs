@@ -38,6 +38,11 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result
     veil_prover::fs::write_atomic(path, text.as_bytes(), false).with_context(|| format!("writing {}", path.display()))
 }
 
+/// A nullifier scope given as a canonical decimal field element below r (`None` otherwise).
+pub fn parse_scope(s: &str) -> Option<veil_circuits::Fr> {
+    s.parse::<veil_circuits::Fr>().ok().filter(|v| v.to_string() == s)
+}
+
 /// The proving key's file name inside a setup directory.
 pub const PROVING_KEY_FILE: &str = "proving_key.veil";
 /// The verifying key's file name inside a setup directory (snarkjs layout).

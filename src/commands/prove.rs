@@ -146,11 +146,8 @@ fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
         let intent_fe = intent.field_element();
         let scope = match &a.scope {
             None => intent_fe,
-            Some(s) => {
-                let v: Option<Fr> = s.parse().ok();
-                v.filter(|v| v.to_string() == *s)
-                    .ok_or_else(|| bad_input(format!("--scope {s:?}: not a decimal field element below r")))?
-            }
+            Some(s) => super::parse_scope(s)
+                .ok_or_else(|| bad_input(format!("--scope {s:?}: not a decimal field element below r")))?,
         };
         let index = set.index_of(&key.commitment).ok_or_else(|| {
             bad_input(format!("{}: the key's commitment is not a member of {}", a.key.display(), a.set.display()))
