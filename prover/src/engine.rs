@@ -463,19 +463,18 @@ impl ProverKey {
         use ark_ec::VariableBaseMSM;
         let pk = &self.pk;
         let num_instance = self.r1cs.num_instance;
-        // The five MSMs and the witness map run side by side; each table MSM is split further
-        // only on machines with more than four threads (a split costs a bucket reduction).
-        let parts = rayon::current_num_threads().div_ceil(4);
+        // The five MSMs and the witness map run side by side, the G2 MSM (the longest) first;
+        // a thread that runs out of work takes half of what is left of a table MSM.
         let g1 = |query: &[G1Affine], table: Option<&FixedBaseMsm<G1Config>>, scalars: &[BigInt<G1Config>]| match table
         {
-            Some(t) => t.msm_bigint_in_parts(scalars, parts),
+            Some(t) => t.msm_bigint(scalars),
             None => G1Projective::msm_bigint(query, scalars),
         };
         let tables = match msms {
             Msms::Tables(t) => Some(t),
             Msms::VariableBase => None,
         };
-        let (h_acc, (a_acc, (b_g1_acc, (b_g2_acc, l_acc)))) = rayon::join(
+        let (h_acc, (b_g2_acc, (a_acc, (b_g1_acc, l_acc)))) = rayon::join(
             || {
                 self.witness_map(z).map(|h| {
                     let h: Vec<_> = h.par_iter().map(|x| x.into_bigint()).collect();
@@ -487,21 +486,21 @@ impl ProverKey {
                 let assignment: Vec<_> = z[1..].par_iter().map(|x| x.into_bigint()).collect();
                 let aux = &assignment[num_instance - 1..];
                 rayon::join(
-                    || g1(&pk.a_query[1..], tables.map(|t| &t.a), &assignment),
+                    || match tables {
+                        Some(t) => t.b_g2.msm_bigint(&assignment),
+                        None => G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment),
+                    },
                     || {
                         rayon::join(
-                            || {
-                                if r.is_zero() {
-                                    G1Projective::zero()
-                                } else {
-                                    g1(&pk.b_g1_query[1..], tables.map(|t| &t.b_g1), &assignment)
-                                }
-                            },
+                            || g1(&pk.a_query[1..], tables.map(|t| &t.a), &assignment),
                             || {
                                 rayon::join(
-                                    || match tables {
-                                        Some(t) => t.b_g2.msm_bigint_in_parts(&assignment, parts),
-                                        None => G2Projective::msm_bigint(&pk.b_g2_query[1..], &assignment),
+                                    || {
+                                        if r.is_zero() {
+                                            G1Projective::zero()
+                                        } else {
+                                            g1(&pk.b_g1_query[1..], tables.map(|t| &t.b_g1), &assignment)
+                                        }
                                     },
                                     || g1(&pk.l_query, tables.map(|t| &t.l), aux),
                                 )

@@ -8,9 +8,11 @@
 //! A scalar whose negation is shorter (`r − 1`, `r − 2`, …) is taken negated, zero scalars
 //! and zero bases cost nothing, and a scalar below `2^(c-1)` costs a single addition.
 //!
-//! A bucket's points are summed in affine coordinates, pairwise in rounds, with one field
-//! inversion per round for all pairs of all buckets (Montgomery's trick): ~6 multiplications
-//! per addition against ~11 for a mixed Jacobian addition.
+//! The points go into the buckets in affine coordinates, in batches that share one field
+//! inversion (Montgomery's trick): ~6 multiplications per addition against ~11 for a mixed
+//! Jacobian addition. The buckets are summed the same way, as the row and column sums of a
+//! `√m × √m` matrix (`Buckets::weighted_sum`). An MSM splits in halves only when another
+//! thread is idle to take one ([`FixedBaseMsm::msm_bigint`]).
 //!
 //! The table holds each point as its coordinates' Montgomery limbs ([`TableCurve`]), so it
 //! can be written to a file and read back with a plain copy, without converting a
@@ -18,7 +20,7 @@
 //!
 //! [bgmw]: https://doi.org/10.1007/3-540-47555-9_18
 
-use std::fmt;
+use std::{fmt, ops::Range, sync::Mutex};
 
 use ark_ec::{
     short_weierstrass::{Affine, Projective, SWCurveConfig},
@@ -277,24 +279,62 @@ impl<P: TableCurve> FixedBaseMsm<P> {
 
     /// `Σ scalars[i]·bases[i]` over `i < min(scalars.len(), bases.len())`, like ark-ec's
     /// `VariableBaseMSM::msm_bigint`.
+    ///
+    /// The rows split in halves on demand (rayon's `join_context`): a half that no other
+    /// thread takes runs on the same thread into the same buckets, and a half another thread
+    /// steals gets buckets of its own, reduced by that thread. So an MSM running alone spreads
+    /// over the idle threads, while MSMs running side by side (a proof's five) pay no bucket
+    /// reduction for splits nobody needed, and a thread that finishes early helps with what
+    /// is left.
     pub fn msm_bigint(&self, scalars: &[BigInt<P>]) -> Projective<P> {
-        self.msm_bigint_in_parts(scalars, rayon::current_num_threads())
-    }
-
-    /// [`FixedBaseMsm::msm_bigint`] split into `parts` tasks (at least one), each with
-    /// buckets of its own: as many as the threads for one MSM alone, fewer when several run
-    /// side by side (each part ends with a reduction of its 2^(c-1) buckets).
-    pub fn msm_bigint_in_parts(&self, scalars: &[BigInt<P>], parts: usize) -> Projective<P> {
         let rows = self.positions.partition_point(|&p| (p as usize) < scalars.len());
         if rows == 0 {
             return Projective::<P>::zero();
         }
-        let chunk = rows.div_ceil(parts.max(1));
-        (0..rows)
-            .into_par_iter()
-            .step_by(chunk)
-            .map(|start| self.accumulate(start..(start + chunk).min(rows), scalars))
-            .reduce(Projective::<P>::zero, |a, b| a + b)
+        // Halves down to 1/16 of the rows (and at least MIN_SPLIT rows): enough pieces for
+        // a late thread to find one worth its bucket reduction.
+        let grain = (rows / 16).max(MIN_SPLIT);
+        self.own_buckets(0..rows, scalars, grain)
+    }
+
+    /// Accumulates `rows` (and whatever halves of them no other thread steals) into new
+    /// buckets and reduces them, plus the stolen halves' sums.
+    fn own_buckets(&self, rows: Range<usize>, scalars: &[BigInt<P>], grain: usize) -> Projective<P> {
+        // Only this thread locks it (a stolen half takes buckets of its own): the mutex is
+        // how the two halves of a join that did not split share them, never a wait.
+        let buckets = Mutex::new(Buckets::<P>::new(1 << (self.window - 1)));
+        let stolen = self.split(rows, scalars, grain, &buckets);
+        stolen + buckets.into_inner().expect("bucket sums of a panicked MSM are not read").weighted_sum()
+    }
+
+    /// Accumulates `rows` into `buckets`, splitting on demand; returns the sum of the halves
+    /// other threads stole (reduced by them).
+    fn split(
+        &self,
+        rows: Range<usize>,
+        scalars: &[BigInt<P>],
+        grain: usize,
+        buckets: &Mutex<Buckets<P>>,
+    ) -> Projective<P> {
+        if rows.len() <= grain {
+            let mut buckets = buckets.lock().expect("bucket sums of a panicked MSM are not read");
+            self.accumulate(rows, scalars, &mut buckets);
+            return Projective::<P>::zero();
+        }
+        let mid = rows.start + rows.len() / 2;
+        let (left, right) = rayon::join_context(
+            |_| self.split(rows.start..mid, scalars, grain, buckets),
+            |ctx| {
+                if ctx.migrated() {
+                    #[cfg(test)]
+                    tests::STOLEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    self.own_buckets(mid..rows.end, scalars, grain)
+                } else {
+                    self.split(mid..rows.end, scalars, grain, buckets)
+                }
+            },
+        );
+        left + right
     }
 
     /// `Σ scalars[i]·bases[i]` for field elements.
@@ -303,13 +343,12 @@ impl<P: TableCurve> FixedBaseMsm<P> {
         self.msm_bigint(&bigints)
     }
 
-    /// The bucket accumulation over table rows `rows`, reduced to one point.
-    fn accumulate(&self, rows: std::ops::Range<usize>, scalars: &[BigInt<P>]) -> Projective<P> {
+    /// Adds the digits of table rows `rows` to `buckets`.
+    fn accumulate(&self, rows: Range<usize>, scalars: &[BigInt<P>], buckets: &mut Buckets<P>) {
         let (c, w) = (self.window, self.windows);
         let half = 1u64 << (c - 1);
         let modulus = P::ScalarField::MODULUS;
         let table: &[u64] = &self.table;
-        let mut buckets = Buckets::<P>::new(half as usize);
         for row in rows {
             let scalar = &scalars[self.positions[row] as usize];
             if scalar.is_zero() {
@@ -354,7 +393,6 @@ impl<P: TableCurve> FixedBaseMsm<P> {
                 buckets.add((d - 1) as usize, if negative ^ negate { -p } else { p });
             }
         }
-        buckets.weighted_sum()
     }
 }
 
@@ -425,22 +463,97 @@ impl<P: SWCurveConfig> Buckets<P> {
         self.denominators.clear();
     }
 
-    /// `Σ b·B_b` over the buckets (bucket `i` holds the points of digit `i + 1`), as a
-    /// running sum from the top bucket down.
+    /// `Σ b·B_b` over the buckets (bucket `i` holds the points of digit `i + 1`).
+    ///
+    /// A running sum from the top bucket down costs two Jacobian additions per bucket. With
+    /// the `m = q·w` buckets laid out as a `q × w` matrix (bucket `j·w + k` holds digit
+    /// `j·w + k + 1`), the sum is `w·Σ_j j·T_j + Σ_k (k + 1)·U_k` over the row sums `T_j`
+    /// and the column sums `U_k`, which are `2m` affine additions in rounds that share one
+    /// inversion each (~6 multiplications apiece against ~27 for the two Jacobian ones);
+    /// the two short running sums that remain take `q + w ≈ 2√m` steps each.
     fn weighted_sum(mut self) -> Projective<P> {
         self.run_batch();
-        let mut running = Projective::<P>::zero();
-        let mut sum = Projective::<P>::zero();
-        for (affine, overflow) in self.sums.iter().zip(&self.overflow).rev() {
-            running += affine;
-            if !overflow.is_zero() {
-                running += overflow;
-            }
-            sum += running;
+        let m = self.sums.len();
+        // The few buckets with an overflow, folded into their affine sums.
+        let folded: Vec<usize> = (0..m).filter(|&b| !self.overflow[b].is_zero()).collect();
+        let sums: Vec<Projective<P>> = folded.iter().map(|&b| self.overflow[b] + self.sums[b]).collect();
+        for (&b, affine) in folded.iter().zip(Projective::normalize_batch(&sums)) {
+            self.sums[b] = affine;
         }
-        sum
+        if !m.is_power_of_two() || m < 16 {
+            return running_sum(&self.sums);
+        }
+        let w = 1 << (m.trailing_zeros() / 2);
+        let q = m / w;
+        let columns: Vec<Affine<P>> =
+            (0..w).flat_map(|k| (0..q).map(move |j| (j, k))).map(|(j, k)| self.sums[j * w + k]).collect();
+        let rows = sums_of_runs(self.sums, w);
+        let columns = sums_of_runs(columns, q);
+        // Σ_j j·T_j = running_sum(T_1..) and Σ_k (k + 1)·U_k = running_sum(U_0..).
+        let mut sum = running_sum(&rows[1..]);
+        for _ in 0..w.trailing_zeros() {
+            sum.double_in_place();
+        }
+        sum + running_sum(&columns)
     }
 }
+
+/// `Σ (i + 1)·points[i]`, as a running sum from the top down.
+fn running_sum<P: SWCurveConfig>(points: &[Affine<P>]) -> Projective<P> {
+    let mut running = Projective::<P>::zero();
+    let mut sum = Projective::<P>::zero();
+    for p in points.iter().rev() {
+        running += p;
+        sum += running;
+    }
+    sum
+}
+
+/// The sums of `points`' consecutive runs of `run` points (`run` a power of two dividing the
+/// length), by halving rounds of [`add_in_pairs`].
+fn sums_of_runs<P: SWCurveConfig>(mut points: Vec<Affine<P>>, run: usize) -> Vec<Affine<P>> {
+    debug_assert!(run.is_power_of_two() && points.len() % run == 0);
+    for _ in 0..run.trailing_zeros() {
+        points = add_in_pairs(&points);
+    }
+    points
+}
+
+/// `points[2i] + points[2i + 1]` for every `i`, with one field inversion for all the
+/// additions (Montgomery's trick). ark-ec has no batched affine addition; an identity, a
+/// doubling or a point and its negation (rare: one inversion each) go through Jacobian
+/// coordinates.
+fn add_in_pairs<P: SWCurveConfig>(points: &[Affine<P>]) -> Vec<Affine<P>> {
+    let mut out = Vec::with_capacity(points.len() / 2);
+    let mut batched = Vec::with_capacity(points.len() / 2);
+    let mut denominators = Vec::with_capacity(points.len() / 2);
+    for (i, pair) in points.chunks_exact(2).enumerate() {
+        let (p, q) = (pair[0], pair[1]);
+        if p.is_zero() {
+            out.push(q);
+        } else if q.is_zero() {
+            out.push(p);
+        } else if p.x == q.x {
+            out.push((p.into_group() + q).into_affine());
+        } else {
+            out.push(p);
+            batched.push(i);
+            denominators.push(q.x - p.x);
+        }
+    }
+    ark_ff::fields::serial_batch_inversion_and_mul(&mut denominators, &P::BaseField::ONE);
+    for (&i, inverse) in batched.iter().zip(&denominators) {
+        let (p, q) = (points[2 * i], points[2 * i + 1]);
+        let lambda = (q.y - p.y) * inverse;
+        let x = lambda.square() - p.x - q.x;
+        let y = lambda * (p.x - x) - p.y;
+        out[i] = Affine::new_unchecked(x, y);
+    }
+    out
+}
+
+/// The fewest rows an MSM splits into halves for other threads to steal.
+const MIN_SPLIT: usize = 64;
 
 /// A batch spans at most this fraction of the buckets: fewer collisions (points that take
 /// the slower overflow path) for a wider fraction, more additions sharing each inversion for
@@ -449,7 +562,7 @@ const BATCH_FRACTION: usize = 8;
 
 #[cfg(test)]
 mod tests {
-    use ark_bn254::{g1::Config as G1Config, Fr, G1Affine, G1Projective, G2Affine};
+    use ark_bn254::{g1::Config as G1Config, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
     use ark_ec::VariableBaseMSM;
     use ark_ff::{Field, One, UniformRand};
     use proptest::prelude::*;
@@ -544,16 +657,79 @@ mod tests {
         }
     }
 
+    /// `Σ (i + 1)·B_i` the plain way, against the matrix reduction.
+    fn check_weighted_sum<P: TableCurve>(sums: Vec<Affine<P>>, overflow: Vec<Projective<P>>) {
+        let expected = sums
+            .iter()
+            .zip(&overflow)
+            .enumerate()
+            .map(|(i, (s, o))| (*o + s) * P::ScalarField::from((i + 1) as u64))
+            .sum::<Projective<P>>();
+        let mut buckets = Buckets::<P>::new(sums.len());
+        buckets.sums = sums;
+        buckets.overflow = overflow;
+        assert_eq!(buckets.weighted_sum(), expected);
+    }
+
     #[test]
-    fn several_blocks_per_thread() {
-        // Narrow windows give ~100 digits per scalar: well over one block of 2^15.
+    fn bucket_reduction_with_equal_opposite_and_empty_buckets() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let p = G1Projective::rand(&mut rng).into_affine();
+        let q = G2Projective::rand(&mut rng).into_affine();
+        for m in [1usize, 2, 8, 16, 32, 64, 128, 2048, 24] {
+            let random: Vec<G1Affine> = (0..m).map(|_| G1Projective::rand(&mut rng).into_affine()).collect();
+            let patterns: Vec<Box<dyn Fn(usize) -> G1Affine>> = vec![
+                Box::new(|i| random[i]),
+                // Equal rows and columns: every pairwise round meets P + P.
+                Box::new(|_| p),
+                // P and −P side by side: sums of the identity.
+                Box::new(|i| if i % 2 == 0 { p } else { -p }),
+                Box::new(|i| if i % 3 == 0 { G1Affine::zero() } else { random[i] }),
+                Box::new(|_| G1Affine::zero()),
+            ];
+            for pattern in &patterns {
+                let sums: Vec<G1Affine> = (0..m).map(pattern).collect();
+                let none = vec![G1Projective::zero(); m];
+                check_weighted_sum(sums.clone(), none);
+                // Overflows: on empty buckets, on full ones, and cancelling the bucket.
+                let overflow = (0..m)
+                    .map(|i| match i % 4 {
+                        0 => G1Projective::rand(&mut rng),
+                        1 => -sums[i].into_group(),
+                        2 => sums[i].into_group(),
+                        _ => G1Projective::zero(),
+                    })
+                    .collect();
+                check_weighted_sum(sums, overflow);
+            }
+            let g2: Vec<G2Affine> = (0..m).map(|i| if i % 5 == 1 { -q } else { q }).collect();
+            check_weighted_sum(g2, vec![G2Projective::zero(); m]);
+        }
+    }
+
+    /// Halves taken by other threads (each with buckets of its own).
+    pub(super) static STOLEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    #[test]
+    fn halves_stolen_by_idle_threads() {
+        // 1,200 rows split down to 75: idle threads of a 4-thread pool take halves, which
+        // are reduced apart and added.
         let mut rng = ChaCha20Rng::seed_from_u64(4);
         let g1: Vec<G1Affine> = bases(1_200, &mut rng, true);
+        let g2: Vec<G2Affine> = bases(300, &mut rng, true);
         let mut scalars: Vec<Fr> = (0..g1.len()).map(|_| Fr::rand(&mut rng)).collect();
         scalars[5..40].iter_mut().for_each(|s| *s = -Fr::one());
-        for window in [2, 3] {
-            check(&g1, &scalars, window);
-        }
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let before = STOLEN.load(std::sync::atomic::Ordering::Relaxed);
+        pool.install(|| {
+            for window in [3, 8] {
+                for _ in 0..4 {
+                    check(&g1, &scalars, window);
+                    check(&g2, &scalars[..300], window);
+                }
+            }
+        });
+        assert!(STOLEN.load(std::sync::atomic::Ordering::Relaxed) > before, "no half was stolen");
     }
 
     #[test]
