@@ -240,11 +240,10 @@ impl MsmTables {
 
     /// Builds the tables of `pk` within `budget` bytes (split over the queries by their
     /// share of the points), each query's window width chosen by
-    /// [`FixedBaseMsm::choose_window`] for the current rayon pool.
+    /// [`FixedBaseMsm::choose_window`].
     #[must_use]
     pub fn new(pk: &ProvingKey, budget: usize) -> Self {
         let start = Instant::now();
-        let threads = rayon::current_num_threads();
         let nonzero = |q: &[G1Affine]| q.iter().filter(|p| !p.is_zero()).count();
         let g1 = [&pk.a_query[1..], &pk.b_g1_query[1..], &pk.h_query[..], &pk.l_query[..]].map(nonzero);
         let g2 = pk.b_g2_query[1..].iter().filter(|p| !p.is_zero()).count();
@@ -253,8 +252,8 @@ impl MsmTables {
         let total = (g1.iter().sum::<usize>() * g1_size + g2 * g2_size).max(1);
         // Each query gets the share of the budget its points take.
         let share = |n: usize, size: usize| budget / total * (n * size) + (budget % total) * (n * size) / total;
-        let g1w = |n: usize| FixedBaseMsm::<G1Config>::choose_window(n, threads, share(n, g1_size));
-        let g2w = FixedBaseMsm::<G2Config>::choose_window(g2, threads, share(g2, g2_size));
+        let g1w = |n: usize| FixedBaseMsm::<G1Config>::choose_window(n, share(n, g1_size));
+        let g2w = FixedBaseMsm::<G2Config>::choose_window(g2, share(g2, g2_size));
         Self {
             a: FixedBaseMsm::new(&pk.a_query[1..], g1w(g1[0])),
             b_g1: FixedBaseMsm::new(&pk.b_g1_query[1..], g1w(g1[1])),

@@ -252,15 +252,17 @@ impl<P: TableCurve> FixedBaseMsm<P> {
     }
 
     /// The window width that minimises the estimated cost of an MSM over `n` non-zero bases
-    /// on `threads` threads, among those whose table takes at most `budget` bytes; the
-    /// narrowest-table width (the widest window) when none fits.
+    /// among those whose table takes at most `budget` bytes; the narrowest-table width (the
+    /// widest window) when none fits.
     #[must_use]
-    pub fn choose_window(n: usize, threads: usize, budget: usize) -> usize {
+    pub fn choose_window(n: usize, budget: usize) -> usize {
         let bits = P::ScalarField::MODULUS_BIT_SIZE as usize;
         let point = 8 * P::LIMBS;
-        // n·windows affine additions (~0.6 of a mixed one), then 2^(c-1) buckets per thread
-        // at a mixed and a full addition (~2.3) apiece.
-        let cost = |c: usize| 6 * n * windows_for(c, bits) + threads.max(1) * (23 << (c - 1));
+        // n·windows batched affine additions (~0.6 of a mixed one each), then one reduction
+        // of 2^(c-1) buckets at two batched additions apiece (~1.2). An MSM splits only for
+        // idle threads, so one reduction whatever the thread count; these weights put the
+        // minimum where timing each width on the depth-20 Approval key did (c = 13).
+        let cost = |c: usize| 6 * n * windows_for(c, bits) + (12 << (c - 1));
         let fits = |c: usize| n * windows_for(c, bits) * point <= budget;
         (4..=20).filter(|&c| fits(c)).min_by_key(|&c| cost(c)).unwrap_or(20)
     }
@@ -766,13 +768,13 @@ mod tests {
 
     #[test]
     fn choose_window_respects_the_budget() {
-        let c = FixedBaseMsm::<G1Config>::choose_window(6_000, 2, usize::MAX);
+        let c = FixedBaseMsm::<G1Config>::choose_window(6_000, usize::MAX);
         assert!((10..=16).contains(&c), "{c}");
         // 17 windows (c = 15) fit exactly; 19 (c = 14) do not.
         let point = 8 * G1Config::LIMBS;
-        let tight = FixedBaseMsm::<G1Config>::choose_window(6_000, 2, 6_000 * 17 * point);
+        let tight = FixedBaseMsm::<G1Config>::choose_window(6_000, 6_000 * 17 * point);
         assert_eq!(tight, 15);
-        assert_eq!(FixedBaseMsm::<G1Config>::choose_window(6_000, 2, 0), 20);
+        assert_eq!(FixedBaseMsm::<G1Config>::choose_window(6_000, 0), 20);
     }
 
     proptest! {
