@@ -1,19 +1,29 @@
 //! The proving-key file: a fixed header, then the Groth16 key and the shape's R1CS matrices
-//! in arkworks' uncompressed encoding ([DESIGN §5][design]).
+//! ([DESIGN §5][design]).
 //!
 //! ```text
 //! offset size  field
 //!      0    8  magic "VEIL-PK\0"
-//!      8    2  format version (1), little-endian like every integer here
+//!      8    2  format version (2; 1 is still read), little-endian like every integer here
 //!     10    2  circuit id (1 approval, 2 threshold)
 //!     12    4  maximum depth
 //!     16    4  k_max (0 for approval)
 //!     20    4  flags (bit 0: development setup from a single party's randomness)
 //!     24    8  constraints        32 8 instance variables (with the 1)   40 8 witness variables
 //!     48   32  shape hash: SHA-256 of the R1CS (sizes and every matrix entry)
-//!     80    8  body length        88 32 SHA-256 of the body
-//!    120    …  body: ProvingKey (ark-serialize, uncompressed), then A, B, C
+//!     80    8  body length        88 32 hash of the body: BLAKE3 (version 1: SHA-256)
+//!    120    …  body: the Groth16 key, then the matrices A, B, C
 //! ```
+//!
+//! The body follows arkworks' uncompressed `ProvingKey` layout (verifying key: α₁, β₂, γ₂,
+//! δ₂, then the input points; β₁, δ₁; then the A, B₁, B₂, H and L queries, each vector
+//! prefixed by its u64 length), then each matrix: u64 rows, and per row a u32 length and
+//! its entries (u32 variable, 32-byte coefficient). Version 2 writes every field element
+//! as its four little-endian Montgomery limbs (arkworks' in-memory form; points as x then
+//! y, the identity as zeros, which no point on BN254's curves is), so loading converts
+//! nothing; version 1 wrote canonical values (arkworks' serialization, with flag bits),
+//! which cost a field multiplication per coordinate and coefficient to read back. Sizes
+//! are the same in both. Every coordinate and coefficient is checked below its modulus.
 //!
 //! Loading is fast by default: the body hash guards against corruption and truncation,
 //! the header against a key of another circuit, shape or veil version (the sizes must
@@ -27,6 +37,8 @@
 
 use std::{io::Read, path::Path};
 
+use ark_bn254::G1Affine;
+use ark_ec::{short_weierstrass::Affine, AffineRepr};
 use ark_ff::{BigInteger, PrimeField};
 use ark_relations::gr1cs::Matrix;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
@@ -36,13 +48,16 @@ use veil_circuits::{approval, threshold, Fr};
 
 use crate::{
     engine::{approval_shape, threshold_shape, CircuitId, ProverKey, R1cs, ShapeId},
+    msm::TableCurve,
     ProvingKey,
 };
 
 /// The first eight bytes of every veil proving key.
 pub const MAGIC: [u8; 8] = *b"VEIL-PK\0";
-/// The version of this layout.
-pub const FORMAT_VERSION: u16 = 1;
+/// The version this build writes.
+pub const FORMAT_VERSION: u16 = 2;
+/// The first version, still read: canonical encodings and a SHA-256 body hash.
+const VERSION_1: u16 = 1;
 /// The length of the header, before the body.
 pub const HEADER_LEN: usize = 120;
 const FLAG_DEVELOPMENT: u32 = 1;
@@ -64,7 +79,7 @@ pub enum KeyFileError {
     #[error("not a veil proving key (bad magic bytes)")]
     NotAKey,
     /// A layout this build does not read.
-    #[error("proving-key format version {found} is not supported (this build reads version {FORMAT_VERSION})")]
+    #[error("proving-key format version {found} is not supported (this build reads versions 1 and {FORMAT_VERSION})")]
     UnsupportedVersion {
         /// The version in the file.
         found: u16,
@@ -104,27 +119,53 @@ pub enum KeyFileError {
     Malformed(String),
 }
 
-/// Encodes a key into the file layout.
+/// Encodes a key into the file layout (version [`FORMAT_VERSION`]).
 ///
 /// # Panics
 /// Never for keys made by [`ProverKey::setup`] (serialization into a `Vec` cannot fail).
 #[must_use]
 pub fn to_bytes(key: &ProverKey) -> Vec<u8> {
+    encode(key, FORMAT_VERSION)
+}
+
+/// Encodes a key in layout `version` (1 or 2).
+fn encode(key: &ProverKey, version: u16) -> Vec<u8> {
     let mut body = Vec::new();
-    key.pk.serialize_uncompressed(&mut body).expect("writing to a Vec");
+    if version == VERSION_1 {
+        key.pk.serialize_uncompressed(&mut body).expect("writing to a Vec");
+    } else {
+        let pk = &key.pk;
+        put_point(&mut body, &pk.vk.alpha_g1);
+        for p in [&pk.vk.beta_g2, &pk.vk.gamma_g2, &pk.vk.delta_g2] {
+            put_point(&mut body, p);
+        }
+        put_points(&mut body, &pk.vk.gamma_abc_g1);
+        put_point(&mut body, &pk.beta_g1);
+        put_point(&mut body, &pk.delta_g1);
+        put_points(&mut body, &pk.a_query);
+        put_points(&mut body, &pk.b_g1_query);
+        put_points(&mut body, &pk.b_g2_query);
+        put_points(&mut body, &pk.h_query);
+        put_points(&mut body, &pk.l_query);
+    }
     for m in &key.r1cs.matrices {
         body.extend_from_slice(&(m.len() as u64).to_le_bytes());
         for row in m {
             body.extend_from_slice(&(row.len() as u32).to_le_bytes());
             for (coeff, var) in row {
                 body.extend_from_slice(&(*var as u32).to_le_bytes());
-                body.extend_from_slice(&coeff.into_bigint().to_bytes_le());
+                if version == VERSION_1 {
+                    body.extend_from_slice(&coeff.into_bigint().to_bytes_le());
+                } else {
+                    // `Fp.0` is the Montgomery form (arkworks exposes it, undocumented).
+                    put_limbs(&mut body, &coeff.0 .0);
+                }
             }
         }
     }
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(key.shape.circuit as u16).to_le_bytes());
     out.extend_from_slice(&key.shape.depth.to_le_bytes());
     out.extend_from_slice(&key.shape.k_max.to_le_bytes());
@@ -134,10 +175,41 @@ pub fn to_bytes(key: &ProverKey) -> Vec<u8> {
     }
     out.extend_from_slice(&key.r1cs.shape_hash());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(&body));
+    out.extend_from_slice(&body_hash(version, &body));
     debug_assert_eq!(out.len(), HEADER_LEN);
     out.extend_from_slice(&body);
     out
+}
+
+/// The body hash of layout `version`.
+fn body_hash(version: u16, body: &[u8]) -> [u8; 32] {
+    if version == VERSION_1 {
+        Sha256::digest(body).into()
+    } else {
+        blake3::hash(body).into()
+    }
+}
+
+fn put_limbs(out: &mut Vec<u8>, limbs: &[u64]) {
+    for l in limbs {
+        out.extend_from_slice(&l.to_le_bytes());
+    }
+}
+
+/// A point as its coordinates' Montgomery limbs, the identity as zeros.
+fn put_point<P: TableCurve>(out: &mut Vec<u8>, p: &Affine<P>) {
+    let mut limbs = [0u64; 16];
+    if !p.is_zero() {
+        P::to_limbs(p, &mut limbs[..P::LIMBS]);
+    }
+    put_limbs(out, &limbs[..P::LIMBS]);
+}
+
+fn put_points<P: TableCurve>(out: &mut Vec<u8>, points: &[Affine<P>]) {
+    out.extend_from_slice(&(points.len() as u64).to_le_bytes());
+    for p in points {
+        put_point(out, p);
+    }
 }
 
 /// The header fields of a key file.
@@ -145,6 +217,8 @@ pub fn to_bytes(key: &ProverKey) -> Vec<u8> {
 pub struct Header {
     /// The shape.
     pub shape: ShapeId,
+    /// The layout version (1 or 2).
+    pub version: u16,
     /// Development setup.
     pub development: bool,
     /// Constraints.
@@ -179,13 +253,14 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, KeyFileError> {
         return Err(KeyFileError::Truncated { expected: HEADER_LEN, found: bytes.len() });
     }
     let version = u16_at(bytes, 8);
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != VERSION_1 {
         return Err(KeyFileError::UnsupportedVersion { found: version });
     }
     let id = u16_at(bytes, 10);
     let circuit = CircuitId::from_u16(id).ok_or(KeyFileError::UnknownCircuit(id))?;
     Ok(Header {
         shape: ShapeId { circuit, depth: u32_at(bytes, 12), k_max: u32_at(bytes, 16) },
+        version,
         development: u32_at(bytes, 20) & FLAG_DEVELOPMENT != 0,
         num_constraints: u64_at(bytes, 24),
         num_instance: u64_at(bytes, 32),
@@ -240,7 +315,7 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
     };
     // The hash and the decoding run side by side; a body that fails its hash is reported
     // as corrupted, whatever its decoding found.
-    let (digest, decoded) = rayon::join(|| Sha256::digest(body), || decode_body(body, &header, validate));
+    let (digest, decoded) = rayon::join(|| body_hash(header.version, body), || decode_body(body, &header, validate));
     if digest[..] != bytes[88..120] {
         return Err(KeyFileError::Corrupted);
     }
@@ -285,9 +360,10 @@ fn decode_body(
         return Err(KeyFileError::Malformed(format!("{} bytes after the matrices", rest.len())));
     }
     let num_vars = header.num_instance + header.num_witness;
-    let matrix = |bytes: &[u8]| decode_matrix(bytes, header.num_constraints, num_vars);
+    let montgomery = header.version != VERSION_1;
+    let matrix = |bytes: &[u8]| decode_matrix(bytes, header.num_constraints, num_vars, montgomery);
     let (pk, (a, (b, c))) = rayon::join(
-        || decode_proving_key(pk_bytes, validate),
+        || if montgomery { decode_proving_key_v2(pk_bytes, validate) } else { decode_proving_key(pk_bytes, validate) },
         || rayon::join(|| matrix(parts[0]), || rayon::join(|| matrix(parts[1]), || matrix(parts[2]))),
     );
     Ok((pk?, [a?, b?, c?]))
@@ -348,6 +424,90 @@ fn decode_proving_key(bytes: &[u8], validate: Validate) -> Result<ProvingKey, Ke
     })
 }
 
+/// [`decode_proving_key`] for layout 2 (Montgomery limbs): the same parts on the same
+/// tasks, each point copied in and checked below the modulus, and, with `validate`, on
+/// the curve and in the subgroup.
+fn decode_proving_key_v2(bytes: &[u8], validate: Validate) -> Result<ProvingKey, KeyFileError> {
+    use ark_bn254::{g1::Config as G1, g2::Config as G2};
+    let (g1, g2) = (8 * G1::LIMBS, 8 * G2::LIMBS);
+    let bad = |what: &str, e: String| KeyFileError::Malformed(format!("Groth16 key, {what}: {e}"));
+    let vec_len = |at: usize, size: usize| 8 + u64_at(&bytes[at..at + 8], 0) * size;
+    let vk_len = g1 + 3 * g2 + vec_len(g1 + 3 * g2, g1);
+    let mut at = vk_len + 2 * g1;
+    let mut query = |size: usize| {
+        let part = &bytes[at..at + vec_len(at, size)];
+        at += part.len();
+        part
+    };
+    let (a, b1, b2, h, l) = (query(g1), query(g1), query(g2), query(g1), query(g1));
+    let head = || -> Result<(crate::VerifyingKey, G1Affine, G1Affine), String> {
+        let g2_at = |i: usize| point::<G2>(&bytes[g1 + i * g2..g1 + (i + 1) * g2], validate);
+        let vk = crate::VerifyingKey {
+            alpha_g1: point::<G1>(&bytes[..g1], validate)?,
+            beta_g2: g2_at(0)?,
+            gamma_g2: g2_at(1)?,
+            delta_g2: g2_at(2)?,
+            gamma_abc_g1: points::<G1>(&bytes[g1 + 3 * g2..vk_len], validate)?,
+        };
+        Ok((
+            vk,
+            point::<G1>(&bytes[vk_len..vk_len + g1], validate)?,
+            point::<G1>(&bytes[vk_len + g1..vk_len + 2 * g1], validate)?,
+        ))
+    };
+    let ((head, a_query), ((b_g1_query, b_g2_query), (h_query, l_query))) = rayon::join(
+        || rayon::join(head, || points::<G1>(a, validate)),
+        || {
+            rayon::join(
+                || rayon::join(|| points::<G1>(b1, validate), || points::<G2>(b2, validate)),
+                || rayon::join(|| points::<G1>(h, validate), || points::<G1>(l, validate)),
+            )
+        },
+    );
+    let (vk, beta_g1, delta_g1) = head.map_err(|e| bad("verifying key", e))?;
+    Ok(ProvingKey {
+        vk,
+        beta_g1,
+        delta_g1,
+        a_query: a_query.map_err(|e| bad("A query", e))?,
+        b_g1_query: b_g1_query.map_err(|e| bad("B query in G1", e))?,
+        b_g2_query: b_g2_query.map_err(|e| bad("B query in G2", e))?,
+        h_query: h_query.map_err(|e| bad("H query", e))?,
+        l_query: l_query.map_err(|e| bad("L query", e))?,
+    })
+}
+
+/// A length-prefixed vector of points in layout 2, exactly `bytes`.
+fn points<P: TableCurve>(bytes: &[u8], validate: Validate) -> Result<Vec<Affine<P>>, String> {
+    let size = 8 * P::LIMBS;
+    let (n, rest) = bytes.split_at(8);
+    if u64_at(n, 0).checked_mul(size) != Some(rest.len()) {
+        return Err("its length disagrees with its count".into());
+    }
+    rest.chunks_exact(size).map(|p| point::<P>(p, validate)).collect()
+}
+
+/// A point in layout 2 (`8·LIMBS` bytes): each coordinate's limbs below the base field's
+/// modulus, all zeros for the identity.
+fn point<P: TableCurve>(bytes: &[u8], validate: Validate) -> Result<Affine<P>, String> {
+    let mut limbs = [0u64; 16];
+    let limbs = &mut limbs[..P::LIMBS];
+    for (l, b) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
+        *l = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+    }
+    if limbs.iter().all(|&l| l == 0) {
+        return Ok(Affine::identity());
+    }
+    if limbs.chunks_exact(4).any(|c| ark_ff::BigInt::<4>(c.try_into().expect("4 limbs")) >= ark_bn254::Fq::MODULUS) {
+        return Err("a coordinate is not below the field modulus".into());
+    }
+    let p = P::from_limbs(limbs);
+    if validate == Validate::Yes && !(p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()) {
+        return Err("a point is not on the curve or not in the subgroup".into());
+    }
+    Ok(p)
+}
+
 /// The length of the uncompressed Groth16 key at the start of `body`, from its vector
 /// lengths: the verifying key (α₁, β₂, γ₂, δ₂, then the input points), β₁, δ₁, then the
 /// A, B₁, B₂, H and L queries.
@@ -396,7 +556,12 @@ fn matrix_len(bytes: &[u8]) -> Result<usize, KeyFileError> {
 /// Bytes per matrix entry: the variable (u32) and the coefficient (32 bytes, canonical).
 const ENTRY_LEN: usize = 36;
 
-fn decode_matrix(mut reader: &[u8], num_constraints: usize, num_vars: usize) -> Result<Matrix<Fr>, KeyFileError> {
+fn decode_matrix(
+    mut reader: &[u8],
+    num_constraints: usize,
+    num_vars: usize,
+    montgomery: bool,
+) -> Result<Matrix<Fr>, KeyFileError> {
     let rows = read_u64(&mut reader)?;
     if rows != num_constraints {
         return Err(KeyFileError::Malformed(format!("a matrix has {rows} rows, the header says {num_constraints}")));
@@ -404,20 +569,31 @@ fn decode_matrix(mut reader: &[u8], num_constraints: usize, num_vars: usize) -> 
     let mut m = Vec::with_capacity(rows);
     for _ in 0..rows {
         let len = read_u32(&mut reader)? as usize;
-        let mut row = Vec::with_capacity(len.min(num_vars));
-        for _ in 0..len {
-            let var = read_u32(&mut reader)? as usize;
-            if var >= num_vars {
-                return Err(KeyFileError::Malformed(format!("matrix entry for variable {var} of {num_vars}")));
-            }
-            let mut le = [0u8; 32];
-            reader.read_exact(&mut le).map_err(|_| KeyFileError::Malformed("matrix entries end early".into()))?;
-            let limbs: [u64; 4] =
-                std::array::from_fn(|i| u64::from_le_bytes(le[8 * i..8 * i + 8].try_into().expect("8 bytes")));
-            let coeff = Fr::from_bigint(ark_ff::BigInt(limbs))
-                .ok_or_else(|| KeyFileError::Malformed("matrix coefficient ≥ r".into()))?;
-            row.push((coeff, var));
-        }
+        let bytes = len
+            .checked_mul(ENTRY_LEN)
+            .filter(|&b| b <= reader.len())
+            .ok_or_else(|| KeyFileError::Malformed("matrix entries end early".into()))?;
+        let (entries, rest) = reader.split_at(bytes);
+        reader = rest;
+        let row = entries
+            .chunks_exact(ENTRY_LEN)
+            .map(|e| {
+                let var = u32_at(e, 0) as usize;
+                if var >= num_vars {
+                    return Err(KeyFileError::Malformed(format!("matrix entry for variable {var} of {num_vars}")));
+                }
+                let limbs = ark_ff::BigInt(std::array::from_fn(|i| {
+                    u64::from_le_bytes(e[4 + 8 * i..12 + 8 * i].try_into().expect("8 bytes"))
+                }));
+                let coeff = if montgomery {
+                    // Montgomery limbs of a value below r are themselves below r.
+                    (limbs < Fr::MODULUS).then(|| Fr::new_unchecked(limbs))
+                } else {
+                    Fr::from_bigint(limbs)
+                };
+                Ok((coeff.ok_or_else(|| KeyFileError::Malformed("matrix coefficient ≥ r".into()))?, var))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         m.push(row);
     }
     Ok(m)
@@ -546,16 +722,81 @@ mod tests {
         assert!(matches!(decode_body(&v, &header, Validate::No), Err(KeyFileError::Malformed(_))));
     }
 
+    /// `bytes` with its body changed by `change` and its hash re-sealed, as someone handing
+    /// out a doctored key would.
+    fn doctored(bytes: &[u8], change: impl FnOnce(&mut [u8])) -> Vec<u8> {
+        let mut v = bytes.to_vec();
+        change(&mut v[HEADER_LEN..]);
+        let digest = body_hash(read_header(&v).unwrap().version, &v[HEADER_LEN..]);
+        v[88..120].copy_from_slice(&digest);
+        v
+    }
+
     #[test]
     fn full_check_refuses_an_off_curve_point_that_fast_load_passes() {
         let k = key(2);
-        let mut bytes = to_bytes(&k);
-        // The first point of the body is vk.alpha_g1 (x then y, 32 bytes each): change y
-        // and re-seal the hash, as someone handing out a doctored key would.
-        bytes[HEADER_LEN + 32] ^= 1;
-        let digest = Sha256::digest(&bytes[HEADER_LEN..]);
-        bytes[88..120].copy_from_slice(&digest);
-        assert!(from_bytes(&bytes, None, Check::Fast).is_ok());
-        assert!(matches!(from_bytes(&bytes, None, Check::Full), Err(KeyFileError::Malformed(_))));
+        for version in [VERSION_1, FORMAT_VERSION] {
+            // The first point of the body is vk.alpha_g1 (x then y, 32 bytes each).
+            let bytes = doctored(&encode(&k, version), |body| body[32] ^= 1);
+            assert!(from_bytes(&bytes, None, Check::Fast).is_ok(), "version {version}");
+            assert!(
+                matches!(from_bytes(&bytes, None, Check::Full), Err(KeyFileError::Malformed(_))),
+                "version {version}"
+            );
+        }
+    }
+
+    #[test]
+    fn version_1_files_still_load() {
+        let k = key(3);
+        let v1 = encode(&k, VERSION_1);
+        assert_eq!(read_header(&v1).unwrap().version, VERSION_1);
+        assert_eq!(from_bytes(&v1, Some(k.shape), Check::Fast).unwrap(), k);
+        assert_eq!(from_bytes(&v1, None, Check::Full).unwrap(), k);
+        // Same sizes, other encodings and hash.
+        let v2 = to_bytes(&k);
+        assert_eq!(v1.len(), v2.len());
+        assert_ne!(v1[HEADER_LEN..], v2[HEADER_LEN..]);
+        let mut v = v1.clone();
+        let last = v.len() - 1;
+        v[last] ^= 1;
+        assert_eq!(from_bytes(&v, None, Check::Fast).unwrap_err(), KeyFileError::Corrupted);
+        // A version-1 body under a version-2 header fails the (BLAKE3) hash.
+        let mut v = v1;
+        v[8] = FORMAT_VERSION as u8;
+        assert_eq!(from_bytes(&v, None, Check::Fast).unwrap_err(), KeyFileError::Corrupted);
+    }
+
+    #[test]
+    fn version_2_refuses_values_at_or_above_their_modulus_even_fast() {
+        let k = key(2);
+        // The identity has its own encoding (zeros): the key has some in its queries.
+        assert!(k.pk.a_query.iter().any(|p| p.is_zero()) || k.pk.b_g2_query.iter().any(|p| p.is_zero()));
+        let bytes = to_bytes(&k);
+        let malformed = |b: &[u8]| matches!(from_bytes(b, None, Check::Fast), Err(KeyFileError::Malformed(_)));
+        // α₁'s x, then β₂'s x.c1, as p (Montgomery limbs are below p) and as 2^256 − 1.
+        let g1 = 8 * <ark_bn254::g1::Config as TableCurve>::LIMBS;
+        for at in [0, g1 + 32] {
+            for limbs in [ark_bn254::Fq::MODULUS.0, [u64::MAX; 4]] {
+                let v = doctored(&bytes, |body| {
+                    for (i, l) in limbs.iter().enumerate() {
+                        body[at + 8 * i..at + 8 * i + 8].copy_from_slice(&l.to_le_bytes());
+                    }
+                });
+                assert!(malformed(&v), "offset {at}");
+            }
+        }
+        // The first entry of matrix A (its first row has one): its coefficient as r.
+        assert!(!k.r1cs.matrices[0][0].is_empty());
+        let entry = proving_key_len(&bytes[HEADER_LEN..]).unwrap() + 8 + 4;
+        let v = doctored(&bytes, |body| {
+            for (i, l) in Fr::MODULUS.0.iter().enumerate() {
+                body[entry + 4 + 8 * i..entry + 12 + 8 * i].copy_from_slice(&l.to_le_bytes());
+            }
+        });
+        assert!(malformed(&v));
+        // Its variable past the last one.
+        let v = doctored(&bytes, |body| body[entry..entry + 4].copy_from_slice(&u32::MAX.to_le_bytes()));
+        assert!(malformed(&v));
     }
 }
