@@ -13,6 +13,7 @@
 #![deny(missing_debug_implementations)]
 
 pub mod engine;
+mod fq2;
 pub mod fs;
 pub mod intent;
 pub mod keyfile;

@@ -42,6 +42,11 @@ pub trait TableCurve: SWCurveConfig {
     fn to_limbs(p: &Affine<Self>, out: &mut [u64]);
     /// The point with the limbs `l` (`LIMBS` long), unchecked.
     fn from_limbs(l: &[u64]) -> Affine<Self>;
+    /// `a·b` in the base field, the bucket additions' main cost.
+    #[inline(always)]
+    fn mul(a: &Self::BaseField, b: &Self::BaseField) -> Self::BaseField {
+        *a * b
+    }
 }
 
 fn fq(l: &[u64]) -> ark_bn254::Fq {
@@ -74,6 +79,11 @@ impl TableCurve for ark_bn254::g2::Config {
     fn from_limbs(l: &[u64]) -> Affine<Self> {
         let fq2 = |l: &[u64]| ark_bn254::Fq2::new(fq(&l[..4]), fq(&l[4..8]));
         Affine::new_unchecked(fq2(&l[..8]), fq2(&l[8..16]))
+    }
+
+    #[inline(always)]
+    fn mul(a: &ark_bn254::Fq2, b: &ark_bn254::Fq2) -> ark_bn254::Fq2 {
+        crate::fq2::mul(a, b)
     }
 }
 
@@ -403,7 +413,7 @@ impl<P: TableCurve> FixedBaseMsm<P> {
 /// 6 multiplications per addition against 11 for a mixed Jacobian one. A point for a bucket
 /// already in the batch goes to the bucket's Jacobian overflow sum instead (a mixed
 /// addition), so equal digits, however many, never wait or loop.
-struct Buckets<P: SWCurveConfig> {
+struct Buckets<P: TableCurve> {
     sums: Vec<Affine<P>>,
     overflow: Vec<Projective<P>>,
     /// Whether a bucket has an addition in the current batch.
@@ -411,10 +421,12 @@ struct Buckets<P: SWCurveConfig> {
     /// The batch: bucket and point, and `x_point − x_bucket` (inverted when the batch runs).
     batch: Vec<(u32, Affine<P>)>,
     denominators: Vec<P::BaseField>,
+    /// Scratch for [`invert_all`].
+    products: Vec<P::BaseField>,
     capacity: usize,
 }
 
-impl<P: SWCurveConfig> Buckets<P> {
+impl<P: TableCurve> Buckets<P> {
     fn new(n: usize) -> Self {
         let capacity = (n / BATCH_FRACTION).clamp(1, 1024);
         Self {
@@ -423,6 +435,7 @@ impl<P: SWCurveConfig> Buckets<P> {
             busy: vec![false; n],
             batch: Vec::with_capacity(capacity),
             denominators: Vec::with_capacity(capacity),
+            products: Vec::with_capacity(capacity),
             capacity,
         }
     }
@@ -452,12 +465,12 @@ impl<P: SWCurveConfig> Buckets<P> {
 
     /// Completes the pending batch.
     fn run_batch(&mut self) {
-        ark_ff::fields::serial_batch_inversion_and_mul(&mut self.denominators, &P::BaseField::ONE);
+        invert_all::<P>(&mut self.denominators, &mut self.products);
         for (&(b, p), inverse) in self.batch.iter().zip(&self.denominators) {
             let sum = &mut self.sums[b as usize];
-            let lambda = (p.y - sum.y) * inverse;
+            let lambda = P::mul(&(p.y - sum.y), inverse);
             let x = lambda.square() - sum.x - p.x;
-            let y = lambda * (sum.x - x) - sum.y;
+            let y = P::mul(&lambda, &(sum.x - x)) - sum.y;
             *sum = Affine::new_unchecked(x, y);
             self.busy[b as usize] = false;
         }
@@ -501,7 +514,7 @@ impl<P: SWCurveConfig> Buckets<P> {
 }
 
 /// `Σ (i + 1)·points[i]`, as a running sum from the top down.
-fn running_sum<P: SWCurveConfig>(points: &[Affine<P>]) -> Projective<P> {
+fn running_sum<P: TableCurve>(points: &[Affine<P>]) -> Projective<P> {
     let mut running = Projective::<P>::zero();
     let mut sum = Projective::<P>::zero();
     for p in points.iter().rev() {
@@ -513,7 +526,7 @@ fn running_sum<P: SWCurveConfig>(points: &[Affine<P>]) -> Projective<P> {
 
 /// The sums of `points`' consecutive runs of `run` points (`run` a power of two dividing the
 /// length), by halving rounds of [`add_in_pairs`].
-fn sums_of_runs<P: SWCurveConfig>(mut points: Vec<Affine<P>>, run: usize) -> Vec<Affine<P>> {
+fn sums_of_runs<P: TableCurve>(mut points: Vec<Affine<P>>, run: usize) -> Vec<Affine<P>> {
     debug_assert!(run.is_power_of_two() && points.len() % run == 0);
     for _ in 0..run.trailing_zeros() {
         points = add_in_pairs(&points);
@@ -525,7 +538,7 @@ fn sums_of_runs<P: SWCurveConfig>(mut points: Vec<Affine<P>>, run: usize) -> Vec
 /// additions (Montgomery's trick). ark-ec has no batched affine addition; an identity, a
 /// doubling or a point and its negation (rare: one inversion each) go through Jacobian
 /// coordinates.
-fn add_in_pairs<P: SWCurveConfig>(points: &[Affine<P>]) -> Vec<Affine<P>> {
+fn add_in_pairs<P: TableCurve>(points: &[Affine<P>]) -> Vec<Affine<P>> {
     let mut out = Vec::with_capacity(points.len() / 2);
     let mut batched = Vec::with_capacity(points.len() / 2);
     let mut denominators = Vec::with_capacity(points.len() / 2);
@@ -543,15 +556,33 @@ fn add_in_pairs<P: SWCurveConfig>(points: &[Affine<P>]) -> Vec<Affine<P>> {
             denominators.push(q.x - p.x);
         }
     }
-    ark_ff::fields::serial_batch_inversion_and_mul(&mut denominators, &P::BaseField::ONE);
+    invert_all::<P>(&mut denominators, &mut Vec::with_capacity(batched.len()));
     for (&i, inverse) in batched.iter().zip(&denominators) {
         let (p, q) = (points[2 * i], points[2 * i + 1]);
-        let lambda = (q.y - p.y) * inverse;
+        let lambda = P::mul(&(q.y - p.y), inverse);
         let x = lambda.square() - p.x - q.x;
-        let y = lambda * (p.x - x) - p.y;
+        let y = P::mul(&lambda, &(p.x - x)) - p.y;
         out[i] = Affine::new_unchecked(x, y);
     }
     out
+}
+
+/// Replaces each of `values` (none zero) by its inverse, with one field inversion and three
+/// products apiece (Montgomery's trick; `products` is scratch): ark-ff's
+/// `serial_batch_inversion_and_mul` with [`TableCurve::mul`] for the products.
+fn invert_all<P: TableCurve>(values: &mut [P::BaseField], products: &mut Vec<P::BaseField>) {
+    products.clear();
+    let mut product = P::BaseField::ONE;
+    for v in values.iter() {
+        products.push(product);
+        product = P::mul(&product, v);
+    }
+    let mut inverse = product.inverse().expect("no value is zero");
+    for (v, before) in values.iter_mut().zip(products.iter()).rev() {
+        let next = P::mul(&inverse, v);
+        *v = P::mul(&inverse, before);
+        inverse = next;
+    }
 }
 
 /// The fewest rows an MSM splits into halves for other threads to steal.
