@@ -53,8 +53,8 @@ enum Command {
     /// (DIR/proving_key.tables).
     ///
     /// `veil prove` and `veil batch` then read them instead of running variable-base MSMs:
-    /// about 30% faster proofs, for more memory and disk (43 MiB at Approval depth 20,
-    /// 393 MiB at Threshold K_MAX 8). Every proof made from tables is verified before it is
+    /// about 30–40% faster proofs, for more memory and disk (40 MiB at Approval depth 20,
+    /// 365 MiB at Threshold K_MAX 8). Every proof made from tables is verified before it is
     /// written; a damaged file only costs the speed-up.
     Tables(commands::tables::TablesArgs),
     /// Export proofs in other encodings.

@@ -233,9 +233,9 @@ pub struct MsmTables {
 
 impl MsmTables {
     /// The default memory budget of a key's tables: 2 GiB. Only keys of more than ~100,000
-    /// constraints reach it (Approval at depth 20 takes 43 MiB, Threshold K_MAX 8 393 MiB);
-    /// Threshold K_MAX 32 fits at windows of 16–17 bits in 1.43 GiB, where 1 GiB would force
-    /// 20-bit windows and cost 10% more time per proof (BENCHMARKS.md).
+    /// constraints reach it (Approval at depth 20 takes 40 MiB, Threshold K_MAX 8 365 MiB);
+    /// Threshold K_MAX 32 fits at windows of 17–19 bits in 1.35 GiB, where 1 GiB would force
+    /// 20-bit windows and cost ~10% more time per proof (BENCHMARKS.md).
     pub const DEFAULT_BUDGET: usize = 2 << 30;
 
     /// Builds the tables of `pk` within `budget` bytes (split over the queries by their

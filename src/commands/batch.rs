@@ -67,11 +67,11 @@ pub struct BatchArgs {
     /// Validate every point of the proving key and its constraint system.
     #[arg(long)]
     check_key: bool,
-    /// Fixed-base MSM tables for the key (about 31% faster Approval proofs, 23% faster
-    /// Threshold; 43 MiB for Approval at depth 20, 393 MiB for Threshold K_MAX 8). They are
+    /// Fixed-base MSM tables for the key (about 40% faster Approval proofs, 30% faster
+    /// Threshold; 40 MiB for Approval at depth 20, 365 MiB for Threshold K_MAX 8). They are
     /// read from DIR/proving_key.tables (`veil tables`) when it is there; otherwise `auto`
-    /// builds them when at least 32 requests are to be proven (about where the build, 0.9 s
-    /// and 9 s for those keys, pays for itself) and `always` builds them whatever the count.
+    /// builds them when at least 32 requests are to be proven (about where the build, 1 s
+    /// and 12 s for those keys, pays for itself) and `always` builds them whatever the count.
     #[arg(long, value_enum, default_value_t = Tables::Auto)]
     tables: Tables,
     /// A file holding the passphrase of the requests' key files (else VEIL_PASSPHRASE, else

@@ -42,8 +42,8 @@ pub struct ThresholdSetupArgs {
 #[derive(Debug, Args)]
 pub struct TablesFlag {
     /// Also build the fixed-base MSM tables and write them to DIR/proving_key.tables
-    /// (as `veil tables`): faster proofs for more memory and disk (43 MiB at Approval depth
-    /// 20, 393 MiB at Threshold K_MAX 8).
+    /// (as `veil tables`): faster proofs for more memory and disk (40 MiB at Approval depth
+    /// 20, 365 MiB at Threshold K_MAX 8).
     #[arg(long)]
     tables: bool,
 }
