@@ -363,20 +363,21 @@ fn decode_body(
     let montgomery = header.version != VERSION_1;
     let matrix = |bytes: &[u8]| decode_matrix(bytes, header.num_constraints, num_vars, montgomery);
     let (pk, (a, (b, c))) = rayon::join(
-        || if montgomery { decode_proving_key_v2(pk_bytes, validate) } else { decode_proving_key(pk_bytes, validate) },
+        || decode_proving_key(pk_bytes, validate, montgomery),
         || rayon::join(|| matrix(parts[0]), || rayon::join(|| matrix(parts[1]), || matrix(parts[2]))),
     );
     Ok((pk?, [a?, b?, c?]))
 }
 
-/// The uncompressed Groth16 key (ark-serialize's encoding of `ProvingKey`: the verifying
-/// key, β₁, δ₁, then five length-prefixed queries), its parts decoded on rayon tasks of
-/// their own; each must decode to exactly its bytes.
-fn decode_proving_key(bytes: &[u8], validate: Validate) -> Result<ProvingKey, KeyFileError> {
-    use ark_bn254::{G1Affine, G2Affine};
-    let g1 = G1Affine::default().uncompressed_size();
-    let g2 = G2Affine::default().uncompressed_size();
-    let bad = |what: &str, e: &dyn std::fmt::Display| KeyFileError::Malformed(format!("Groth16 key, {what}: {e}"));
+/// The Groth16 key in arkworks' uncompressed `ProvingKey` layout (the verifying key, β₁, δ₁,
+/// then five length-prefixed queries), its parts decoded on rayon tasks of their own; each
+/// must decode to exactly its bytes. Layout 1 holds ark-serialize's canonical encoding,
+/// layout 2 the same sizes in Montgomery limbs ([`point`]).
+fn decode_proving_key(bytes: &[u8], validate: Validate, montgomery: bool) -> Result<ProvingKey, KeyFileError> {
+    use ark_bn254::{g1::Config as G1, g2::Config as G2, G2Affine};
+    let (g1, g2) = (8 * G1::LIMBS, 8 * G2::LIMBS);
+    debug_assert_eq!((g1, g2), (G1Affine::default().uncompressed_size(), G2Affine::default().uncompressed_size()));
+    let bad = |what: &str, e: String| KeyFileError::Malformed(format!("Groth16 key, {what}: {e}"));
     // Boundaries: the verifying key ends after its input points (`proving_key_len` has
     // checked every length against the body).
     let vec_len = |at: usize, size: usize| 8 + u64_at(&bytes[at..at + 8], 0) * size;
@@ -396,73 +397,26 @@ fn decode_proving_key(bytes: &[u8], validate: Validate) -> Result<ProvingKey, Ke
             Err("longer than its encoding".into())
         }
     }
-    let head = &bytes[..vk_len + 2 * g1];
-    let ((head, a_query), ((b_g1_query, b_g2_query), (h_query, l_query))) = rayon::join(
-        || {
-            rayon::join(
-                || exact::<(crate::VerifyingKey, G1Affine, G1Affine)>(head, validate),
-                || exact::<Vec<G1Affine>>(a, validate),
-            )
-        },
-        || {
-            rayon::join(
-                || rayon::join(|| exact::<Vec<G1Affine>>(b1, validate), || exact::<Vec<G2Affine>>(b2, validate)),
-                || rayon::join(|| exact::<Vec<G1Affine>>(h, validate), || exact::<Vec<G1Affine>>(l, validate)),
-            )
-        },
-    );
-    let (vk, beta_g1, delta_g1) = head.map_err(|e| bad("verifying key", &e))?;
-    Ok(ProvingKey {
-        vk,
-        beta_g1,
-        delta_g1,
-        a_query: a_query.map_err(|e| bad("A query", &e))?,
-        b_g1_query: b_g1_query.map_err(|e| bad("B query in G1", &e))?,
-        b_g2_query: b_g2_query.map_err(|e| bad("B query in G2", &e))?,
-        h_query: h_query.map_err(|e| bad("H query", &e))?,
-        l_query: l_query.map_err(|e| bad("L query", &e))?,
-    })
-}
-
-/// [`decode_proving_key`] for layout 2 (Montgomery limbs): the same parts on the same
-/// tasks, each point copied in and checked below the modulus, and, with `validate`, on
-/// the curve and in the subgroup.
-fn decode_proving_key_v2(bytes: &[u8], validate: Validate) -> Result<ProvingKey, KeyFileError> {
-    use ark_bn254::{g1::Config as G1, g2::Config as G2};
-    let (g1, g2) = (8 * G1::LIMBS, 8 * G2::LIMBS);
-    let bad = |what: &str, e: String| KeyFileError::Malformed(format!("Groth16 key, {what}: {e}"));
-    let vec_len = |at: usize, size: usize| 8 + u64_at(&bytes[at..at + 8], 0) * size;
-    let vk_len = g1 + 3 * g2 + vec_len(g1 + 3 * g2, g1);
-    let mut at = vk_len + 2 * g1;
-    let mut query = |size: usize| {
-        let part = &bytes[at..at + vec_len(at, size)];
-        at += part.len();
-        part
-    };
-    let (a, b1, b2, h, l) = (query(g1), query(g1), query(g2), query(g1), query(g1));
+    let g1s = |part: &[u8]| if montgomery { points::<G1>(part, validate) } else { exact(part, validate) };
+    let g2s = |part: &[u8]| if montgomery { points::<G2>(part, validate) } else { exact(part, validate) };
     let head = || -> Result<(crate::VerifyingKey, G1Affine, G1Affine), String> {
-        let g2_at = |i: usize| point::<G2>(&bytes[g1 + i * g2..g1 + (i + 1) * g2], validate);
+        let head = &bytes[..vk_len + 2 * g1];
+        if !montgomery {
+            return exact(head, validate);
+        }
+        let g2_at = |i: usize| point::<G2>(&head[g1 + i * g2..g1 + (i + 1) * g2], validate);
         let vk = crate::VerifyingKey {
-            alpha_g1: point::<G1>(&bytes[..g1], validate)?,
+            alpha_g1: point::<G1>(&head[..g1], validate)?,
             beta_g2: g2_at(0)?,
             gamma_g2: g2_at(1)?,
             delta_g2: g2_at(2)?,
-            gamma_abc_g1: points::<G1>(&bytes[g1 + 3 * g2..vk_len], validate)?,
+            gamma_abc_g1: points::<G1>(&head[g1 + 3 * g2..vk_len], validate)?,
         };
-        Ok((
-            vk,
-            point::<G1>(&bytes[vk_len..vk_len + g1], validate)?,
-            point::<G1>(&bytes[vk_len + g1..vk_len + 2 * g1], validate)?,
-        ))
+        Ok((vk, point::<G1>(&head[vk_len..vk_len + g1], validate)?, point::<G1>(&head[vk_len + g1..], validate)?))
     };
     let ((head, a_query), ((b_g1_query, b_g2_query), (h_query, l_query))) = rayon::join(
-        || rayon::join(head, || points::<G1>(a, validate)),
-        || {
-            rayon::join(
-                || rayon::join(|| points::<G1>(b1, validate), || points::<G2>(b2, validate)),
-                || rayon::join(|| points::<G1>(h, validate), || points::<G1>(l, validate)),
-            )
-        },
+        || rayon::join(head, || g1s(a)),
+        || rayon::join(|| rayon::join(|| g1s(b1), || g2s(b2)), || rayon::join(|| g1s(h), || g1s(l))),
     );
     let (vk, beta_g1, delta_g1) = head.map_err(|e| bad("verifying key", e))?;
     Ok(ProvingKey {
