@@ -482,7 +482,9 @@ impl ProverKey {
             },
             || {
                 // [instance[1..], witness..], as ark-groth16's `assignment`.
-                let assignment: Vec<_> = z[1..].par_iter().map(|x| x.into_bigint()).collect();
+                // The witness again (as integers): wiped when dropped, as the Assignment is.
+                let assignment: zeroize::Zeroizing<Vec<_>> =
+                    zeroize::Zeroizing::new(z[1..].par_iter().map(|x| x.into_bigint()).collect());
                 let aux = &assignment[num_instance - 1..];
                 rayon::join(
                     || match tables {
@@ -573,11 +575,20 @@ enum Msms<'a> {
 }
 
 /// A circuit's full assignment `[1, instance.., witness..]`, synthesized without building
-/// matrices and without a key. It holds the witness: its `Debug` shows sizes only.
+/// matrices and without a key. It holds the witness: its `Debug` shows sizes only, and
+/// dropping it wipes it.
 #[derive(Clone)]
 pub struct Assignment {
     z: Vec<Fr>,
     num_instance: usize,
+}
+
+/// The witness holds the signer's secret (its scalar's bits among other values): wiped from
+/// memory when the assignment is dropped.
+impl Drop for Assignment {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.z);
+    }
 }
 
 impl fmt::Debug for Assignment {
