@@ -138,11 +138,21 @@ fn tables() -> &'static FixedBaseTables {
         let mut offset = PointProjective::zero(); // Σ 2·8^i·Base8
         let mut points = Vec::with_capacity(MONT_WINDOWS * 8 + 4);
         for _ in 0..MONT_WINDOWS {
-            points.extend((0..8u64).map(|w| base * crate::Fs::from(w + 2)));
-            offset += base.double();
-            base = base.double().double().double();
+            // (w + 2)·8^i·Base8 for w = 0..8, by additions (no scalar multiplication).
+            let two = base.double();
+            let mut multiple = two;
+            for _ in 0..8 {
+                points.push(multiple);
+                multiple += base;
+            }
+            offset += two;
+            base = two.double().double();
         }
-        points.extend((0..4u64).map(|w| base * crate::Fs::from(w) - offset));
+        let mut multiple = -offset;
+        for _ in 0..4 {
+            points.push(multiple);
+            multiple += base;
+        }
         let affine = PointProjective::normalize_batch(&points);
         let (mont_points, last_points) = affine.split_at(MONT_WINDOWS * 8);
         // u = (1 + y)/(1 − y), v = u/x, as `to_montgomery`, with the inverses batched.
