@@ -31,6 +31,7 @@ use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdCircuit, Fr};
 
 use crate::{
     msm::{BigInt, FixedBaseMsm, TableCurve},
+    sparse::SparseMatrix,
     Proof, ProverError, ProvingKey, VerifyingKey,
 };
 
@@ -92,16 +93,27 @@ impl fmt::Display for ShapeId {
 }
 
 /// The R1CS of a shape: its matrices and sizes.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct R1cs {
-    /// A, B and C, row-major: `(coefficient, variable)` per non-zero entry; variables are
-    /// numbered instance first (0 is the constant 1), then witness.
-    pub matrices: [Matrix<Fr>; 3],
+    /// A, B and C, in the key file's encoding (evaluated in place, from a mapped key too).
+    pub matrices: [SparseMatrix; 3],
     /// Instance variables including the constant 1.
     pub num_instance: usize,
     /// Witness variables.
     pub num_witness: usize,
+    /// The matrices as arkworks' rows, decoded on first use by ark-groth16's own prover
+    /// ([`ProverKey::prove_stock`]); derived, ignored by `==`.
+    pub(crate) rows: std::sync::OnceLock<Arc<[Matrix<Fr>; 3]>>,
 }
+
+impl PartialEq for R1cs {
+    fn eq(&self, other: &Self) -> bool {
+        (self.matrices == other.matrices)
+            && (self.num_instance, self.num_witness) == (other.num_instance, other.num_witness)
+    }
+}
+
+impl Eq for R1cs {}
 
 impl fmt::Debug for R1cs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -131,16 +143,29 @@ impl R1cs {
         let [a, b, c]: [Matrix<Fr>; 3] =
             m.try_into().map_err(|_| ProverError::Synthesis(ark_relations::gr1cs::SynthesisError::ArityMismatch))?;
         Ok(Self {
-            matrices: [a, b, c],
+            matrices: [&a, &b, &c].map(SparseMatrix::from_rows),
             num_instance: cs.num_instance_variables(),
             num_witness: cs.num_witness_variables(),
+            rows: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The three matrices and the sizes.
+    #[must_use]
+    pub fn new(matrices: [SparseMatrix; 3], num_instance: usize, num_witness: usize) -> Self {
+        Self { matrices, num_instance, num_witness, rows: std::sync::OnceLock::new() }
+    }
+
+    /// The matrices as arkworks' rows (decoded once, then kept).
+    #[must_use]
+    pub fn rows(&self) -> Arc<[Matrix<Fr>; 3]> {
+        self.rows.get_or_init(|| Arc::new(self.matrices.each_ref().map(SparseMatrix::to_rows))).clone()
     }
 
     /// The number of constraints.
     #[must_use]
     pub fn num_constraints(&self) -> usize {
-        self.matrices[0].len()
+        self.matrices[0].rows()
     }
 
     /// SHA-256 over the sizes and every matrix entry: two keys with the same shape hash
@@ -154,10 +179,11 @@ impl R1cs {
             h.update((n as u64).to_le_bytes());
         }
         for m in &self.matrices {
-            for row in m {
+            for i in 0..m.rows() {
+                let row = m.row(i);
                 h.update((row.len() as u64).to_le_bytes());
                 for (coeff, var) in row {
-                    h.update((*var as u64).to_le_bytes());
+                    h.update((var as u64).to_le_bytes());
                     h.update(coeff.into_bigint().to_bytes_le());
                 }
             }
@@ -168,9 +194,10 @@ impl R1cs {
     /// The first constraint that `z` (instance then witness) violates, if any.
     #[must_use]
     pub fn first_unsatisfied(&self, z: &[Fr]) -> Option<usize> {
-        let eval = |row: &[(Fr, usize)]| evaluate(row, z);
         let [a, b, c] = &self.matrices;
-        (0..self.num_constraints()).into_par_iter().find_first(|&i| eval(&a[i]) * eval(&b[i]) != eval(&c[i]))
+        (0..self.num_constraints())
+            .into_par_iter()
+            .find_first(|&i| a.evaluate(i, z) * b.evaluate(i, z) != c.evaluate(i, z))
     }
 }
 
@@ -435,7 +462,7 @@ impl ProverKey {
             &self.pk,
             r,
             s,
-            &self.r1cs.matrices,
+            &self.r1cs.rows()[..],
             self.r1cs.num_instance,
             self.r1cs.num_constraints(),
             z,
@@ -535,10 +562,9 @@ impl ProverKey {
         let domain = GeneralEvaluationDomain::<Fr>::new(n + m).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         let size = domain.size();
         let [ma, mb, mc] = &self.r1cs.matrices;
-        let eval = |row: &[(Fr, usize)]| evaluate(row, z);
         let (mut a, mut b, mut c) = (vec![Fr::zero(); size], vec![Fr::zero(); size], vec![Fr::zero(); size]);
         a[..n].par_iter_mut().zip(&mut b[..n]).zip(&mut c[..n]).enumerate().for_each(|(i, ((a, b), c))| {
-            (*a, *b, *c) = (eval(&ma[i]), eval(&mb[i]), eval(&mc[i]));
+            (*a, *b, *c) = (ma.evaluate(i, z), mb.evaluate(i, z), mc.evaluate(i, z));
         });
         if let Some(row) = (0..n).into_par_iter().find_first(|&i| a[i] * b[i] != c[i]) {
             tracing::debug!(row, "constraint violated");
@@ -558,11 +584,6 @@ impl ProverKey {
         tracing::debug!(ms = ms(start), "witness map (every constraint holds)");
         Ok(a)
     }
-}
-
-/// `Σ c·z_v` over a matrix row's `(c, v)` entries.
-fn evaluate(row: &[(Fr, usize)], z: &[Fr]) -> Fr {
-    row.iter().fold(Fr::zero(), |acc, (c, v)| acc + *c * z[*v])
 }
 
 /// How a proof's MSMs run.
@@ -734,7 +755,7 @@ mod tests {
         let a = Assignment::synthesize(circuit).unwrap();
         let ark = |z: &[Fr]| {
             LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-                &key.r1cs.matrices,
+                &key.r1cs.rows()[..],
                 key.r1cs.num_instance,
                 key.r1cs.num_constraints(),
                 z,
@@ -787,7 +808,7 @@ mod tests {
         eprintln!("whole stock proof from the assignment: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
         let start = std::time::Instant::now();
         let _ = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-            &key.r1cs.matrices,
+            &key.r1cs.rows()[..],
             key.r1cs.num_instance,
             key.r1cs.num_constraints(),
             &z,
@@ -798,7 +819,7 @@ mod tests {
         let _ = key.prove_with_tables(&t, &z, Fr::one(), Fr::one()).unwrap();
         eprintln!("whole table proof from the assignment: {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
         let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
-            &key.r1cs.matrices,
+            &key.r1cs.rows()[..],
             key.r1cs.num_instance,
             key.r1cs.num_constraints(),
             &z,

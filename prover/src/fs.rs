@@ -12,8 +12,9 @@ use std::{
 ///
 /// The map is sound as long as nobody rewrites the file in place while it is mapped. veil
 /// never does (every file it writes is a new file renamed into place); a file changed by
-/// hand can give wrong data, which the readers' checks catch (a key's body hash, and the
-/// verification of every proof made from tables), or a `SIGBUS` if it is truncated.
+/// hand can give wrong data, which the readers' checks catch (a key's body hash when it
+/// loads, then the check of every constraint and the verification of every proof, which
+/// read the key's matrices and the tables from the map), or a `SIGBUS` if it is truncated.
 ///
 /// # Errors
 /// Any I/O error.

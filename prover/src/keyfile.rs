@@ -35,12 +35,11 @@
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
 
-use std::{io::Read, path::Path};
+use std::{path::Path, sync::Arc};
 
 use ark_bn254::G1Affine;
 use ark_ec::{short_weierstrass::Affine, AffineRepr};
 use ark_ff::{BigInteger, PrimeField};
-use ark_relations::gr1cs::Matrix;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -49,6 +48,7 @@ use veil_circuits::{approval, threshold, Fr};
 use crate::{
     engine::{approval_shape, threshold_shape, CircuitId, ProverKey, R1cs, ShapeId},
     msm::TableCurve,
+    sparse::{Bytes, SparseMatrix, ENTRY_LEN},
     ProvingKey,
 };
 
@@ -149,18 +149,19 @@ fn encode(key: &ProverKey, version: u16) -> Vec<u8> {
         put_points(&mut body, &pk.l_query);
     }
     for m in &key.r1cs.matrices {
-        body.extend_from_slice(&(m.len() as u64).to_le_bytes());
-        for row in m {
-            body.extend_from_slice(&(row.len() as u32).to_le_bytes());
-            for (coeff, var) in row {
-                body.extend_from_slice(&(*var as u32).to_le_bytes());
-                if version == VERSION_1 {
+        body.extend_from_slice(&(m.rows() as u64).to_le_bytes());
+        if version == VERSION_1 {
+            for i in 0..m.rows() {
+                let row = m.row(i);
+                body.extend_from_slice(&(row.len() as u32).to_le_bytes());
+                for (coeff, var) in row {
+                    body.extend_from_slice(&(var as u32).to_le_bytes());
                     body.extend_from_slice(&coeff.into_bigint().to_bytes_le());
-                } else {
-                    // `Fp.0` is the Montgomery form (arkworks exposes it, undocumented).
-                    put_limbs(&mut body, &coeff.0 .0);
                 }
             }
+        } else {
+            // The matrices are kept in this layout.
+            body.extend_from_slice(m.encoded());
         }
     }
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
@@ -274,6 +275,25 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, KeyFileError> {
 /// # Errors
 /// Any [`KeyFileError`].
 pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Result<ProverKey, KeyFileError> {
+    decode(bytes, None, expected, check)
+}
+
+/// [`from_bytes`] over a mapped key file, whose matrices the key then evaluates in place
+/// (a version-2 file): nothing of them is copied or decoded, only checked.
+///
+/// # Errors
+/// Any [`KeyFileError`].
+pub fn from_map(map: &Arc<memmap2::Mmap>, expected: Option<ShapeId>, check: Check) -> Result<ProverKey, KeyFileError> {
+    decode(map, Some(map), expected, check)
+}
+
+/// Decodes `bytes`, which are all of `map` when given.
+fn decode(
+    bytes: &[u8],
+    map: Option<&Arc<memmap2::Mmap>>,
+    expected: Option<ShapeId>,
+    check: Check,
+) -> Result<ProverKey, KeyFileError> {
     let header = read_header(bytes)?;
     if let Some(e) = expected {
         if e != header.shape {
@@ -315,12 +335,13 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
     };
     // The hash and the decoding run side by side; a body that fails its hash is reported
     // as corrupted, whatever its decoding found.
-    let (digest, decoded) = rayon::join(|| body_hash(header.version, body), || decode_body(body, &header, validate));
+    let (digest, decoded) =
+        rayon::join(|| body_hash(header.version, body), || decode_body(body, map, &header, validate));
     if digest[..] != bytes[88..120] {
         return Err(KeyFileError::Corrupted);
     }
     let (pk, matrices) = decoded?;
-    let r1cs = R1cs { matrices, num_instance: header.num_instance, num_witness: header.num_witness };
+    let r1cs = R1cs::new(matrices, header.num_instance, header.num_witness);
     // The body hash already covers the matrices; the full check also ties them to the
     // header's shape hash and to this build's circuit.
     if check == Check::Full {
@@ -343,25 +364,30 @@ pub fn from_bytes(bytes: &[u8], expected: Option<ShapeId>, check: Check) -> Resu
 
 /// The Groth16 key and the three matrices of a body, each decoded on its own rayon task:
 /// the boundaries are found first from the encoded lengths (points and entries have fixed
-/// sizes), and each part must decode to exactly its bytes.
+/// sizes), and each part must decode to exactly its bytes. With `map` (the whole file,
+/// whose body `body` is), version-2 matrices stay in the map.
 fn decode_body(
     body: &[u8],
+    map: Option<&Arc<memmap2::Mmap>>,
     header: &Header,
     validate: Validate,
-) -> Result<(ProvingKey, [Matrix<Fr>; 3]), KeyFileError> {
+) -> Result<(ProvingKey, [SparseMatrix; 3]), KeyFileError> {
     let pk_len = proving_key_len(body)?;
     let (pk_bytes, mut rest) = body.split_at(pk_len);
-    let mut parts = [&[][..]; 3];
+    // Each matrix and its offset in the file.
+    let mut parts = [(&[][..], 0); 3];
+    let mut at = HEADER_LEN + pk_len;
     for part in &mut parts {
         let len = matrix_len(rest)?;
-        (*part, rest) = rest.split_at(len);
+        (part.0, rest) = rest.split_at(len);
+        part.1 = at;
+        at += len;
     }
     if !rest.is_empty() {
         return Err(KeyFileError::Malformed(format!("{} bytes after the matrices", rest.len())));
     }
-    let num_vars = header.num_instance + header.num_witness;
     let montgomery = header.version != VERSION_1;
-    let matrix = |bytes: &[u8]| decode_matrix(bytes, header.num_constraints, num_vars, montgomery);
+    let matrix = |(bytes, offset): (&[u8], usize)| decode_matrix(bytes, map.map(|m| (m, offset)), header, montgomery);
     let (pk, (a, (b, c))) = rayon::join(
         || decode_proving_key(pk_bytes, validate, montgomery),
         || rayon::join(|| matrix(parts[0]), || rayon::join(|| matrix(parts[1]), || matrix(parts[2]))),
@@ -507,62 +533,53 @@ fn matrix_len(bytes: &[u8]) -> Result<usize, KeyFileError> {
     Ok(at)
 }
 
-/// Bytes per matrix entry: the variable (u32) and the coefficient (32 bytes, canonical).
-const ENTRY_LEN: usize = 36;
-
+/// One matrix (`bytes`: its row count, then its rows; at `source`'s offset in its map when
+/// given): checked and kept as it is (version 2, in the map when there is one), or its
+/// canonical coefficients converted to Montgomery limbs (version 1).
 fn decode_matrix(
-    mut reader: &[u8],
-    num_constraints: usize,
-    num_vars: usize,
+    bytes: &[u8],
+    source: Option<(&Arc<memmap2::Mmap>, usize)>,
+    header: &Header,
     montgomery: bool,
-) -> Result<Matrix<Fr>, KeyFileError> {
-    let rows = read_u64(&mut reader)?;
-    if rows != num_constraints {
-        return Err(KeyFileError::Malformed(format!("a matrix has {rows} rows, the header says {num_constraints}")));
+) -> Result<SparseMatrix, KeyFileError> {
+    // `matrix_len` found the row count and every row inside `bytes`.
+    let rows = u64_at(bytes, 0);
+    if rows != header.num_constraints {
+        return Err(KeyFileError::Malformed(format!(
+            "a matrix has {rows} rows, the header says {}",
+            header.num_constraints
+        )));
     }
-    let mut m = Vec::with_capacity(rows);
-    for _ in 0..rows {
-        let len = read_u32(&mut reader)? as usize;
-        let bytes = len
-            .checked_mul(ENTRY_LEN)
-            .filter(|&b| b <= reader.len())
-            .ok_or_else(|| KeyFileError::Malformed("matrix entries end early".into()))?;
-        let (entries, rest) = reader.split_at(bytes);
-        reader = rest;
-        let row = entries
-            .chunks_exact(ENTRY_LEN)
-            .map(|e| {
-                let var = u32_at(e, 0) as usize;
-                if var >= num_vars {
-                    return Err(KeyFileError::Malformed(format!("matrix entry for variable {var} of {num_vars}")));
-                }
-                let limbs = ark_ff::BigInt(std::array::from_fn(|i| {
-                    u64::from_le_bytes(e[4 + 8 * i..12 + 8 * i].try_into().expect("8 bytes"))
-                }));
-                let coeff = if montgomery {
-                    // Montgomery limbs of a value below r are themselves below r.
-                    (limbs < Fr::MODULUS).then(|| Fr::new_unchecked(limbs))
-                } else {
-                    Fr::from_bigint(limbs)
-                };
-                Ok((coeff.ok_or_else(|| KeyFileError::Malformed("matrix coefficient ≥ r".into()))?, var))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        m.push(row);
-    }
-    Ok(m)
+    let encoded = if !montgomery {
+        Bytes::Owned(montgomery_rows(&bytes[8..])?)
+    } else if let Some((map, offset)) = source {
+        Bytes::Mapped { map: Arc::clone(map), range: offset + 8..offset + bytes.len() }
+    } else {
+        Bytes::Owned(bytes[8..].to_vec())
+    };
+    SparseMatrix::parse(encoded, rows, header.num_instance + header.num_witness).map_err(KeyFileError::Malformed)
 }
 
-fn read_u64(r: &mut &[u8]) -> Result<usize, KeyFileError> {
-    let mut b = [0u8; 8];
-    r.read_exact(&mut b).map_err(|_| KeyFileError::Malformed("matrices end early".into()))?;
-    usize::try_from(u64::from_le_bytes(b)).map_err(|_| KeyFileError::Malformed("size overflows".into()))
-}
-
-fn read_u32(r: &mut &[u8]) -> Result<u32, KeyFileError> {
-    let mut b = [0u8; 4];
-    r.read_exact(&mut b).map_err(|_| KeyFileError::Malformed("matrices end early".into()))?;
-    Ok(u32::from_le_bytes(b))
+/// Version-1 rows (canonical coefficients) in version 2's encoding (Montgomery limbs).
+fn montgomery_rows(rows: &[u8]) -> Result<Vec<u8>, KeyFileError> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut at = 0;
+    while at < rows.len() {
+        let len = u32_at(rows, at) as usize;
+        out.extend_from_slice(&rows[at..at + 4]);
+        at += 4;
+        for e in rows[at..at + len * ENTRY_LEN].chunks_exact(ENTRY_LEN) {
+            let limbs = ark_ff::BigInt(std::array::from_fn(|i| {
+                u64::from_le_bytes(e[4 + 8 * i..12 + 8 * i].try_into().expect("8 bytes"))
+            }));
+            let coeff =
+                Fr::from_bigint(limbs).ok_or_else(|| KeyFileError::Malformed("matrix coefficient ≥ r".into()))?;
+            out.extend_from_slice(&e[..4]);
+            put_limbs(&mut out, &coeff.0 .0);
+        }
+        at += len * ENTRY_LEN;
+    }
+    Ok(out)
 }
 
 /// Writes a key atomically.
@@ -573,13 +590,13 @@ pub fn save(key: &ProverKey, path: &Path) -> std::io::Result<()> {
     crate::fs::write_atomic(path, &to_bytes(key), false)
 }
 
-/// Reads a key file.
+/// Reads a key file (mapped: see [`from_map`]).
 ///
 /// # Errors
 /// [`LoadError::Io`] or [`LoadError::Format`].
 pub fn load(path: &Path, expected: Option<ShapeId>, check: Check) -> Result<ProverKey, LoadError> {
-    let bytes = std::fs::read(path)?;
-    Ok(from_bytes(&bytes, expected, check)?)
+    let map = Arc::new(crate::fs::map(&std::fs::File::open(path)?)?);
+    Ok(from_map(&map, expected, check)?)
 }
 
 /// Why a key could not be loaded.
@@ -615,6 +632,25 @@ mod tests {
         let header = read_header(&bytes).unwrap();
         assert!(header.development);
         assert_eq!(header.num_constraints, approval::num_constraints(3));
+    }
+
+    #[test]
+    fn a_mapped_key_keeps_its_matrices_in_the_map_and_equals_the_decoded_one() {
+        let k = key(3);
+        let dir = tempfile::tempdir().unwrap();
+        for version in [VERSION_1, FORMAT_VERSION] {
+            let path = dir.path().join(format!("v{version}.veil"));
+            std::fs::write(&path, encode(&k, version)).unwrap();
+            let loaded = load(&path, Some(k.shape), Check::Fast).unwrap();
+            assert_eq!(loaded, k, "version {version}");
+            // Version 2 evaluates from the map, version 1 from its converted copy; both agree
+            // with the key's own rows.
+            for (m, ours) in loaded.r1cs.matrices.iter().zip(&k.r1cs.matrices) {
+                assert_eq!(m.is_mapped(), version == FORMAT_VERSION);
+                assert_eq!(m.to_rows(), ours.to_rows());
+            }
+            assert_eq!(loaded.r1cs.shape_hash(), read_header(&encode(&k, version)).unwrap().shape_hash);
+        }
     }
 
     #[test]
@@ -657,23 +693,23 @@ mod tests {
         let body = &bytes[HEADER_LEN..];
         let header = read_header(&bytes).unwrap();
         assert_eq!(proving_key_len(body).unwrap(), k.pk.serialized_size(Compress::No));
-        let (pk, matrices) = decode_body(body, &header, Validate::Yes).unwrap();
+        let (pk, matrices) = decode_body(body, None, &header, Validate::Yes).unwrap();
         assert!(pk == k.pk && matrices == k.r1cs.matrices);
         // Every truncation is refused, none panics.
         for cut in (0..body.len()).step_by(89) {
-            assert!(matches!(decode_body(&body[..cut], &header, Validate::No), Err(KeyFileError::Malformed(_))));
+            assert!(matches!(decode_body(&body[..cut], None, &header, Validate::No), Err(KeyFileError::Malformed(_))));
         }
         // A vector length running past the end (the input points of the verifying key).
         let at = G1Affine::default().uncompressed_size() + 3 * G2Affine::default().uncompressed_size();
         for n in [u64::MAX, u64::MAX / 64, 1 << 40] {
             let mut v = body.to_vec();
             v[at..at + 8].copy_from_slice(&n.to_le_bytes());
-            assert!(matches!(decode_body(&v, &header, Validate::No), Err(KeyFileError::Malformed(_))));
+            assert!(matches!(decode_body(&v, None, &header, Validate::No), Err(KeyFileError::Malformed(_))));
         }
         // Extra bytes after the matrices.
         let mut v = body.to_vec();
         v.push(0);
-        assert!(matches!(decode_body(&v, &header, Validate::No), Err(KeyFileError::Malformed(_))));
+        assert!(matches!(decode_body(&v, None, &header, Validate::No), Err(KeyFileError::Malformed(_))));
     }
 
     /// `bytes` with its body changed by `change` and its hash re-sealed, as someone handing
@@ -741,7 +777,7 @@ mod tests {
             }
         }
         // The first entry of matrix A (its first row has one): its coefficient as r.
-        assert!(!k.r1cs.matrices[0][0].is_empty());
+        assert!(k.r1cs.matrices[0].row(0).len() > 0);
         let entry = proving_key_len(&bytes[HEADER_LEN..]).unwrap() + 8 + 4;
         let v = doctored(&bytes, |body| {
             for (i, l) in Fr::MODULUS.0.iter().enumerate() {

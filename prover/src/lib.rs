@@ -22,6 +22,7 @@ pub mod msm;
 pub mod set;
 pub mod signature;
 pub mod snarkjs;
+pub mod sparse;
 pub mod tablefile;
 
 pub use engine::{CircuitId, ProverKey, R1cs, ShapeId};

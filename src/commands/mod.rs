@@ -94,20 +94,20 @@ pub fn load_prover(
 ) -> anyhow::Result<ProverKey> {
     let pk_path = dir.join(PROVING_KEY_FILE);
     let start = std::time::Instant::now();
-    // Mapped, not read: decoding reads it once, in place.
+    // Mapped, not read: the points are decoded from the map, the matrices used in place.
     let bytes = std::fs::File::open(&pk_path)
         .and_then(|f| veil_prover::fs::map(&f))
+        .map(Arc::new)
         .with_context(|| format!("reading {}", pk_path.display()))?;
     let header = checked_header(&pk_path, &bytes, expected)?;
     let check = if check_key { Check::Full } else { Check::Fast };
     let path = dir.join(tablefile::FILE_NAME);
     // The tables file (when wanted) is mapped while the key decodes.
     let (key, opened) = rayon::join(
-        || keyfile::from_bytes(&bytes, Some(header.shape), check),
+        || keyfile::from_map(&bytes, Some(header.shape), check),
         || (tables != UseTables::Never).then(|| tablefile::open(&path)),
     );
     let mut key = key.map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    drop(bytes);
     tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "proving key loaded");
     let Some(opened) = opened else { return Ok(key) };
     match opened.and_then(|o| o.bind(&key)) {
