@@ -10,6 +10,8 @@ use std::{
 use assert_cmd::{cargo::CommandCargoExt, Command};
 use veil_prover::snarkjs::{public_from_json, ProofJson, VerificationKeyJson};
 
+use crate::common::{intent_new, strs};
+
 fn veil() -> Command {
     let mut c = Command::cargo_bin("veil").unwrap();
     c.env("VEIL_PASSPHRASE", "batch passphrase");
@@ -28,20 +30,7 @@ impl Fixture {
         let alice = f.ok(&["key", "new", "--kdf", "light", "--out", &f.p("alice.key")]);
         f.ok(&["key", "new", "--kdf", "light", "--out", &f.p("outsider.key")]);
         f.ok(&["set", "new", "--out", &f.p("set.json"), &alice]);
-        f.ok(&[
-            "intent",
-            "new",
-            "--chain-id",
-            "1",
-            "--account",
-            "0x1111111111111111111111111111111111111111",
-            "--target",
-            "0x2222222222222222222222222222222222222222",
-            "--nonce",
-            "1",
-            "--out",
-            &f.p("intent.json"),
-        ]);
+        f.ok(&strs(&intent_new("1", "1", &[], &f.p("intent.json"))));
         f.ok(&["setup", "approval", "--depth", "3", "--out", &f.p("keys")]);
         f
     }

@@ -7,6 +7,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use veil_circuits::approval;
 
+use crate::common::{intent_new, TARGET};
+
 /// The binary, with the passphrase of every key file in the environment (the batch-job
 /// path) and without VEIL_LOG from the caller.
 fn veil() -> Command {
@@ -87,24 +89,8 @@ fn walk_through_from_nothing_to_a_verified_proof() {
     let root = stdout_of(veil().args(["set", "new", "--out", &p("set.json"), &bob, &alice]));
     assert_eq!(stdout_of(veil().args(["set", "root", "--set", &p("set.json")])), root);
 
-    let intent_fe = stdout_of(veil().args([
-        "intent",
-        "new",
-        "--chain-id",
-        "1",
-        "--account",
-        "0x1111111111111111111111111111111111111111",
-        "--target",
-        "0x2222222222222222222222222222222222222222",
-        "--value",
-        "1000",
-        "--data",
-        "0xdeadbeef",
-        "--nonce",
-        "7",
-        "--out",
-        &p("intent.json"),
-    ]));
+    let intent_fe =
+        stdout_of(veil().args(intent_new("1", "7", &["--value", "1000", "--data", "0xdeadbeef"], &p("intent.json"))));
 
     veil()
         .args(["setup", "approval", "--depth", "4", "--out", &p("keys")])
@@ -250,35 +236,10 @@ fn refusals_name_the_file_and_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("12x"));
-    stdout_of(veil().args([
-        "intent",
-        "new",
-        "--chain-id",
-        "5",
-        "--account",
-        "0x1111111111111111111111111111111111111111",
-        "--target",
-        "0x2222222222222222222222222222222222222222",
-        "--nonce",
-        "0",
-        "--out",
-        &p("intent.json"),
-    ]));
+    stdout_of(veil().args(intent_new("5", "0", &[], &p("intent.json"))));
     veil()
-        .args([
-            "intent",
-            "new",
-            "--chain-id",
-            "5",
-            "--account",
-            "0x11",
-            "--target",
-            "0x2222222222222222222222222222222222222222",
-            "--nonce",
-            "0",
-            "--out",
-            &p("i2.json"),
-        ])
+        .args(["intent", "new", "--chain-id", "5", "--account", "0x11", "--target", TARGET])
+        .args(["--nonce", "0", "--out", &p("i2.json")])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--account"));
@@ -328,22 +289,7 @@ fn tables_beside_the_key_serve_prove_and_damage_is_handled() {
     let alice = stdout_of(veil().args(["key", "new", "--kdf", "light", "--out", &p("alice.key")]));
     let bob = stdout_of(veil().args(["key", "new", "--kdf", "light", "--out", &p("bob.key")]));
     stdout_of(veil().args(["set", "new", "--out", &p("set.json"), &alice, &bob]));
-    stdout_of(veil().args([
-        "intent",
-        "new",
-        "--chain-id",
-        "1",
-        "--account",
-        "0x1111111111111111111111111111111111111111",
-        "--target",
-        "0x2222222222222222222222222222222222222222",
-        "--value",
-        "5",
-        "--nonce",
-        "0",
-        "--out",
-        &p("intent.json"),
-    ]));
+    stdout_of(veil().args(intent_new("1", "0", &["--value", "5"], &p("intent.json"))));
     stdout_of(veil().args(["setup", "approval", "--depth", "4", "--out", &p("keys"), "--tables"]));
     let tables = dir.path().join("keys/proving_key.tables");
     assert!(tables.exists(), "setup --tables writes the tables");

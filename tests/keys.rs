@@ -7,6 +7,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+use crate::common::{intent_new, strs};
+
 const PASSPHRASE: &str = "a long enough passphrase";
 
 fn vectors() -> Value {
@@ -114,27 +116,7 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     // prove with it; then the wrong passphrase and a damaged file are clear errors (exit 2)
     let commitment = v["veil"]["commitment"].as_str().unwrap();
     assert_eq!(run(&["set", "new", "--out", &p("set.json"), commitment], &[]).0, 0);
-    assert_eq!(
-        run(
-            &[
-                "intent",
-                "new",
-                "--chain-id",
-                "1",
-                "--account",
-                "0x1111111111111111111111111111111111111111",
-                "--target",
-                "0x2222222222222222222222222222222222222222",
-                "--nonce",
-                "0",
-                "--out",
-                &p("intent.json")
-            ],
-            &[]
-        )
-        .0,
-        0
-    );
+    assert_eq!(run(&strs(&intent_new("1", "0", &[], &p("intent.json"))), &[]).0, 0);
     assert_eq!(run(&["setup", "approval", "--depth", "2", "--out", &p("keys")], &[]).0, 0);
     let prove = |extra: &[(&str, &str)], key: &str| {
         run(

@@ -2,6 +2,7 @@
 
 mod batch;
 mod cli;
+mod common;
 mod end_to_end;
 mod evm;
 mod keys;

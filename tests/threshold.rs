@@ -6,6 +6,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+use crate::common::{intent_new, strs};
+
 fn veil() -> Command {
     let mut c = Command::cargo_bin("veil").unwrap();
     c.env("VEIL_PASSPHRASE", "threshold passphrase");
@@ -24,38 +26,8 @@ fn three_of_five_eight_of_eight_one_of_one_at_depth_20() {
     let p = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
     let commitments: Vec<String> =
         (0..9).map(|i| ok(&["key", "new", "--kdf", "light", "--out", &p(&format!("k{i}.key"))])).collect();
-    ok(&[
-        "intent",
-        "new",
-        "--chain-id",
-        "10",
-        "--account",
-        "0x1111111111111111111111111111111111111111",
-        "--target",
-        "0x2222222222222222222222222222222222222222",
-        "--value",
-        "7",
-        "--nonce",
-        "3",
-        "--out",
-        &p("intent.json"),
-    ]);
-    ok(&[
-        "intent",
-        "new",
-        "--chain-id",
-        "10",
-        "--account",
-        "0x1111111111111111111111111111111111111111",
-        "--target",
-        "0x2222222222222222222222222222222222222222",
-        "--value",
-        "7",
-        "--nonce",
-        "4",
-        "--out",
-        &p("other.json"),
-    ]);
+    ok(&strs(&intent_new("10", "3", &["--value", "7"], &p("intent.json"))));
+    ok(&strs(&intent_new("10", "4", &["--value", "7"], &p("other.json"))));
     for i in 0..9 {
         ok(&[
             "sign",
