@@ -224,6 +224,34 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A valid encoding with one byte changed, cut short or lengthened never panics
+        /// the parser, and what it accepts re-encodes to itself.
+        #[test]
+        fn parse_never_panics_on_damaged_encodings(seed in proptest::prelude::any::<u64>(), at in 0usize..400,
+                                                   xor in 1u8..=255, how in 0u8..3) {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let rows = rng.gen_range(0..8);
+            let mut bytes = SparseMatrix::from_rows(&random_rows(&mut rng, rows, 6)).encoded().to_vec();
+            match how {
+                0 if !bytes.is_empty() => {
+                    let i = at % bytes.len();
+                    bytes[i] ^= xor;
+                }
+                1 => bytes.truncate(at.min(bytes.len())),
+                _ => bytes.push(xor),
+            }
+            if let Ok(m) = SparseMatrix::parse(Bytes::Owned(bytes.clone()), rows, 6) {
+                let again = SparseMatrix::from_rows(&m.to_rows());
+                proptest::prop_assert_eq!(again.encoded(), &bytes[..]);
+                let z = vec![Fr::from(3u64); 6];
+                for i in 0..rows {
+                    let _ = m.evaluate(i, &z);
+                }
+            }
+        }
+    }
+
     #[test]
     fn parse_refuses_bad_encodings() {
         let mut rng = ChaCha20Rng::seed_from_u64(6);
