@@ -27,9 +27,10 @@
 //!
 //! Loading is fast by default: the body hash guards against corruption and truncation,
 //! the header against a key of another circuit, shape or veil version (the sizes must
-//! equal this build's circuit), and points are read without curve checks; the hash and the
-//! decoding of the key and of each matrix run in parallel (6 ms at depth 20 instead of
-//! ~0.35 s). [`Check::Full`] also validates every point (on the curve, in the subgroup) and
+//! equal this build's circuit), and points are read without curve checks; the hash, the
+//! decoding of the key and the check of each matrix run in parallel. A version-2 matrix is
+//! the prover's own form ([`crate::sparse`]): loaded with [`from_map`], it stays in the
+//! mapped file and is read in place. [`Check::Full`] also validates every point (on the curve, in the subgroup) and
 //! re-derives the shape hash from the matrices and from this build's circuit: use it for
 //! keys from elsewhere.
 //!
