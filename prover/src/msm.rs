@@ -539,14 +539,22 @@ impl<P: TableCurve> Buckets<P> {
         let q = m / w;
         let columns: Vec<Affine<P>> =
             (0..w).flat_map(|k| (0..q).map(move |j| (j, k))).map(|(j, k)| self.sums[j * w + k]).collect();
-        let rows = sums_of_runs(self.sums, w);
-        let columns = sums_of_runs(columns, q);
-        // Σ_j j·T_j = running_sum(T_1..) and Σ_k (k + 1)·U_k = running_sum(U_0..).
-        let mut sum = running_sum(&rows[1..]);
-        for _ in 0..w.trailing_zeros() {
-            sum.double_in_place();
-        }
-        sum + running_sum(&columns)
+        // The row and the column halves are independent: an idle thread may take one (the
+        // last reduction of a proof otherwise runs alone).
+        let sums = self.sums;
+        let (rows, columns) = rayon::join(
+            || {
+                // Σ_j j·T_j = running_sum(T_1..), times w.
+                let mut sum = running_sum(&sums_of_runs(sums, w)[1..]);
+                for _ in 0..w.trailing_zeros() {
+                    sum.double_in_place();
+                }
+                sum
+            },
+            // Σ_k (k + 1)·U_k = running_sum(U_0..).
+            || running_sum(&sums_of_runs(columns, q)),
+        );
+        rows + columns
     }
 }
 
