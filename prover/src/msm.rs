@@ -504,10 +504,7 @@ impl<P: TableCurve> Buckets<P> {
         invert_all::<P>(&mut self.denominators, &mut self.products);
         for (&(b, p), inverse) in self.batch.iter().zip(&self.denominators) {
             let sum = &mut self.sums[b as usize];
-            let lambda = P::mul(&(p.y - sum.y), inverse);
-            let x = lambda.square() - sum.x - p.x;
-            let y = P::mul(&lambda, &(sum.x - x)) - sum.y;
-            *sum = Affine::new_unchecked(x, y);
+            *sum = add_with_inverse(sum, &p, inverse);
             self.busy[b as usize] = false;
         }
         self.batch.clear();
@@ -603,13 +600,19 @@ fn add_in_pairs<P: TableCurve>(points: &[Affine<P>]) -> Vec<Affine<P>> {
     }
     invert_all::<P>(&mut denominators, &mut Vec::with_capacity(batched.len()));
     for (&i, inverse) in batched.iter().zip(&denominators) {
-        let (p, q) = (points[2 * i], points[2 * i + 1]);
-        let lambda = P::mul(&(q.y - p.y), inverse);
-        let x = lambda.square() - p.x - q.x;
-        let y = P::mul(&lambda, &(p.x - x)) - p.y;
-        out[i] = Affine::new_unchecked(x, y);
+        out[i] = add_with_inverse(&points[2 * i], &points[2 * i + 1], inverse);
     }
     out
+}
+
+/// `p + q` in affine coordinates, given `inverse` = 1/(x_q − x_p) (`p ≠ ±q`, neither the
+/// identity): the batched additions' shared formula.
+#[inline(always)]
+fn add_with_inverse<P: TableCurve>(p: &Affine<P>, q: &Affine<P>, inverse: &P::BaseField) -> Affine<P> {
+    let lambda = P::mul(&(q.y - p.y), inverse);
+    let x = lambda.square() - p.x - q.x;
+    let y = P::mul(&lambda, &(p.x - x)) - p.y;
+    Affine::new_unchecked(x, y)
 }
 
 /// Replaces each of `values` (none zero) by its inverse, with one field inversion and three
