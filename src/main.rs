@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod describe;
 mod exit;
 mod passphrase;
 

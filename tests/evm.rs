@@ -10,8 +10,9 @@ use alloy_sol_types::{SolCall, SolInterface};
 use ark_ff::{BigInteger, PrimeField};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use veil_circuits::{eddsa::PrivateKey, identity, lean_imt::LeanImt, Fr};
-use veil_prover::{intent::Intent, Proof};
+use veil_circuits::{eddsa::PrivateKey, identity, Fr};
+use veil_approver::{intent::Intent, set::ApproverSet};
+use veil_prover::Proof;
 use veil_verifier_contract::{
     account::{IApprovalVerifier, IThresholdVerifier, VeilAccount},
     evm::{Chain, Outcome},
@@ -43,8 +44,8 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn tree(members: &[&PrivateKey]) -> LeanImt {
-    LeanImt::from_leaves(members.iter().map(|k| identity::commitment(&k.public_key())))
+fn tree(members: &[&PrivateKey]) -> ApproverSet {
+    ApproverSet::from_members(members.iter().map(|k| identity::commitment(&k.public_key()))).unwrap()
 }
 
 fn u256(x: Fr) -> U256 {
@@ -58,10 +59,10 @@ fn r_modulus() -> U256 {
 /// A deployment of the fixture's contracts for `set` with `threshold`, funded with 10 ether.
 struct Env {
     d: Deployment,
-    set: LeanImt,
+    set: ApproverSet,
 }
 
-fn deploy(set: LeanImt, threshold: u64, delay: u64) -> Env {
+fn deploy(set: ApproverSet, threshold: u64, delay: u64) -> Env {
     let fx = fixture();
     let root = u256(set.root().unwrap());
     let d = Deployment::new(
@@ -77,7 +78,7 @@ fn deploy(set: LeanImt, threshold: u64, delay: u64) -> Env {
     Env { d, set }
 }
 
-fn all_members() -> LeanImt {
+fn all_members() -> ApproverSet {
     tree(&fixture().scenario.members.iter().collect::<Vec<_>>())
 }
 
@@ -99,12 +100,12 @@ fn self_call(env: &Env, data: Vec<u8>, nonce: u64) -> Intent {
 }
 
 /// A Threshold proof that `signers` (indices into the fixture's members) signed `intent`.
-fn threshold_proof(set: &LeanImt, intent: &Intent, signers: &[usize]) -> Proof {
+fn threshold_proof(set: &ApproverSet, intent: &Intent, signers: &[usize]) -> Proof {
     fixture().scenario.threshold_proof(set, intent, signers, &mut rand::thread_rng()).unwrap()
 }
 
 /// An Approval proof by `member` for `intent` (scope = the intent's field), and its nullifier.
-fn approval_proof(set: &LeanImt, intent: &Intent, member: usize) -> (Proof, U256) {
+fn approval_proof(set: &ApproverSet, intent: &Intent, member: usize) -> (Proof, U256) {
     fixture().scenario.approval_proof(set, intent, member, &mut rand::thread_rng()).unwrap()
 }
 
@@ -285,7 +286,7 @@ fn set_change_revokes_removed_members_at_once() {
     let payment = pay(&env, recipient(), ETHER, 1);
     let (p4, n4) = approval_proof(&env.set, &payment, 4);
     let mut next = env.set.clone();
-    next.remove(4).unwrap();
+    next.remove_member_at(4).unwrap();
     let new_root = u256(next.root().unwrap());
     let change =
         self_call(&env, VeilAccount::changeSetCall { newRoot: new_root, newThreshold: U256::from(2) }.abi_encode(), 0);

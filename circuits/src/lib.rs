@@ -24,6 +24,7 @@ pub mod babyjubjub;
 pub mod bits;
 pub mod eddsa;
 pub mod error;
+pub mod field;
 pub mod identity;
 pub mod lean_imt;
 pub mod poseidon;

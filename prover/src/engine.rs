@@ -666,7 +666,7 @@ pub fn approval_shape(depth: usize) -> Result<(ShapeId, ApprovalCircuit), Prover
 /// # Errors
 /// [`ProverError::Threshold`] for an unsupported depth or slot count.
 pub fn threshold_shape(depth: usize, k_max: usize) -> Result<(ShapeId, ThresholdCircuit), ProverError> {
-    let blank = ThresholdCircuit::blank(depth, k_max).map_err(|e| ProverError::Threshold(e.to_string()))?;
+    let blank = ThresholdCircuit::blank(depth, k_max)?;
     let depth = u32::try_from(depth).expect("depth ≤ 32");
     let k_max = u32::try_from(k_max).expect("k_max ≤ 64");
     Ok((ShapeId { circuit: CircuitId::Threshold, depth, k_max }, blank))

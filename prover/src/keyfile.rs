@@ -588,7 +588,7 @@ fn montgomery_rows(rows: &[u8]) -> Result<Vec<u8>, KeyFileError> {
 /// # Errors
 /// I/O errors.
 pub fn save(key: &ProverKey, path: &Path) -> std::io::Result<()> {
-    crate::fs::write_atomic(path, &to_bytes(key), false)
+    veil_fs::write_atomic(path, &to_bytes(key), false)
 }
 
 /// Reads a key file (mapped: see [`from_map`]).
@@ -596,7 +596,7 @@ pub fn save(key: &ProverKey, path: &Path) -> std::io::Result<()> {
 /// # Errors
 /// [`LoadError::Io`] or [`LoadError::Format`].
 pub fn load(path: &Path, expected: Option<ShapeId>, check: Check) -> Result<ProverKey, LoadError> {
-    let map = Arc::new(crate::fs::map(&std::fs::File::open(path)?)?);
+    let map = Arc::new(veil_fs::map(&std::fs::File::open(path)?)?);
     Ok(from_map(&map, expected, check)?)
 }
 

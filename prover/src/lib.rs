@@ -6,23 +6,26 @@
 //! ([DESIGN §4][design]); production keys come from a multi-party ceremony.
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
-// One `unsafe` block in the crate: mapping files read-only (`mmap`), in `fs::map`.
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 #![deny(missing_debug_implementations)]
 
+/// The prover: R1CS matrices kept with the key, witness synthesis, the witness map and the proof.
 pub mod engine;
+/// BN254 Fq2 products for the G2 bucket additions.
 mod fq2;
-pub mod fs;
-pub mod intent;
+/// The proving-key file: header, body, fast and full checks.
 pub mod keyfile;
-pub mod keys;
+/// Multi-scalar multiplication with fixed-base tables.
 pub mod msm;
-pub mod set;
-pub mod signature;
+/// Groth16 objects in snarkjs's JSON layout, and Ethereum calldata.
 pub mod snarkjs;
+/// A setup directory's files, and opening a proving key with its tables in one call.
+pub mod setup_dir;
+/// R1CS matrices in the key file's encoding, evaluated in place.
 pub mod sparse;
+/// The MSM tables file beside a proving key.
 pub mod tablefile;
 
 pub use engine::{CircuitId, ProverKey, R1cs, ShapeId};
@@ -33,7 +36,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
 use thiserror::Error;
-use veil_circuits::{approval::ApprovalCircuit, CircuitError, Fr};
+use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdError, CircuitError, Fr};
 
 /// A Groth16 proving key for BN254.
 pub type ProvingKey = ark_groth16::ProvingKey<Bn254>;
@@ -54,8 +57,8 @@ pub enum ProverError {
     #[error("the witness does not satisfy the statement")]
     Unsatisfied,
     /// The Threshold circuit refused its parameters or witness.
-    #[error("{0}")]
-    Threshold(String),
+    #[error(transparent)]
+    Threshold(#[from] ThresholdError),
     /// The circuit has no witness (a blank circuit was given to the prover).
     #[error("the circuit has no witness")]
     MissingWitness,

@@ -45,7 +45,11 @@
 //! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
 //! [snarkjs 0.7.6]: https://github.com/iden3/snarkjs/tree/v0.7.6
 
-use std::{fmt, str::FromStr};
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    str::FromStr,
+};
 
 use alloy_primitives::U256;
 use ark_bn254::{Bn254, Fq, Fq12, Fq2, Fq6, Fr, G1Affine, G2Affine};
@@ -53,6 +57,7 @@ use ark_ec::{pairing::Pairing, AffineRepr};
 use ark_ff::{BigInt, PrimeField, Zero};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use veil_circuits::field::{self, DecimalError};
 
 /// arkworks' Groth16 verifying key over BN254 (the crate's [`crate::VerifyingKey`]).
 type VerifyingKey = ark_groth16::VerifyingKey<Bn254>;
@@ -264,24 +269,17 @@ fn from_u256<F: PrimeField<BigInt = BigInt<4>>>(v: U256) -> Option<F> {
 }
 
 fn decimal<F: PrimeField<BigInt = BigInt<4>>>(x: F) -> String {
-    to_u256(x).to_string()
+    field::to_decimal(&x)
 }
 
-/// Parses a canonical decimal. `Ok(None)` is a canonical decimal of 2²⁵⁶ or more, which is
-/// out of every field here.
+/// Parses a canonical decimal ([`field::parse_u256`], the one rule for every file). `Ok(None)`
+/// is a canonical decimal of 2²⁵⁶ or more, which is out of every field here.
 fn parse_decimal(path: &str, s: &str) -> Result<Option<U256>, WireError> {
-    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
-    if !canonical {
-        return Err(WireError::NotDecimal { path: path.to_owned(), value: s.to_owned() });
+    match field::parse_u256(s) {
+        Ok(n) => Ok(Some(U256::from_limbs(n.0))),
+        Err(DecimalError::TooLarge(_)) => Ok(None),
+        Err(_) => Err(WireError::NotDecimal { path: path.to_owned(), value: s.to_owned() }),
     }
-    let mut v = U256::ZERO;
-    for b in s.bytes() {
-        match v.checked_mul(U256::from(10u8)).and_then(|t| t.checked_add(U256::from(b - b'0'))) {
-            Some(t) => v = t,
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(v))
 }
 
 fn parse_fq(path: &str, s: &str) -> Result<Fq, WireError> {
@@ -290,6 +288,95 @@ fn parse_fq(path: &str, s: &str) -> Result<Fq, WireError> {
 
 fn parse_fr(path: &str, s: &str) -> Result<Fr, WireError> {
     parse_decimal(path, s)?.and_then(from_u256).ok_or_else(|| WireError::InputNotInField { path: path.to_owned() })
+}
+
+/// A proof's file name in an output directory (`veil prove`, snarkjs layout).
+pub const PROOF_FILE: &str = "proof.json";
+/// The public signals' file name beside it.
+pub const PUBLIC_FILE: &str = "public.json";
+
+/// A snarkjs file that could not be read, parsed or written.
+#[derive(Debug, Error)]
+pub enum FileError {
+    /// Reading or writing failed.
+    #[error("{action} {what} {}: {source}", path.display())]
+    Io {
+        /// "reading", "writing" or "creating".
+        action: &'static str,
+        /// What the file holds ("proof", "verifying key", …).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not JSON of the expected layout.
+    #[error("{what} {}: {source}", path.display())]
+    Json {
+        /// What the file should hold.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The parse error, with its line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl FileError {
+    /// Whether the file's content is at fault (bad input) rather than reading or writing it.
+    #[must_use]
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, Self::Json { .. })
+    }
+}
+
+/// Reads a JSON file of snarkjs's layout (`verification_key.json`, `proof.json`,
+/// `public.json`) into its wire type; [`TryFrom`] then checks the values.
+///
+/// # Errors
+/// [`FileError::Io`], [`FileError::Json`].
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<T, FileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FileError::Io {
+        action: "reading",
+        what,
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| FileError::Json { what, path: path.to_owned(), source })
+}
+
+/// Writes `value` as pretty JSON (with a final newline), atomically.
+///
+/// # Errors
+/// [`FileError::Io`].
+pub fn write_json<T: Serialize>(path: &Path, what: &'static str, value: &T) -> Result<(), FileError> {
+    let text = serde_json::to_string_pretty(value).expect("plain data") + "\n";
+    veil_fs::write_atomic(path, text.as_bytes(), false).map_err(|source| FileError::Io {
+        action: "writing",
+        what,
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Writes a proof and its public signals as DIR/proof.json and DIR/public.json (the
+/// directory created if missing, each file atomically); returns their paths.
+///
+/// # Errors
+/// [`FileError::Io`].
+pub fn save_proof(dir: &Path, proof: &crate::Proof, inputs: &[Fr]) -> Result<(PathBuf, PathBuf), FileError> {
+    std::fs::create_dir_all(dir).map_err(|source| FileError::Io {
+        action: "creating",
+        what: "output directory",
+        path: dir.to_owned(),
+        source,
+    })?;
+    let (proof_path, public_path) = (dir.join(PROOF_FILE), dir.join(PUBLIC_FILE));
+    write_json(&proof_path, "proof", &ProofJson::from(proof))?;
+    write_json(&public_path, "public signals", &public_to_json(inputs))?;
+    Ok((proof_path, public_path))
 }
 
 /// The public signals in snarkjs's `public.json` layout: one decimal string per input.

@@ -113,7 +113,7 @@ pub fn save(key: &ProverKey, tables: &MsmTables, path: &Path) -> io::Result<()> 
         Part::of(&tables.h, lengths[3]),
         Part::of(&tables.l, lengths[4]),
     ];
-    crate::fs::write_atomic_with(path, false, |w| {
+    veil_fs::write_atomic_with(path, false, |w| {
         w.write_all(&MAGIC)?;
         w.write_all(&FORMAT_VERSION.to_le_bytes())?;
         w.write_all(&(QUERIES as u16).to_le_bytes())?;
@@ -173,7 +173,7 @@ pub fn open(path: &Path) -> Result<Opened, TableFileError> {
     let start = Instant::now();
     let file = File::open(path)?;
     // The file is mapped, not read: the tables are used in place (no copy, no fresh pages).
-    let map = crate::fs::map(&file)?;
+    let map = veil_fs::map(&file)?;
     if map.len() < MAGIC.len() || map[..8] != MAGIC {
         return Err(TableFileError::NotTables);
     }

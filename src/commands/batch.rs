@@ -28,17 +28,21 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use veil_circuits::approval::ApprovalCircuit;
-use veil_prover::{
-    engine::CircuitId,
+use veil_approver::{
     intent::{Intent, IntentFile},
     keys::Key,
     set::ApproverSet,
+    signature::SignedIntent,
+    witness,
+};
+use veil_prover::{
+    engine::{Assignment, CircuitId},
     snarkjs::{public_to_json, ProofJson},
     ProverKey,
 };
 
-use super::{load_prover, UseTables};
+use super::{open_key, UseTables};
+use crate::describe::{describe, Sources};
 use crate::exit::{bad_input, FAILURE, OK};
 
 /// Exit code: interrupted or a transient failure; re-running resumes where it stopped.
@@ -258,45 +262,29 @@ impl Context_ {
             }
             _ => return Err("intent: expected a path or an intent object".into()),
         };
-        if self.prover.shape.circuit == CircuitId::Threshold {
+        let (depth, k_max) = (self.prover.shape.depth as usize, self.prover.shape.k_max as usize);
+        let synthesized = if self.prover.shape.circuit == CircuitId::Threshold {
             let signatures = req.signatures.as_deref().ok_or("threshold requests need \"signatures\"")?;
-            let intent_path = match &req.intent {
-                Value::String(p) => PathBuf::from(p),
-                _ => PathBuf::from("(inline intent)"),
+            let intent_name = match &req.intent {
+                Value::String(p) => p.clone(),
+                _ => "(inline intent)".to_owned(),
             };
-            let circuit = super::prove::threshold_circuit(
-                self.prover.shape,
-                &set,
-                &req.set,
-                &intent,
-                &intent_path,
-                signatures,
-                req.threshold,
-            )
-            .map_err(|e| format!("{e:#}"))?;
-            let inputs = circuit.public_inputs().expect("a filled circuit");
-            let groth = self.prover.prove(circuit, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
-            return Ok(json!({ "proof": ProofJson::from(&groth), "public": public_to_json(&inputs) }));
-        }
-        let key_path = req.key.as_deref().ok_or("approval requests need \"key\"")?;
-        let key = self.key(key_path)?;
-        let intent_fe = intent.field_element();
-        let scope = match &req.scope {
-            None => intent_fe,
-            Some(s) => {
-                super::parse_scope(s).ok_or_else(|| format!("scope {s:?}: not a decimal field element below r"))?
-            }
+            let signed: Vec<SignedIntent> =
+                signatures.iter().map(|p| SignedIntent::load(p)).collect::<Result<_, _>>().map_err(|e| format!("{e:#}"))?;
+            let circuit = witness::threshold(&set, &intent, &signed, req.threshold, depth, k_max)
+                .map_err(|e| describe(&e, &Sources::threshold(&req.set, &intent_name, signatures)))?;
+            Assignment::synthesize(circuit)
+        } else {
+            let key_path = req.key.as_deref().ok_or("approval requests need \"key\"")?;
+            let key = self.key(key_path)?;
+            let scope = req.scope.as_deref().map(super::parse_scope).transpose()?;
+            let circuit = witness::approval(&key.private, &set, &intent, scope, depth)
+                .map_err(|e| describe(&e, &Sources::approval(key_path, &req.set)))?;
+            Assignment::synthesize(circuit)
         };
-        let index = set.index_of(&key.commitment).ok_or_else(|| {
-            format!("{}: the key's commitment is not a member of {}", key_path.display(), req.set.display())
-        })?;
-        let proof = set.proof(index).map_err(|e| e.to_string())?;
-        let depth = self.prover.shape.depth as usize;
-        let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
-            .map_err(|e| format!("{}: {e}", req.set.display()))?;
-        let inputs = circuit.public_inputs().expect("a filled circuit");
-        let groth = self.prover.prove(circuit, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
-        Ok(json!({ "proof": ProofJson::from(&groth), "public": public_to_json(&inputs) }))
+        let assignment = synthesized.map_err(|e| e.to_string())?;
+        let groth = self.prover.prove_assignment(&assignment, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
+        Ok(json!({ "proof": ProofJson::from(&groth), "public": public_to_json(assignment.public_inputs()) }))
     }
 }
 
@@ -333,7 +321,7 @@ pub const TABLES_AUTO_MIN: usize = 32;
 pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
     let use_file = if a.tables == Tables::Never { UseTables::Never } else { UseTables::Auto };
-    let mut prover = load_prover(&a.pk, a.check_key, None, use_file)?;
+    let mut prover = open_key(&a.pk, a.check_key, None, use_file)?;
 
     let to_stdout = a.output == "-";
     let done = if to_stdout { HashMap::new() } else { done_ids(Path::new(&a.output))? };

@@ -64,7 +64,7 @@ fn verifier(a: &VerifierArgs) -> anyhow::Result<u8> {
     let vk: VerifyingKey = (&json).try_into().map_err(|e| bad_input(format!("{}: {e}", a.vk.display())))?;
     let options = VerifierOptions { contract_name: a.name.clone(), description: a.description.clone() };
     let sol = render_verifier(&vk, &options).map_err(|e| bad_input(format!("--name/--description: {e}")))?;
-    let write = if a.force { veil_prover::fs::write_atomic } else { veil_prover::fs::write_new_atomic };
+    let write = if a.force { veil_fs::write_atomic } else { veil_fs::write_new_atomic };
     write(&a.out, sol.as_bytes(), false).with_context(|| format!("writing {}", a.out.display()))?;
     eprintln!("wrote {} ({} public inputs)", a.out.display(), json.n_public);
     Ok(OK)

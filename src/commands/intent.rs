@@ -4,7 +4,7 @@ use std::{path::PathBuf, str::FromStr};
 
 use alloy_primitives::{Address, Bytes, U256};
 use clap::{Args, Subcommand};
-use veil_prover::intent::Intent;
+use veil_approver::intent::Intent;
 
 use crate::exit::{bad_input, OK};
 

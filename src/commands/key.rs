@@ -5,7 +5,7 @@ use std::{io::IsTerminal, path::PathBuf};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veil_prover::keys::{self, Kdf, Key, KeySource};
+use veil_approver::keys::{self, Kdf, Key, KeySource};
 use zeroize::Zeroizing;
 
 use crate::{

@@ -14,39 +14,23 @@ pub mod sign;
 pub mod tables;
 pub mod verify;
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{path::Path, time::Duration};
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use veil_prover::{
-    keyfile::{self, Check},
-    tablefile::{self, TableFileError},
-    CircuitId, ProverKey,
-};
+use veil_prover::{engine::MsmTables, keyfile::Check, setup_dir, CircuitId, ProverKey};
 
 use crate::exit::bad_input;
 
-/// Reads a JSON file into `T`, naming the file in every error (bad JSON is bad input).
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> anyhow::Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {what} {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| bad_input(format!("{what} {}: {e}", path.display())))
+/// Reads a JSON file of snarkjs's layout into `T`, naming the file in every error (bad JSON
+/// is bad input).
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> anyhow::Result<T> {
+    veil_prover::snarkjs::read_json(path, what).map_err(|e| if e.is_bad_input() { bad_input(e) } else { e.into() })
 }
 
-/// Writes `value` as pretty JSON, atomically.
-pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)? + "\n";
-    veil_prover::fs::write_atomic(path, text.as_bytes(), false).with_context(|| format!("writing {}", path.display()))
+/// A nullifier scope: a canonical decimal field element below r.
+pub fn parse_scope(s: &str) -> Result<veil_circuits::Fr, String> {
+    veil_circuits::field::parse(s).map_err(|e| format!("scope {s:?}: not a decimal field element below r ({e})"))
 }
-
-/// A nullifier scope given as a canonical decimal field element below r (`None` otherwise).
-pub fn parse_scope(s: &str) -> Option<veil_circuits::Fr> {
-    s.parse::<veil_circuits::Fr>().ok().filter(|v| v.to_string() == s)
-}
-
-/// The proving key's file name inside a setup directory.
-pub const PROVING_KEY_FILE: &str = "proving_key.veil";
-/// The verifying key's file name inside a setup directory (snarkjs layout).
-pub const VERIFYING_KEY_FILE: &str = "verification_key.json";
 
 /// Whether a command uses the MSM tables file beside the proving key
 /// (`proving_key.tables`, written by `veil tables` or `veil setup --tables`).
@@ -60,68 +44,36 @@ pub enum UseTables {
     Never,
 }
 
-/// Reads the header of `dir`'s proving key (its first bytes only), refusing a key for
-/// another circuit than `expected`. The error names the file.
-pub fn read_key_header(dir: &Path, expected: Option<CircuitId>) -> anyhow::Result<keyfile::Header> {
-    use std::io::Read;
-    let pk_path = dir.join(PROVING_KEY_FILE);
-    let mut head = Vec::with_capacity(keyfile::HEADER_LEN);
-    std::fs::File::open(&pk_path)
-        .and_then(|f| f.take(keyfile::HEADER_LEN as u64).read_to_end(&mut head))
-        .with_context(|| format!("reading {}", pk_path.display()))?;
-    checked_header(&pk_path, &head, expected)
-}
-
-fn checked_header(pk_path: &Path, bytes: &[u8], expected: Option<CircuitId>) -> anyhow::Result<keyfile::Header> {
-    let header = keyfile::read_header(bytes).map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    if let Some(expected) = expected.filter(|c| *c != header.shape.circuit) {
-        return Err(bad_input(format!(
-            "{}: this key is for {}, not the {expected} circuit",
-            pk_path.display(),
-            header.shape
-        )));
+impl From<UseTables> for setup_dir::UseTables {
+    fn from(t: UseTables) -> Self {
+        match t {
+            UseTables::Auto => Self::Auto,
+            UseTables::Always => Self::Always,
+            UseTables::Never => Self::Never,
+        }
     }
-    Ok(header)
 }
 
-/// Loads `dir`'s proving key, refusing one for another circuit than `expected`, and, as
-/// `tables` says, its MSM tables. Every error names the file.
-pub fn load_prover(
+/// A setup directory's error as the CLI reports it: bad input (exit 2) unless reading failed.
+pub fn setup_dir_error(e: setup_dir::SetupDirError) -> anyhow::Error {
+    if e.is_bad_input() {
+        bad_input(e)
+    } else {
+        anyhow::Error::new(e)
+    }
+}
+
+/// Opens `dir`'s proving key (for the `expected` circuit, checked fully with `--check-key`)
+/// with its MSM tables as `tables` says.
+pub fn open_key(
     dir: &Path,
     check_key: bool,
     expected: Option<CircuitId>,
     tables: UseTables,
 ) -> anyhow::Result<ProverKey> {
-    let pk_path = dir.join(PROVING_KEY_FILE);
-    let start = std::time::Instant::now();
-    // Mapped, not read: the points are decoded from the map, the matrices used in place.
-    let bytes = std::fs::File::open(&pk_path)
-        .and_then(|f| veil_prover::fs::map(&f))
-        .map(Arc::new)
-        .with_context(|| format!("reading {}", pk_path.display()))?;
-    let header = checked_header(&pk_path, &bytes, expected)?;
     let check = if check_key { Check::Full } else { Check::Fast };
-    let path = dir.join(tablefile::FILE_NAME);
-    // The tables file (when wanted) is mapped while the key decodes.
-    let (key, opened) = rayon::join(
-        || keyfile::from_map(&bytes, Some(header.shape), check),
-        || (tables != UseTables::Never).then(|| tablefile::open(&path)),
-    );
-    let mut key = key.map_err(|e| bad_input(format!("{}: {e}", pk_path.display())))?;
-    tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "proving key loaded");
-    let Some(opened) = opened else { return Ok(key) };
-    match opened.and_then(|o| o.bind(&key)) {
-        Ok(t) => {
-            tracing::debug!(ms = t.build_time.as_secs_f64() * 1e3, bytes = t.size_bytes(), "MSM tables read");
-            key.tables = Some(Arc::new(t));
-        }
-        Err(TableFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound && tables == UseTables::Auto => {}
-        Err(e) if tables == UseTables::Auto => {
-            tracing::warn!("{}: {e}; proving without the tables", path.display());
-        }
-        Err(e) => return Err(bad_input(format!("{}: {e}", path.display()))),
-    }
-    Ok(key)
+    setup_dir::open(dir, setup_dir::OpenOptions { circuit: expected, check, tables: tables.into() })
+        .map_err(setup_dir_error)
 }
 
 /// A spinner on stderr while something long runs (hidden when stderr is not a terminal).
@@ -134,4 +86,22 @@ pub fn spinner(message: &str) -> ProgressBar {
     bar.set_message(message.to_owned());
     bar.enable_steady_tick(Duration::from_millis(100));
     bar
+}
+
+/// Builds `key`'s MSM tables within `budget` bytes (a spinner while it runs) and writes them
+/// beside the key in `dir`.
+pub fn write_tables(key: &ProverKey, dir: &Path, budget: usize) -> anyhow::Result<()> {
+    let bar = spinner(&format!("building the MSM tables of the {} key", key.shape));
+    let tables = MsmTables::new(&key.pk, budget);
+    bar.set_message(format!("writing {}", dir.join(setup_dir::TABLES_FILE).display()));
+    let path = setup_dir::save_tables(key, &tables, dir).map_err(setup_dir_error)?;
+    bar.finish_and_clear();
+    let [a, b1, b2, h, l] = tables.windows();
+    eprintln!(
+        "wrote {} ({:.1} MiB; windows A {a}, B₁ {b1}, B₂ {b2}, H {h}, L {l}; built in {:.1} s)",
+        path.display(),
+        tables.size_bytes() as f64 / f64::from(1 << 20),
+        tables.build_time.as_secs_f64()
+    );
+    Ok(())
 }

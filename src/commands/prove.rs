@@ -4,18 +4,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use veil_circuits::{approval::ApprovalCircuit, Fr};
-use veil_prover::{
-    engine::Assignment,
+use veil_approver::{
     intent::Intent,
-    keyfile::Header,
     keys::Key,
     set::ApproverSet,
-    snarkjs::{public_to_json, ProofJson},
-    CircuitId, Proof,
+    signature::SignedIntent,
+    witness,
 };
+use veil_circuits::Fr;
+use veil_prover::{engine::Assignment, keyfile::Header, setup_dir, snarkjs, CircuitId, Proof};
 
-use super::{load_prover, read_key_header, write_json, UseTables};
+use super::{open_key, parse_scope, setup_dir_error, UseTables};
+use crate::describe::{describe, Sources};
 use crate::{
     exit::{bad_input, OK},
     passphrase::{self, Purpose},
@@ -105,7 +105,7 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
 }
 
 /// Runs `prepare` (the witness: unlocking keys, reading files, synthesis) on this thread
-/// while another loads the proving key, then proves: a one-shot proof pays the longer of
+/// while another opens the proving key, then proves: a one-shot proof pays the longer of
 /// the two, not their sum.
 fn load_and_prove<T>(
     pk: &Path,
@@ -114,9 +114,9 @@ fn load_and_prove<T>(
     tables: UseTables,
     prepare: impl FnOnce(&Header) -> anyhow::Result<(Assignment, T)>,
 ) -> anyhow::Result<(Proof, T)> {
-    let header = read_key_header(pk, Some(circuit))?;
+    let header = setup_dir::read_header(pk, Some(circuit)).map_err(setup_dir_error)?;
     let (prover, prepared) = std::thread::scope(|s| {
-        let loader = s.spawn(|| load_prover(pk, check_key, Some(circuit), tables));
+        let loader = s.spawn(|| open_key(pk, check_key, Some(circuit), tables));
         if circuit == CircuitId::Approval {
             // The synthesis's constants, built while the key file's scrypt runs.
             s.spawn(veil_circuits::approval::warm_up);
@@ -143,19 +143,9 @@ fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
         tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "key unlocked");
         let set = ApproverSet::load(&a.set).map_err(bad_input)?;
         let intent = Intent::load(&a.intent).map_err(bad_input)?;
-        let intent_fe = intent.field_element();
-        let scope = match &a.scope {
-            None => intent_fe,
-            Some(s) => super::parse_scope(s)
-                .ok_or_else(|| bad_input(format!("--scope {s:?}: not a decimal field element below r")))?,
-        };
-        let index = set.index_of(&key.commitment).ok_or_else(|| {
-            bad_input(format!("{}: the key's commitment is not a member of {}", a.key.display(), a.set.display()))
-        })?;
-        let proof = set.proof(index).map_err(bad_input)?;
-        let depth = header.shape.depth as usize;
-        let circuit = ApprovalCircuit::new(depth, &key.private.secret_scalar(), &proof, intent_fe, scope)
-            .map_err(|e| bad_input(format!("{} does not fit the key's depth {depth}: {e}", a.set.display())))?;
+        let scope = a.scope.as_deref().map(|s| parse_scope(s).map_err(|e| bad_input(format!("--{e}")))).transpose()?;
+        let circuit = witness::approval(&key.private, &set, &intent, scope, header.shape.depth as usize)
+            .map_err(|e| bad_input(describe(&e, &Sources::approval(&a.key, &a.set))))?;
         let inputs = circuit.public_inputs().expect("a filled circuit");
         Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
     })?;
@@ -169,7 +159,11 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Threshold, a.tables, |header| {
         let set = ApproverSet::load(&a.set).map_err(bad_input)?;
         let intent = Intent::load(&a.intent).map_err(bad_input)?;
-        let circuit = threshold_circuit(header.shape, &set, &a.set, &intent, &a.intent, &a.signatures, a.threshold)?;
+        let signed = a.signatures.iter().map(|p| SignedIntent::load(p)).collect::<Result<Vec<_>, _>>().map_err(bad_input)?;
+        let (depth, k_max) = (header.shape.depth as usize, header.shape.k_max as usize);
+        let circuit = witness::threshold(&set, &intent, &signed, a.threshold, depth, k_max).map_err(|e| {
+            bad_input(describe(&e, &Sources::threshold(&a.set, &a.intent.display().to_string(), &a.signatures)))
+        })?;
         let inputs = circuit.public_inputs().expect("a filled circuit");
         Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
     })?;
@@ -180,53 +174,8 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
 
 /// Writes OUT/proof.json and OUT/public.json (each atomically).
 fn write_proof(out: &Path, proof: &Proof, inputs: &[Fr]) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    write_json(&out.join("proof.json"), &ProofJson::from(proof))?;
-    write_json(&out.join("public.json"), &public_to_json(inputs))?;
-    eprintln!("wrote {} and {}", out.join("proof.json").display(), out.join("public.json").display());
+    let (proof_path, public_path) = snarkjs::save_proof(out, proof, inputs)?;
+    eprintln!("wrote {} and {}", proof_path.display(), public_path.display());
     Ok(())
 }
 
-/// The Threshold circuit for signature files on `intent` by members of `set`: refuses
-/// another intent, non-members, duplicates and fewer signatures than the threshold (all as
-/// bad input), and takes the first k signers by commitment.
-pub(crate) fn threshold_circuit(
-    shape: veil_prover::ShapeId,
-    set: &ApproverSet,
-    set_path: &std::path::Path,
-    intent: &Intent,
-    intent_path: &std::path::Path,
-    signatures: &[PathBuf],
-    threshold: Option<usize>,
-) -> anyhow::Result<veil_circuits::threshold::ThresholdCircuit> {
-    use veil_circuits::threshold::ThresholdCircuit;
-    use veil_prover::signature::SignedIntent;
-    let intent_fe = intent.field_element();
-    let root = set.root().ok_or_else(|| bad_input(format!("{}: the set is empty", set_path.display())))?;
-    let mut signers = Vec::with_capacity(signatures.len());
-    let mut seen = std::collections::HashMap::new();
-    for path in signatures {
-        let signed = SignedIntent::load(path).map_err(bad_input)?;
-        if signed.intent.field_element() != intent_fe {
-            return Err(bad_input(format!("{}: signs another intent than {}", path.display(), intent_path.display())));
-        }
-        let commitment = signed.commitment();
-        if let Some(first) = seen.insert(commitment, path.clone()) {
-            return Err(bad_input(format!("{} and {}: the same signer twice", first.display(), path.display())));
-        }
-        let index = set.index_of(&commitment).ok_or_else(|| {
-            bad_input(format!("{}: the signer is not a member of {}", path.display(), set_path.display()))
-        })?;
-        let proof = set.proof(index).map_err(bad_input)?;
-        signers.push((commitment, (signed.public_key, signed.signature, proof)));
-    }
-    let k = threshold.unwrap_or(signers.len());
-    if k == 0 || k > signers.len() {
-        return Err(bad_input(format!("--threshold {k}: {} valid signatures given", signers.len())));
-    }
-    signers.sort_by_key(|(c, _)| *c);
-    let chosen: Vec<_> = signers.into_iter().take(k).map(|(_, s)| s).collect();
-    let depth = shape.depth as usize;
-    let k_max = shape.k_max as usize;
-    ThresholdCircuit::new(depth, k_max, root, intent_fe, &chosen).map_err(|e| bad_input(format!("{e}")))
-}

@@ -1,10 +1,10 @@
 //! `veil set`: approver sets.
 
-use std::{path::PathBuf, str::FromStr};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use veil_circuits::Fr;
-use veil_prover::set::ApproverSet;
+use veil_approver::set::ApproverSet;
 
 use crate::exit::{bad_input, OK};
 
@@ -57,11 +57,8 @@ fn parse(commitments: &[String]) -> anyhow::Result<Vec<Fr>> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
-            let v = if canonical { Fr::from_str(s).ok() } else { None };
-            // Fr::from_str reduces nothing: it fails for values ≥ r.
-            v.filter(|v| v.to_string() == *s).ok_or_else(|| {
-                bad_input(format!("commitment #{} ({s:?}) is not a decimal field element below r", i + 1))
+            veil_circuits::field::parse(s).map_err(|e| {
+                bad_input(format!("commitment #{} ({s:?}) is not a decimal field element below r: {e}", i + 1))
             })
         })
         .collect()

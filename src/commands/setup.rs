@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use veil_prover::{keyfile, snarkjs::VerificationKeyJson};
+use veil_prover::{engine::MsmTables, setup_dir};
 
-use super::{write_json, PROVING_KEY_FILE, VERIFYING_KEY_FILE};
+use super::{setup_dir_error, write_tables};
 use crate::exit::OK;
 
 #[derive(Debug, Subcommand)]
@@ -76,19 +76,15 @@ pub fn run(c: SetupCommand) -> anyhow::Result<u8> {
             }),
         ),
     };
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     eprintln!(
         "warning: development setup from this machine's randomness alone; whoever knows it can forge proofs. \
          Use keys from a multi-party ceremony in production."
     );
     let key = make().context("setup")?;
-    let pk_path = out.join(PROVING_KEY_FILE);
-    keyfile::save(&key, &pk_path).with_context(|| format!("writing {}", pk_path.display()))?;
-    let vk_path = out.join(VERIFYING_KEY_FILE);
-    write_json(&vk_path, &VerificationKeyJson::from(key.verifying_key()))?;
+    let (pk_path, vk_path) = setup_dir::save(&key, &out).map_err(setup_dir_error)?;
     eprintln!("wrote {} and {}", pk_path.display(), vk_path.display());
     if tables {
-        super::tables::write_tables(&key, &out, veil_prover::engine::MsmTables::DEFAULT_BUDGET)?;
+        write_tables(&key, &out, MsmTables::DEFAULT_BUDGET)?;
     }
     println!("{}", key.shape);
     Ok(OK)

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use veil_prover::{intent::Intent, keys::Key, signature::SignedIntent};
+use veil_approver::{intent::Intent, keys::Key, signature::SignedIntent};
 
 use crate::{
     exit::{bad_input, OK},

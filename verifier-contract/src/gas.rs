@@ -5,7 +5,8 @@
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 use rand::{CryptoRng, RngCore};
-use veil_prover::{intent::Intent, snarkjs::VerificationKeyJson, Proof, VerifyingKey};
+use veil_approver::{intent::Intent, witness::WitnessError};
+use veil_prover::{snarkjs::VerificationKeyJson, Proof, VerifyingKey};
 
 use crate::{
     account::{IApprovalVerifier, IThresholdVerifier},
@@ -113,7 +114,7 @@ pub fn measure<R: RngCore + CryptoRng>(
 ) -> Result<Vec<GasRow>, ScenarioError> {
     let members: Vec<usize> = (0..scenario.members.len()).collect();
     let set = scenario.set(&members);
-    let root = word(set.root().ok_or(ScenarioError::NotAMember(0))?);
+    let root = word(set.root().ok_or(WitnessError::EmptySet)?);
     let deploy =
         |delay| Deployment::new(Chain::new(CHAIN_ID, NOW), &scenario.artifacts, root, 3, delay, U256::from(10 * ETHER));
     let mut d = deploy(0)?;

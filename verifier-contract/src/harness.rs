@@ -2,7 +2,8 @@
 //! and `veil demo` share.
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolConstructor, SolError, SolInterface};
-use veil_prover::{intent::Intent, snarkjs::Calldata, Proof, VerifyingKey};
+use veil_approver::intent::Intent;
+use veil_prover::{snarkjs::Calldata, Proof, VerifyingKey};
 
 use crate::{
     account::VeilAccount,

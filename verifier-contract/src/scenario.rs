@@ -4,8 +4,14 @@
 use alloy_primitives::U256;
 use ark_ff::{BigInteger, PrimeField};
 use rand::{CryptoRng, RngCore};
-use veil_circuits::{approval::ApprovalCircuit, eddsa::PrivateKey, identity, lean_imt::LeanImt, threshold, Fr};
-use veil_prover::{intent::Intent, Proof, ProverError, ProverKey};
+use veil_approver::{
+    intent::Intent,
+    set::ApproverSet,
+    signature::SignedIntent,
+    witness::{self, WitnessError},
+};
+use veil_circuits::{eddsa::PrivateKey, identity, Fr};
+use veil_prover::{Proof, ProverError, ProverKey};
 
 use crate::{
     harness::{Artifacts, HarnessError},
@@ -18,15 +24,9 @@ pub enum ScenarioError {
     /// Setup or proving failed.
     #[error(transparent)]
     Prover(#[from] ProverError),
-    /// The signers do not make a valid Threshold witness.
+    /// The members do not make a witness (a non-member, the same signer twice, too many).
     #[error(transparent)]
-    Threshold(#[from] threshold::ThresholdError),
-    /// The member cannot make an Approval witness.
-    #[error(transparent)]
-    Circuit(#[from] veil_circuits::CircuitError),
-    /// A member is not in the set.
-    #[error("member {0} is not in the set")]
-    NotAMember(usize),
+    Witness(#[from] WitnessError),
     /// Compiling or deploying failed.
     #[error(transparent)]
     Harness(#[from] HarnessError),
@@ -81,56 +81,49 @@ impl Scenario {
     }
 
     /// The set of the given members (indices into [`Scenario::members`]), in that order.
+    ///
+    /// # Panics
+    /// If a member is given twice (a set holds each commitment once).
     #[must_use]
-    pub fn set(&self, members: &[usize]) -> LeanImt {
-        LeanImt::from_leaves(members.iter().map(|&i| identity::commitment(&self.members[i].public_key())))
+    pub fn set(&self, members: &[usize]) -> ApproverSet {
+        ApproverSet::from_members(members.iter().map(|&i| identity::commitment(&self.members[i].public_key())))
+            .expect("distinct members")
     }
 
     /// A Threshold proof that `signers` (indices into [`Scenario::members`]) signed `intent`,
-    /// under `set`; k = `signers.len()`.
+    /// under `set`; k = `signers.len()`. The witness is built as `veil prove threshold`
+    /// builds it ([`witness::threshold`]).
     ///
     /// # Errors
-    /// [`ScenarioError::NotAMember`]; [`ScenarioError::Threshold`] for duplicate signers or too
-    /// many; [`ScenarioError::Prover`].
+    /// [`ScenarioError::Witness`] for non-members, duplicate signers or too many;
+    /// [`ScenarioError::Prover`].
     pub fn threshold_proof<R: RngCore + CryptoRng>(
         &self,
-        set: &LeanImt,
+        set: &ApproverSet,
         intent: &Intent,
         signers: &[usize],
         rng: &mut R,
     ) -> Result<Proof, ScenarioError> {
-        let m = intent.field_element();
-        let root = set.root().ok_or(ScenarioError::NotAMember(0))?;
-        let chosen = signers
-            .iter()
-            .map(|&i| {
-                let key = &self.members[i];
-                let a = key.public_key();
-                let index = set.index_of(&identity::commitment(&a)).ok_or(ScenarioError::NotAMember(i))?;
-                Ok((a, key.sign(m), set.proof(index)?))
-            })
-            .collect::<Result<Vec<_>, ScenarioError>>()?;
-        let circuit = threshold::ThresholdCircuit::new(self.depth, self.k_max, root, m, &chosen)?;
+        let signed: Vec<SignedIntent> =
+            signers.iter().map(|&i| SignedIntent::sign_with(&self.members[i], intent)).collect();
+        let circuit = witness::threshold(set, intent, &signed, None, self.depth, self.k_max)?;
         Ok(self.threshold.prove(circuit, rng)?)
     }
 
     /// An Approval proof by `member` for `intent` under `set`, with scope = the intent's field
-    /// element (what `VeilAccount.approve` requires), and its nullifier.
+    /// element (what `VeilAccount.approve` requires), and its nullifier. The witness is built
+    /// as `veil prove approval` builds it ([`witness::approval`]).
     ///
     /// # Errors
-    /// [`ScenarioError::NotAMember`], [`ScenarioError::Circuit`], [`ScenarioError::Prover`].
+    /// [`ScenarioError::Witness`], [`ScenarioError::Prover`].
     pub fn approval_proof<R: RngCore + CryptoRng>(
         &self,
-        set: &LeanImt,
+        set: &ApproverSet,
         intent: &Intent,
         member: usize,
         rng: &mut R,
     ) -> Result<(Proof, U256), ScenarioError> {
-        let secret = self.members[member].secret_scalar();
-        let index =
-            set.index_of(&identity::commitment(&secret.public_key())).ok_or(ScenarioError::NotAMember(member))?;
-        let m = intent.field_element();
-        let circuit = ApprovalCircuit::new(self.depth, &secret, &set.proof(index)?, m, m)?;
+        let circuit = witness::approval(&self.members[member], set, intent, None, self.depth)?;
         let nullifier = circuit.public_inputs().map_or(Fr::from(0u64), |p| p[veil_circuits::approval::NULLIFIER]);
         Ok((self.approval.prove(circuit, rng)?, word(nullifier)))
     }

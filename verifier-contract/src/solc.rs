@@ -210,7 +210,7 @@ impl Solc {
         let out = self.run(&[], input.as_bytes())?;
         // A failed cache write only costs a recompilation next time.
         if std::fs::create_dir_all(&dir).is_ok() {
-            let _ = veil_prover::fs::write_atomic(&path, &out, false);
+            let _ = veil_fs::write_atomic(&path, &out, false);
         }
         Ok(out)
     }

@@ -11,20 +11,19 @@
 //! Reading checks the points, that the commitment is the key's, the intent's own hash and
 //! field element, and that the signature verifies on the intent's field element.
 
-use std::{path::Path, str::FromStr};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use veil_circuits::{
     babyjubjub::{self, Point},
-    eddsa::{self, Signature},
-    identity, Fr,
+    eddsa::{self, PrivateKey, Signature},
+    field, identity, Fr,
 };
 
-use crate::{
-    intent::{Intent, IntentFile},
-    keys::Key,
-};
+#[cfg(feature = "keys")]
+use crate::keys::Key;
+use crate::intent::{Intent, IntentFile};
 
 /// An intent signed by one approver.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,15 +78,21 @@ struct SigJson {
 }
 
 fn decimal(s: &str) -> Option<Fr> {
-    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
-    Fr::from_str(s).ok().filter(|v| canonical && v.to_string() == s)
+    field::parse(s).ok()
 }
 
 impl SignedIntent {
     /// Signs the intent's field element with `key`.
+    #[cfg(feature = "keys")]
     #[must_use]
     pub fn sign(key: &Key, intent: &Intent) -> Self {
-        Self { public_key: key.public_key, signature: key.private.sign(intent.field_element()), intent: intent.clone() }
+        Self::sign_with(&key.private, intent)
+    }
+
+    /// Signs the intent's field element with an EdDSA-Poseidon private key.
+    #[must_use]
+    pub fn sign_with(private: &PrivateKey, intent: &Intent) -> Self {
+        Self { public_key: private.public_key(), signature: private.sign(intent.field_element()), intent: intent.clone() }
     }
 
     /// `Poseidon(A.x, A.y)` of the signer.
@@ -119,7 +124,7 @@ impl SignedIntent {
             intent: IntentFile::from(&self.intent),
         };
         let text = serde_json::to_string_pretty(&json).expect("plain data") + "\n";
-        crate::fs::write_atomic(path, text.as_bytes(), false)
+        veil_fs::write_atomic(path, text.as_bytes(), false)
             .map_err(|source| SignatureError::Io { path: path.display().to_string(), source })
     }
 

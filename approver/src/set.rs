@@ -12,15 +12,16 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use ark_ff::{BigInt, PrimeField, Zero};
+use ark_ff::Zero;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use veil_circuits::{
+    field,
     lean_imt::{LeanImt, MerkleProof},
     Fr,
 };
 
-use crate::intent::{fr_to_decimal, parse_decimal};
+use crate::intent::fr_to_decimal;
 
 /// The `format` of an approver set file.
 pub const FORMAT: &str = "veil-approver-set";
@@ -294,7 +295,7 @@ impl ApproverSet {
         let write_error = |source: io::Error| SetError::Write { path: path.to_path_buf(), source };
         let mut bytes = serde_json::to_vec_pretty(&SetFile::from(self)).map_err(|e| write_error(e.into()))?;
         bytes.push(b'\n');
-        crate::fs::write_atomic(path, &bytes, false).map_err(write_error)
+        veil_fs::write_atomic(path, &bytes, false).map_err(write_error)
     }
 
     /// Refuses 0 and a commitment already present.
@@ -444,10 +445,9 @@ fn check_header(format: &str, version: u64) -> Result<(), SetError> {
     Ok(())
 }
 
-/// A canonical decimal field element: digits only, no leading zero, below r.
+/// A canonical decimal field element below r ([`field::parse`]).
 fn parse_fr(s: &str) -> Result<Fr, String> {
-    let n = parse_decimal(s)?;
-    Fr::from_bigint(BigInt::new(*n.as_limbs())).ok_or_else(|| format!("{s} is not below the field modulus r"))
+    field::parse::<Fr>(s).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -649,7 +649,7 @@ mod tests {
             assert!(e.to_string().starts_with("members[3]: "), "{e}");
         }
         let e = refusal(|j| j["members"][3] = json!(r));
-        assert!(e.to_string().contains("not below the field modulus r"), "{e}");
+        assert!(e.to_string().contains("not below the field modulus"), "{e}");
         let e = refusal(|j| j["members"][4] = json!("3"));
         assert_eq!(e.to_string(), "members[4]: duplicates members[2]");
     }

@@ -1,5 +1,9 @@
-//! Atomic file writes: a temporary file in the destination's directory, synced, then renamed
-//! over the destination, so readers see the old file or the new one, never half of one.
+#![doc = include_str!("../README.md")]
+// The workspace's one `unsafe` block: mapping a file read-only, in [`map`].
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![deny(missing_debug_implementations)]
 
 use std::{
     fs,

@@ -511,9 +511,9 @@ impl Key {
         let text = serde_json::to_string_pretty(&file).expect("plain data") + "\n";
         let io = |source| KeyError::Io { path: p.clone(), source };
         if overwrite {
-            crate::fs::write_atomic(path, text.as_bytes(), true).map_err(io)
+            veil_fs::write_atomic(path, text.as_bytes(), true).map_err(io)
         } else {
-            crate::fs::write_new_atomic(path, text.as_bytes(), true).map_err(|e| match e.kind() {
+            veil_fs::write_new_atomic(path, text.as_bytes(), true).map_err(|e| match e.kind() {
                 io::ErrorKind::AlreadyExists => KeyError::Exists { path: p.clone() },
                 _ => io(e),
             })
@@ -806,10 +806,7 @@ impl FileText {
 
     /// A canonical decimal field element.
     fn fr(&self, field: &'static str, s: &str) -> Result<Fr, KeyError> {
-        Fr::from_str(s)
-            .ok()
-            .filter(|x| x.to_string() == s)
-            .ok_or_else(|| self.corrupt(field, "not a canonical decimal field element".into()))
+        veil_circuits::field::parse(s).map_err(|e| self.corrupt(field, format!("not a canonical decimal field element: {e}")))
     }
 
     fn point(&self, field: &'static str, xy: &[String; 2]) -> Result<Point, KeyError> {
@@ -1425,7 +1422,7 @@ mod tests {
         assert!(err.to_string().contains("k.key"), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), before, "the file is untouched");
         // The no-clobber rename refuses too, should the file appear after the early check.
-        let err = crate::fs::write_new_atomic(&path, b"x", true).unwrap_err();
+        let err = veil_fs::write_new_atomic(&path, b"x", true).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read(&path).unwrap(), before);
 

@@ -20,7 +20,7 @@ use alloy_sol_types::{Eip712Domain, SolStruct};
 use ark_ff::{BigInteger, PrimeField};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use veil_circuits::Fr;
+use veil_circuits::{field, Fr};
 
 pub use sol::VeilIntent;
 
@@ -246,7 +246,7 @@ impl Intent {
         let write_error = |source: io::Error| IntentError::Write { path: path.to_path_buf(), source };
         let mut bytes = serde_json::to_vec_pretty(&IntentFile::from(self)).map_err(|e| write_error(e.into()))?;
         bytes.push(b'\n');
-        crate::fs::write_atomic(path, &bytes, false).map_err(write_error)
+        veil_fs::write_atomic(path, &bytes, false).map_err(write_error)
     }
 }
 
@@ -425,17 +425,11 @@ fn parse_address(name: &'static str, s: &str) -> Result<Address, IntentError> {
     })
 }
 
-/// A canonical decimal integer below 2^256: ASCII digits only, no sign, no leading zero.
+/// A canonical decimal integer below 2^256 ([`field::parse_u256`], the one rule for every file).
 ///
-/// Shared with [`crate::set`], whose members are decimal field elements.
+/// Shared with [`crate::set`].
 pub(crate) fn parse_decimal(s: &str) -> Result<U256, String> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{s:?} is not a decimal integer (digits only, as a JSON string)"));
-    }
-    if s.len() > 1 && s.starts_with('0') {
-        return Err(format!("{s:?} has a leading zero (write integers in canonical decimal)"));
-    }
-    U256::from_str_radix(s, 10).map_err(|_| format!("{s} does not fit in 256 bits"))
+    field::parse_u256(s).map(|n| U256::from_limbs(n.0)).map_err(|e| e.to_string())
 }
 
 fn parse_data(s: &str) -> Result<Bytes, IntentError> {
@@ -458,7 +452,7 @@ pub(crate) fn fr_to_u256(x: &Fr) -> U256 {
 
 /// A field element in canonical decimal (`"0"` for zero).
 pub(crate) fn fr_to_decimal(x: &Fr) -> String {
-    fr_to_u256(x).to_string()
+    field::to_decimal(x)
 }
 
 #[cfg(test)]

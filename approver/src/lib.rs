@@ -1,0 +1,17 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![deny(missing_debug_implementations)]
+
+/// The transaction intent: EIP-712 `VeilIntent`, its field element, intent files.
+pub mod intent;
+/// Approver keys: generation, BIP-39/32 and keystore derivation, encrypted key files.
+#[cfg(feature = "keys")]
+pub mod keys;
+/// The approver set: a Lean IMT of identity commitments, set files.
+pub mod set;
+/// Intents signed by one approver (EdDSA-Poseidon), signature files.
+pub mod signature;
+/// Witnesses from these documents: `ApprovalCircuit` and `ThresholdCircuit`, with typed refusals.
+pub mod witness;
