@@ -643,7 +643,7 @@ function genIntent() {
 // hd.json
 // ---------------------------------------------------------------------------
 
-// The veil identity of a secp256k1 key (prover/src/keys.rs, normative there):
+// The veil identity of a secp256k1 key (approver/src/keys/derivation.rs, normative there):
 //   veil private key = SHA-256(utf8("veil/identity/v1/secp256k1\0") || secp256k1 secret, 32 bytes BE)
 const VEIL_IDENTITY_DOMAIN = Buffer.from("veil/identity/v1/secp256k1\0", "utf8")
 const ABANDON = `${"abandon ".repeat(11)}about`
@@ -804,7 +804,7 @@ function genHd() {
         generator: GENERATOR,
         source: source("ethers", "@semaphore-protocol/identity", IDENTITY_EDDSA, "@zk-kit/eddsa-poseidon", "poseidon-lite"),
         notes:
-            "Key derivation (prover/src/keys.rs). Hex: lowercase, no 0x; addresses EIP-55 (ethers). bip39: ethers Mnemonic.fromEntropy(entropy, password) -> phrase, computeSeed() = PBKDF2-HMAC-SHA512(NFKD(phrase), 'mnemonic' || NFKD(password), 2048, 64). bip32: HDNodeWallet.fromSeed(seed).derivePath(path) (BIP-32 test vectors 1 and 2). vectors: HDNodeWallet.fromPhrase(phrase, password, path) -> secp256k1 child private_key and address, and 'veil' = the veil identity of that child key: veil.private_key = SHA-256(utf8('veil/identity/v1/secp256k1\\0') || private_key bytes), then new Identity(Buffer(veil.private_key)) of @semaphore-protocol/identity (secret_scalar, public_key [x, y], commitment; decimal). keystores: 'json' is the keystore file's exact text, 'passphrase' its UTF-8 password, checked with ethers decryptKeystoreJsonSync; the ethers one comes from encryptKeystoreJsonSync (scrypt N = 1024, r = 8, p = 1), the pbkdf2 one is assembled with node:crypto (pbkdf2Sync sha256, aes-128-ctr) and ethers keccak256 for the MAC. All salts, IVs, uuids and random entropy come from the seeded generator.",
+            "Key derivation (approver/src/keys/derivation.rs). Hex: lowercase, no 0x; addresses EIP-55 (ethers). bip39: ethers Mnemonic.fromEntropy(entropy, password) -> phrase, computeSeed() = PBKDF2-HMAC-SHA512(NFKD(phrase), 'mnemonic' || NFKD(password), 2048, 64). bip32: HDNodeWallet.fromSeed(seed).derivePath(path) (BIP-32 test vectors 1 and 2). vectors: HDNodeWallet.fromPhrase(phrase, password, path) -> secp256k1 child private_key and address, and 'veil' = the veil identity of that child key: veil.private_key = SHA-256(utf8('veil/identity/v1/secp256k1\\0') || private_key bytes), then new Identity(Buffer(veil.private_key)) of @semaphore-protocol/identity (secret_scalar, public_key [x, y], commitment; decimal). keystores: 'json' is the keystore file's exact text, 'passphrase' its UTF-8 password, checked with ethers decryptKeystoreJsonSync; the ethers one comes from encryptKeystoreJsonSync (scrypt N = 1024, r = 8, p = 1), the pbkdf2 one is assembled with node:crypto (pbkdf2Sync sha256, aes-128-ctr) and ethers keccak256 for the MAC. All salts, IVs, uuids and random entropy come from the seeded generator.",
         identity_domain: hex(VEIL_IDENTITY_DOMAIN),
         bip39,
         bip32,

@@ -10,12 +10,22 @@ use std::{
 use assert_cmd::{cargo::CommandCargoExt, Command};
 use veil_prover::snarkjs::{public_from_json, ProofJson, VerificationKeyJson};
 
-use crate::common::{intent_new, strs};
+use crate::common::{intent_new, stdout_of, strs, veil_with_passphrase};
+
+const PASSPHRASE: &str = "batch passphrase";
 
 fn veil() -> Command {
-    let mut c = Command::cargo_bin("veil").unwrap();
-    c.env("VEIL_PASSPHRASE", "batch passphrase");
-    c
+    veil_with_passphrase(PASSPHRASE)
+}
+
+/// Whether veil verifies the proof of `record` under the verification key in `vk`.
+fn verifies_under(vk: &str, record: &serde_json::Value) -> bool {
+    let vk: VerificationKeyJson = serde_json::from_str(&std::fs::read_to_string(vk).unwrap()).unwrap();
+    let vk = (&vk).try_into().unwrap();
+    let proof: ProofJson = serde_json::from_value(record["proof"].clone()).unwrap();
+    let public: Vec<String> = serde_json::from_value(record["public"].clone()).unwrap();
+    veil_prover::verify(&veil_prover::prepare(&vk), &public_from_json(&public).unwrap(), &(&proof).try_into().unwrap())
+        .unwrap()
 }
 
 struct Fixture {
@@ -40,9 +50,7 @@ impl Fixture {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = veil().args(args).output().unwrap();
-        assert!(out.status.success(), "veil {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        stdout_of(veil().args(args))
     }
 
     fn request(&self, id: &str, key: &str, scope: u64) -> String {
@@ -78,17 +86,7 @@ impl Fixture {
     }
 
     fn verifies(&self, record: &serde_json::Value) -> bool {
-        let vk: VerificationKeyJson =
-            serde_json::from_str(&std::fs::read_to_string(self.p("keys/verification_key.json")).unwrap()).unwrap();
-        let vk = (&vk).try_into().unwrap();
-        let proof: ProofJson = serde_json::from_value(record["proof"].clone()).unwrap();
-        let public: Vec<String> = serde_json::from_value(record["public"].clone()).unwrap();
-        veil_prover::verify(
-            &veil_prover::prepare(&vk),
-            &public_from_json(&public).unwrap(),
-            &(&proof).try_into().unwrap(),
-        )
-        .unwrap()
+        verifies_under(&self.p("keys/verification_key.json"), record)
     }
 }
 
@@ -141,7 +139,7 @@ fn survives_being_killed_and_rerun() {
     let output = f.p("out.jsonl");
     let mut child = std::process::Command::cargo_bin("veil")
         .unwrap()
-        .env("VEIL_PASSPHRASE", "batch passphrase")
+        .env("VEIL_PASSPHRASE", PASSPHRASE)
         .args(["batch", "--pk", &f.p("keys"), "--input", &input, "--output", &output])
         .stderr(Stdio::null())
         .spawn()
@@ -272,15 +270,7 @@ fn proves_threshold_requests_with_a_threshold_key() {
         let r = &records[id];
         assert_eq!(r["status"], "ok", "{r}");
         assert_eq!(r["public"][2], k);
-        let vkj: VerificationKeyJson = serde_json::from_str(&std::fs::read_to_string(&vk).unwrap()).unwrap();
-        let proof: ProofJson = serde_json::from_value(r["proof"].clone()).unwrap();
-        let public: Vec<String> = serde_json::from_value(r["public"].clone()).unwrap();
-        assert!(veil_prover::verify(
-            &veil_prover::prepare(&(&vkj).try_into().unwrap()),
-            &public_from_json(&public).unwrap(),
-            &(&proof).try_into().unwrap()
-        )
-        .unwrap());
+        assert!(verifies_under(&vk, r));
     }
     assert!(records["outsider"]["error"].as_str().unwrap().contains("not a member"));
     assert!(records["approval-on-threshold-key"]["error"].as_str().unwrap().contains("threshold"));

@@ -1,34 +1,22 @@
 //! The `veil` binary, run as a user would: every command, the documented exit codes, and
 //! snarkjs verifying veil's proof.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use veil_circuits::approval;
 
-use crate::common::{intent_new, TARGET};
+use crate::common::{
+    assert_snarkjs_verifies, intent_new, prove_approval_args, stdout_of, veil_with_passphrase, verify_args, TARGET,
+};
+
+const PASSPHRASE: &str = "correct horse battery staple";
 
 /// The binary, with the passphrase of every key file in the environment (the batch-job
 /// path) and without VEIL_LOG from the caller.
 fn veil() -> Command {
-    let mut c = Command::cargo_bin("veil").expect("the veil binary is built");
-    c.env("VEIL_PASSPHRASE", PASSPHRASE).env_remove("VEIL_LOG");
-    c
-}
-
-const PASSPHRASE: &str = "correct horse battery staple";
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-fn snarkjs() -> PathBuf {
-    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/node_modules/snarkjs/build/cli.cjs");
-    assert!(cli.exists(), "snarkjs is missing: run `npm ci --prefix scripts` (CI does)");
-    cli
+    veil_with_passphrase(PASSPHRASE)
 }
 
 #[test]
@@ -97,44 +85,22 @@ fn walk_through_from_nothing_to_a_verified_proof() {
         .assert()
         .success()
         .stderr(predicate::str::contains("development"));
-    let nullifier = stdout_of(veil().args([
-        "prove",
-        "approval",
-        "--key",
+    let nullifier = stdout_of(veil().args(prove_approval_args(
         &p("alice.key"),
-        "--set",
         &p("set.json"),
-        "--intent",
         &p("intent.json"),
-        "--pk",
         &p("keys"),
-        "--out",
         &p("proof"),
-    ]));
+    )));
     let public: Vec<String> = serde_json::from_str(&std::fs::read_to_string(p("proof/public.json")).unwrap()).unwrap();
     assert_eq!(public, vec![root.clone(), nullifier, intent_fe.clone(), intent_fe]);
 
     let verify = |public: &str| {
-        veil()
-            .args([
-                "verify",
-                "--vk",
-                &p("keys/verification_key.json"),
-                "--proof",
-                &p("proof/proof.json"),
-                "--public",
-                public,
-            ])
-            .assert()
+        veil().args(verify_args(&p("keys/verification_key.json"), &p("proof/proof.json"), public)).assert()
     };
     verify(&p("proof/public.json")).code(0).stdout("valid\n");
 
-    let out = std::process::Command::new("node")
-        .arg(snarkjs())
-        .args(["groth16", "verify", &p("keys/verification_key.json"), &p("proof/public.json"), &p("proof/proof.json")])
-        .output()
-        .unwrap();
-    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("OK"), "snarkjs: {out:?}");
+    assert_snarkjs_verifies(&p("keys/verification_key.json"), &p("proof/public.json"), &p("proof/proof.json"));
 
     let calldata: serde_json::Value = serde_json::from_str(&stdout_of(veil().args([
         "export",
@@ -163,15 +129,7 @@ fn walk_through_from_nothing_to_a_verified_proof() {
     proof["pi_c"] = proof["pi_a"].clone();
     std::fs::write(p("tampered.json"), proof.to_string()).unwrap();
     veil()
-        .args([
-            "verify",
-            "--vk",
-            &p("keys/verification_key.json"),
-            "--proof",
-            &p("tampered.json"),
-            "--public",
-            &p("proof/public.json"),
-        ])
+        .args(verify_args(&p("keys/verification_key.json"), &p("tampered.json"), &p("proof/public.json")))
         .assert()
         .code(1);
     // A coordinate ≥ p, a point off the curve: bad input naming the field.
@@ -184,15 +142,7 @@ fn walk_through_from_nothing_to_a_verified_proof() {
     std::fs::write(p("off_curve.json"), off.to_string()).unwrap();
     for (file, field) in [("bad_coord.json", "pi_a[0]"), ("off_curve.json", "pi_a")] {
         veil()
-            .args([
-                "verify",
-                "--vk",
-                &p("keys/verification_key.json"),
-                "--proof",
-                &p(file),
-                "--public",
-                &p("proof/public.json"),
-            ])
+            .args(verify_args(&p("keys/verification_key.json"), &p(file), &p("proof/public.json")))
             .assert()
             .code(2)
             .stderr(predicate::str::contains(file))
@@ -204,15 +154,7 @@ fn walk_through_from_nothing_to_a_verified_proof() {
     vk["vk_beta_2"][0][1] = p_modulus.into();
     std::fs::write(p("bad_vk.json"), vk.to_string()).unwrap();
     veil()
-        .args([
-            "verify",
-            "--vk",
-            &p("bad_vk.json"),
-            "--proof",
-            &p("proof/proof.json"),
-            "--public",
-            &p("proof/public.json"),
-        ])
+        .args(verify_args(&p("bad_vk.json"), &p("proof/proof.json"), &p("proof/public.json")))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("vk_beta_2[0][1]"));
@@ -246,22 +188,7 @@ fn refusals_name_the_file_and_exit_2() {
     assert!(!Path::new(&p("i2.json")).exists(), "nothing written on bad input");
     veil().args(["setup", "approval", "--depth", "3", "--out", &p("keys")]).assert().success();
     let prove = |key: &str, pk: &str| {
-        veil()
-            .args([
-                "prove",
-                "approval",
-                "--key",
-                key,
-                "--set",
-                &p("set.json"),
-                "--intent",
-                &p("intent.json"),
-                "--pk",
-                pk,
-                "--out",
-                &p("out"),
-            ])
-            .assert()
+        veil().args(prove_approval_args(key, &p("set.json"), &p("intent.json"), pk, &p("out"))).assert()
     };
     prove(&p("outsider.key"), &p("keys")).code(2).stderr(predicate::str::contains("not a member"));
     assert!(!Path::new(&p("out")).exists(), "nothing written on a refused proof");
@@ -295,16 +222,13 @@ fn tables_beside_the_key_serve_prove_and_damage_is_handled() {
     assert!(tables.exists(), "setup --tables writes the tables");
     let prove = |mode: &str, out: &str| {
         let mut c = veil();
-        c.args(["prove", "approval", "--key", &p("alice.key"), "--set", &p("set.json"), "--intent", &p("intent.json")])
-            .args(["--pk", &p("keys"), "--tables", mode, "--out", &p(out)]);
+        c.args(prove_approval_args(&p("alice.key"), &p("set.json"), &p("intent.json"), &p("keys"), &p(out)))
+            .args(["--tables", mode]);
         c
     };
     let verifies = |out: &str| {
-        veil()
-            .args(["verify", "--vk", &p("keys/verification_key.json")])
-            .args(["--proof", &p(&format!("{out}/proof.json")), "--public", &p(&format!("{out}/public.json"))])
-            .assert()
-            .success();
+        let (proof, public) = (p(&format!("{out}/proof.json")), p(&format!("{out}/public.json")));
+        veil().args(verify_args(&p("keys/verification_key.json"), &proof, &public)).assert().success();
     };
     for mode in ["auto", "always", "never"] {
         let out = prove(mode, mode).env("VEIL_LOG", "veil=debug").output().unwrap();

@@ -10,8 +10,8 @@ use alloy_sol_types::{SolCall, SolInterface};
 use ark_ff::{BigInteger, PrimeField};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use veil_circuits::{eddsa::PrivateKey, identity, Fr};
 use veil_approver::{intent::Intent, set::ApproverSet};
+use veil_circuits::{eddsa::PrivateKey, identity, Fr};
 use veil_prover::Proof;
 use veil_verifier_contract::{
     account::{IApprovalVerifier, IThresholdVerifier, VeilAccount},
@@ -441,14 +441,9 @@ fn profile_verifier() {
 mod cli {
     use std::path::Path;
 
-    use assert_cmd::Command;
     use predicates::prelude::*;
 
-    fn veil() -> Command {
-        let mut c = Command::cargo_bin("veil").expect("the veil binary is built");
-        c.env_remove("VEIL_LOG");
-        c
-    }
+    use crate::common::veil;
 
     #[test]
     fn export_verifier_renders_and_refuses_to_overwrite() {

@@ -3,11 +3,10 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::common::{intent_new, strs};
+use crate::common::{intent_new, prove_approval_args, strs, veil, veil_with_passphrase};
 
 const PASSPHRASE: &str = "a long enough passphrase";
 
@@ -19,8 +18,8 @@ fn vectors() -> Value {
 /// Runs veil with the passphrase in the environment and every log enabled; returns
 /// (exit code, stdout + stderr).
 fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let mut c = Command::cargo_bin("veil").unwrap();
-    c.env("VEIL_PASSPHRASE", PASSPHRASE).env("VEIL_LOG", "debug");
+    let mut c = veil_with_passphrase(PASSPHRASE);
+    c.env("VEIL_LOG", "debug");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -49,22 +48,25 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     let v = all["vectors"].as_array().unwrap().iter().find(|v| v["password"] == "").unwrap();
     std::fs::write(p("backup.txt"), format!("{}\n", v["phrase"].as_str().unwrap())).unwrap();
     let mut transcript = String::new();
+    let restore = || {
+        run(
+            &[
+                "key",
+                "new",
+                "--kdf",
+                "light",
+                "--from-mnemonic",
+                &p("backup.txt"),
+                "--path",
+                v["path"].as_str().unwrap(),
+                "--out",
+                &p("k.key"),
+            ],
+            &[],
+        )
+    };
 
-    let (code, out) = run(
-        &[
-            "key",
-            "new",
-            "--kdf",
-            "light",
-            "--from-mnemonic",
-            &p("backup.txt"),
-            "--path",
-            v["path"].as_str().unwrap(),
-            "--out",
-            &p("k.key"),
-        ],
-        &[],
-    );
+    let (code, out) = restore();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(v["veil"]["commitment"].as_str().unwrap()), "the identity of the vector: {out}");
     transcript += &out;
@@ -95,21 +97,7 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     transcript += &out;
 
     // restoring again gives the same identity; without --force the file is kept
-    let (code, out) = run(
-        &[
-            "key",
-            "new",
-            "--kdf",
-            "light",
-            "--from-mnemonic",
-            &p("backup.txt"),
-            "--path",
-            v["path"].as_str().unwrap(),
-            "--out",
-            &p("k.key"),
-        ],
-        &[],
-    );
+    let (code, out) = restore();
     assert_eq!(code, 2, "{out}");
     transcript += &out;
 
@@ -118,25 +106,8 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     assert_eq!(run(&["set", "new", "--out", &p("set.json"), commitment], &[]).0, 0);
     assert_eq!(run(&strs(&intent_new("1", "0", &[], &p("intent.json"))), &[]).0, 0);
     assert_eq!(run(&["setup", "approval", "--depth", "2", "--out", &p("keys")], &[]).0, 0);
-    let prove = |extra: &[(&str, &str)], key: &str| {
-        run(
-            &[
-                "prove",
-                "approval",
-                "--key",
-                key,
-                "--set",
-                &p("set.json"),
-                "--intent",
-                &p("intent.json"),
-                "--pk",
-                &p("keys"),
-                "--out",
-                &p("proof"),
-            ],
-            extra,
-        )
-    };
+    let (set, intent, pk, proof) = (p("set.json"), p("intent.json"), p("keys"), p("proof"));
+    let prove = |extra: &[(&str, &str)], key: &str| run(&prove_approval_args(key, &set, &intent, &pk, &proof), extra);
     let (code, out) = prove(&[], &p("k.key"));
     assert_eq!(code, 0, "{out}");
     transcript += &out;
@@ -145,25 +116,9 @@ fn mnemonic_keys_restore_the_same_identity_and_never_print_secrets() {
     assert!(out.contains("passphrase") && out.contains("k.key"), "{out}");
     transcript += &out;
     std::fs::write(p("passfile"), "not it either\n").unwrap();
-    let (code, out) = run(
-        &[
-            "prove",
-            "approval",
-            "--key",
-            &p("k.key"),
-            "--passphrase-file",
-            &p("passfile"),
-            "--set",
-            &p("set.json"),
-            "--intent",
-            &p("intent.json"),
-            "--pk",
-            &p("keys"),
-            "--out",
-            &p("proof"),
-        ],
-        &[],
-    );
+    let with_file = ["--passphrase-file", &p("passfile")];
+    let (code, out) =
+        run(&[&prove_approval_args(&p("k.key"), &set, &intent, &pk, &proof)[..], &with_file].concat(), &[]);
     assert_eq!(code, 2, "the file wins over the environment: {out}");
     transcript += &out;
     let text = std::fs::read_to_string(p("k.key")).unwrap();
@@ -219,9 +174,7 @@ fn ethereum_keystores_import_as_their_identity() {
 fn new_mnemonics_are_shown_on_a_terminal_only() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("k.key");
-    Command::cargo_bin("veil")
-        .unwrap()
-        .env("VEIL_PASSPHRASE", PASSPHRASE)
+    veil_with_passphrase(PASSPHRASE)
         .args(["key", "new", "--mnemonic", "--out", out.to_str().unwrap()])
         .assert()
         .code(2)
@@ -233,8 +186,7 @@ fn new_mnemonics_are_shown_on_a_terminal_only() {
 fn no_passphrase_and_no_terminal_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("k.key");
-    Command::cargo_bin("veil")
-        .unwrap()
+    veil()
         .env_remove("VEIL_PASSPHRASE")
         .args(["key", "new", "--out", out.to_str().unwrap()])
         .assert()

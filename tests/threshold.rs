@@ -6,18 +6,14 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::{intent_new, strs};
+use crate::common::{assert_snarkjs_verifies, intent_new, stdout_of, strs, veil_with_passphrase, verify_args};
 
 fn veil() -> Command {
-    let mut c = Command::cargo_bin("veil").unwrap();
-    c.env("VEIL_PASSPHRASE", "threshold passphrase");
-    c
+    veil_with_passphrase("threshold passphrase")
 }
 
 fn ok(args: &[&str]) -> String {
-    let out = veil().args(args).output().unwrap();
-    assert!(out.status.success(), "veil {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    stdout_of(veil().args(args))
 }
 
 #[test]
@@ -41,13 +37,11 @@ fn three_of_five_eight_of_eight_one_of_one_at_depth_20() {
     }
     ok(&["sign", "--key", &p("k0.key"), "--intent", &p("other.json"), "--out", &p("s0-other.json")]);
     ok(&["setup", "threshold", "--depth", "20", "--k-max", "8", "--out", &p("keys")]);
-    let snarkjs = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/node_modules/snarkjs/build/cli.cjs");
-    assert!(snarkjs.exists(), "run `npm ci --prefix scripts`");
 
     let set = |name: &str, members: std::ops::Range<usize>| {
         let mut args = vec!["set".to_owned(), "new".into(), "--out".into(), p(name)];
         args.extend(members.map(|i| commitments[i].clone()));
-        ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        ok(&strs(&args));
     };
     set("set5.json", 0..5);
     set("set8.json", 0..8);
@@ -70,35 +64,16 @@ fn three_of_five_eight_of_eight_one_of_one_at_depth_20() {
             out.clone(),
         ];
         args.extend(signers.iter().map(|i| p(&format!("s{i}.json"))));
-        assert_eq!(ok(&args.iter().map(String::as_str).collect::<Vec<_>>()), k);
+        assert_eq!(ok(&strs(&args)), k);
         let public = format!("{out}/public.json");
         let proof = format!("{out}/proof.json");
-        veil()
-            .args(["verify", "--vk", &p("keys/verification_key.json"), "--proof", &proof, "--public", &public])
-            .assert()
-            .code(0);
-        let sj = std::process::Command::new("node")
-            .arg(&snarkjs)
-            .args(["groth16", "verify", &p("keys/verification_key.json"), &public, &proof])
-            .output()
-            .unwrap();
-        assert!(sj.status.success() && String::from_utf8_lossy(&sj.stdout).contains("OK"), "snarkjs on {set}: {sj:?}");
+        veil().args(verify_args(&p("keys/verification_key.json"), &proof, &public)).assert().code(0);
+        assert_snarkjs_verifies(&p("keys/verification_key.json"), &public, &proof);
         // k is public: claiming another k fails verification
         let mut signals: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
         signals[2] = "2".into();
         std::fs::write(p("changed.json"), serde_json::to_string(&signals).unwrap()).unwrap();
-        veil()
-            .args([
-                "verify",
-                "--vk",
-                &p("keys/verification_key.json"),
-                "--proof",
-                &proof,
-                "--public",
-                &p("changed.json"),
-            ])
-            .assert()
-            .code(1);
+        veil().args(verify_args(&p("keys/verification_key.json"), &proof, &p("changed.json"))).assert().code(1);
     }
 
     let prove = |extra: &[String]| {

@@ -4,6 +4,10 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 #![deny(missing_debug_implementations)]
 
+/// `veil batch`'s request lines, results file and shards.
+pub mod batch;
+/// The `format`/`version` header every veil document starts with.
+mod document;
 /// The transaction intent: EIP-712 `VeilIntent`, its field element, intent files.
 pub mod intent;
 /// Approver keys: generation, BIP-39/32 and keystore derivation, encrypted key files.

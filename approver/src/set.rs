@@ -1,10 +1,10 @@
-//! The approver set ([DESIGN §2 Approver set][design]): a Lean IMT of identity commitments, with
+//! The approver set ([DESIGN §2.6 Approver set][design]): a Lean IMT of identity commitments, with
 //! the nouns of Semaphore's `Group` (`@semaphore-protocol/group`), and its file (`set.json`).
 //!
 //! A Semaphore v4 group with the same members in the same order has the same root (checked
 //! against `tests/vectors/lean_imt.json`), so an existing group is a valid approver set.
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 use std::{
     collections::HashMap,
@@ -21,7 +21,7 @@ use veil_circuits::{
     Fr,
 };
 
-use crate::intent::fr_to_decimal;
+use crate::{document, intent::fr_to_decimal};
 
 /// The `format` of an approver set file.
 pub const FORMAT: &str = "veil-approver-set";
@@ -41,7 +41,7 @@ pub const VERSION: u64 = 1;
 /// distinct keys), but they would make [`ApproverSet::index_of`] and
 /// [`ApproverSet::remove_member`] ambiguous.
 ///
-/// [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+/// [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApproverSet {
     tree: LeanImt,
@@ -278,9 +278,9 @@ impl ApproverSet {
             std::fs::read_to_string(path).map_err(|source| SetError::Read { path: path.to_path_buf(), source })?;
         let invalid = |e: SetError| SetError::Invalid { path: path.to_path_buf(), source: Box::new(e) };
         // Check the header first, so another veil file is refused as such and not for its fields.
-        let header: Header =
+        let header: document::Header =
             serde_json::from_str(&text).map_err(|source| SetError::Json { path: path.to_path_buf(), source })?;
-        header.check().map_err(invalid)?;
+        header.check(&KIND).map_err(|e| invalid(SetError::Field { field: e.field, reason: e.reason }))?;
         let file: SetFile =
             serde_json::from_str(&text).map_err(|source| SetError::Json { path: path.to_path_buf(), source })?;
         Self::try_from(file).map_err(invalid)
@@ -410,39 +410,11 @@ impl TryFrom<SetFile> for ApproverSet {
     }
 }
 
-/// The first fields of a set file, read before the rest.
-#[derive(Deserialize)]
-struct Header {
-    format: Option<serde_json::Value>,
-    version: Option<serde_json::Value>,
-}
-
-impl Header {
-    /// Refuses a present but wrong `format` or `version`; leaves missing or mistyped ones to serde.
-    fn check(&self) -> Result<(), SetError> {
-        match (&self.format, &self.version) {
-            (Some(serde_json::Value::String(format)), version) => {
-                check_header(format, version.as_ref().and_then(serde_json::Value::as_u64).unwrap_or(VERSION))
-            }
-            _ => Ok(()),
-        }
-    }
-}
+/// This file kind's header ([`document`]).
+const KIND: document::Kind = document::Kind { format: FORMAT, version: VERSION, noun: "an approver set file" };
 
 fn check_header(format: &str, version: u64) -> Result<(), SetError> {
-    if format != FORMAT {
-        return Err(SetError::Field {
-            field: "format",
-            reason: format!("is {format:?}, not {FORMAT:?}: this is not an approver set file"),
-        });
-    }
-    if version != VERSION {
-        return Err(SetError::Field {
-            field: "version",
-            reason: format!("{version} is not supported (this veil reads version {VERSION})"),
-        });
-    }
-    Ok(())
+    document::check(format, version, &KIND).map_err(|e| SetError::Field { field: e.field, reason: e.reason })
 }
 
 /// A canonical decimal field element below r ([`field::parse`]).

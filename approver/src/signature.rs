@@ -23,7 +23,13 @@ use veil_circuits::{
 
 #[cfg(feature = "keys")]
 use crate::keys::Key;
-use crate::intent::{Intent, IntentFile};
+use crate::{
+    document,
+    intent::{Intent, IntentFile},
+};
+
+/// A signature file's header ([`document`]).
+const KIND: document::Kind = document::Kind { format: "veil-signature", version: 1, noun: "a signature file" };
 
 /// An intent signed by one approver.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +69,7 @@ pub enum SignatureError {
 #[serde(deny_unknown_fields)]
 struct SignatureJson {
     format: String,
-    version: u32,
+    version: u64,
     public_key: [String; 2],
     commitment: String,
     signature: SigJson,
@@ -92,7 +98,11 @@ impl SignedIntent {
     /// Signs the intent's field element with an EdDSA-Poseidon private key.
     #[must_use]
     pub fn sign_with(private: &PrivateKey, intent: &Intent) -> Self {
-        Self { public_key: private.public_key(), signature: private.sign(intent.field_element()), intent: intent.clone() }
+        Self {
+            public_key: private.public_key(),
+            signature: private.sign(intent.field_element()),
+            intent: intent.clone(),
+        }
     }
 
     /// `Poseidon(A.x, A.y)` of the signer.
@@ -113,8 +123,8 @@ impl SignedIntent {
     /// [`SignatureError::Io`].
     pub fn save(&self, path: &Path) -> Result<(), SignatureError> {
         let json = SignatureJson {
-            format: "veil-signature".into(),
-            version: 1,
+            format: KIND.format.into(),
+            version: KIND.version,
             public_key: [self.public_key.x.to_string(), self.public_key.y.to_string()],
             commitment: self.commitment().to_string(),
             signature: SigJson {
@@ -138,12 +148,7 @@ impl SignedIntent {
         let text = std::fs::read_to_string(path).map_err(|source| SignatureError::Io { path: p.clone(), source })?;
         let json: SignatureJson =
             serde_json::from_str(&text).map_err(|e| field("(file)", format!("not a signature file: {e}")))?;
-        if json.format != "veil-signature" || json.version != 1 {
-            return Err(field(
-                "format",
-                format!("expected veil-signature version 1, found {:?} {}", json.format, json.version),
-            ));
-        }
+        document::check(&json.format, json.version, &KIND).map_err(|e| field(e.field, e.reason))?;
         let point = |name: &'static str, xy: &[String; 2]| -> Result<Point, SignatureError> {
             let (x, y) = (decimal(&xy[0]), decimal(&xy[1]));
             let (Some(x), Some(y)) = (x, y) else {

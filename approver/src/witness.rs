@@ -133,7 +133,7 @@ pub fn threshold(
             return Err(WitnessError::SameSigner { first, second: index });
         }
         let member = set.index_of(&commitment).ok_or(WitnessError::SignerNotAMember { index })?;
-        signers.push((commitment, (signed.public_key, signed.signature.clone(), set.proof(member)?)));
+        signers.push((commitment, (signed.public_key, signed.signature, set.proof(member)?)));
     }
     let k = k.unwrap_or(signers.len());
     if k == 0 || k > signers.len() {

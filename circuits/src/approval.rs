@@ -1,5 +1,5 @@
 //! The Approval statement: the holder of a key committed in an approver set approves an
-//! intent ([DESIGN §3 Approval][design]), the Semaphore v4 statement with the message
+//! intent ([DESIGN §3.1 Approval][design]), the Semaphore v4 statement with the message
 //! replaced by the intent.
 //!
 //! Private: the secret scalar s and a Lean IMT path (length, index, siblings).
@@ -18,7 +18,7 @@
 //! Cost at maximum depth D: `1,298 + 244·D` constraints (6,178 at D = 20; circom's
 //! Semaphore v4 has 6,431).
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 use std::fmt;
 
@@ -35,6 +35,7 @@ use zeroize::Zeroize;
 use crate::{
     babyjubjub::constraints::{mul_base8, SCALAR_BITS},
     bits::{alloc_bits_le, enforce_lt_constant},
+    clause,
     eddsa::SecretScalar,
     identity,
     lean_imt::{
@@ -181,11 +182,6 @@ impl ConstraintSynthesizer<Fr> for ApprovalCircuit {
         // Each clause runs in a span of its own (target "gr1cs"), so that a violated
         // constraint can be traced to its clause (`which_is_unsatisfied` with arkworks'
         // `ConstraintLayer`).
-        macro_rules! clause {
-            ($name:literal) => {
-                ark_relations::gr1cs::info_span!(target: "gr1cs", $name).entered()
-            };
-        }
 
         // Secret range (DESIGN §3): s < l. Without it, s and s + l give the same A but two
         // nullifiers for one member.

@@ -6,7 +6,7 @@
 //! defines its own [`BabyJubJubConfig`] in the coordinates every external tool uses
 //! ([DESIGN §2][design]); ark-ec's generic twisted Edwards arithmetic then applies.
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 pub mod constraints;
 

@@ -11,7 +11,7 @@
 //!   `R8 = r·Base8`, `hm = Poseidon(R8.x, R8.y, A.x, A.y, m)`, `S = r + hm·s mod l`;
 //! - verification: A and R8 on the curve, `S < l`, and `S·Base8 = R8 + (8·hm)·A`.
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 pub mod constraints;
 

@@ -4,7 +4,7 @@
 //! (npm release pinned in `scripts/package-lock.json`). The same private key gives the same
 //! commitment in veil and in Semaphore ([DESIGN §2][design]).
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};

@@ -10,7 +10,7 @@
 //! whether the node was the right child at the j-th of them. Removing a member sets its
 //! leaf to 0, as Semaphore's `Group.removeMember`.
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 pub mod constraints;
 

@@ -10,7 +10,7 @@
 //! returns `state[1]`, which is *not* circomlib's output, so [`hash`] reads `state[0]`
 //! after the permutation instead.
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 pub mod constraints;
 

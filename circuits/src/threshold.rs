@@ -1,5 +1,5 @@
 //! The Threshold statement: k distinct members of an approver set signed one intent, in one
-//! proof ([DESIGN §3 Threshold][design]).
+//! proof ([DESIGN §3.2 Threshold][design]).
 //!
 //! K_MAX slots and the maximum depth D are fixed at setup; k ≤ K_MAX varies per proof.
 //! Private, per slot i: an enabled bit `e_i`, the key's eighth `A'_i` (the public key is
@@ -60,7 +60,7 @@
 //! (`8·A'`, `A ≠ O`) and 1 the root. Totals at D = 20: 33,020 (K_MAX 4), 66,058 (8),
 //! 132,182 (16), 264,622 (32).
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 use std::fmt;
 
@@ -77,6 +77,7 @@ use thiserror::Error;
 
 use crate::{
     babyjubjub::{self, constraints::alloc_point_on_curve, Point, BASE8},
+    clause,
     eddsa::{
         self,
         constraints::{conditional_verify_subgroup_key, SignatureVar},
@@ -340,11 +341,6 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
         let k = input(self.k)?;
 
         // Each clause runs in a span of its own (target "gr1cs"), as in the Approval circuit.
-        macro_rules! clause {
-            ($name:literal) => {
-                ark_relations::gr1cs::info_span!(target: "gr1cs", $name).entered()
-            };
-        }
         let missing = || SynthesisError::AssignmentMissing;
 
         let mut enabled: Vec<Boolean<Fr>> = Vec::with_capacity(self.k_max);

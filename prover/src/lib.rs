@@ -1,11 +1,4 @@
-//! Groth16 proving over BN254 for veil's statements ([Groth16](https://eprint.iacr.org/2016/260)).
-//!
-//! This crate is the thin, typed layer between the circuits and the tools: one setup per
-//! circuit shape, proving, and verification with a prepared verifying key. Setups made
-//! here come from a single party's randomness and are for development only
-//! ([DESIGN §4][design]); production keys come from a multi-party ceremony.
-//!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -19,10 +12,10 @@ mod fq2;
 pub mod keyfile;
 /// Multi-scalar multiplication with fixed-base tables.
 pub mod msm;
-/// Groth16 objects in snarkjs's JSON layout, and Ethereum calldata.
-pub mod snarkjs;
 /// A setup directory's files, and opening a proving key with its tables in one call.
 pub mod setup_dir;
+/// Groth16 objects in snarkjs's JSON layout, and Ethereum calldata.
+pub mod snarkjs;
 /// R1CS matrices in the key file's encoding, evaluated in place.
 pub mod sparse;
 /// The MSM tables file beside a proving key.

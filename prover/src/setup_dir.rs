@@ -109,8 +109,7 @@ fn io_error<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) 
 }
 
 fn checked_header(path: &Path, bytes: &[u8], expected: Option<CircuitId>) -> Result<Header, SetupDirError> {
-    let header =
-        keyfile::read_header(bytes).map_err(|source| SetupDirError::Key { path: path.to_owned(), source })?;
+    let header = keyfile::read_header(bytes).map_err(|source| SetupDirError::Key { path: path.to_owned(), source })?;
     match expected {
         Some(expected) if expected != header.shape.circuit => {
             Err(SetupDirError::WrongCircuit { path: path.to_owned(), found: header.shape, expected })
@@ -180,7 +179,8 @@ pub fn save(key: &ProverKey, dir: &Path) -> Result<(PathBuf, PathBuf), SetupDirE
     let pk_path = dir.join(PROVING_KEY_FILE);
     keyfile::save(key, &pk_path).map_err(io_error("writing", &pk_path))?;
     let vk_path = dir.join(VERIFYING_KEY_FILE);
-    let text = serde_json::to_string_pretty(&VerificationKeyJson::from(key.verifying_key())).expect("plain data") + "\n";
+    let text =
+        serde_json::to_string_pretty(&VerificationKeyJson::from(key.verifying_key())).expect("plain data") + "\n";
     veil_fs::write_atomic(&vk_path, text.as_bytes(), false).map_err(io_error("writing", &vk_path))?;
     Ok((pk_path, vk_path))
 }

@@ -1,23 +1,11 @@
-//! `veil batch`: many proofs from JSON lines, resumable and shardable.
-//!
-//! Each input line is a request, for the circuit of the batch's proving key:
-//! `{"id": "r1", "circuit": "approval", "key": "alice.key", "set": "set.json", "intent": "intent.json", "scope": "7"}`
-//! or `{"id": "t1", "circuit": "threshold", "set": "set.json", "intent": "intent.json", "signatures": ["a.sig.json", …], "threshold": 2}`
-//! (`intent` may also be an intent file's JSON object inline; `scope` is optional and
-//! defaults to the intent's field element; paths are relative to the working directory).
-//! Each output line is a result for one request id, exactly once:
-//! `{"id": .., "request_digest": <SHA-256 of the request line>, "status": "ok", "proof": {..}, "public": [..]}`
-//! or `{"id": .., "request_digest": .., "status": "error", "error": ".."}`.
-//!
-//! Re-running with the same output skips the ids already there (after dropping a last line
-//! cut short by a crash), so a killed batch resumes without losing or repeating a proof.
-//! `--shard I/N` keeps the requests whose id hashes to I mod N: the split depends on ids
-//! only, so it is stable when the input is reordered or appended.
+//! `veil batch`: many proofs from JSON lines, resumable and shardable. The request and
+//! result formats, the resume rule and the shards are `veil_approver::batch`'s; this module
+//! runs the workers and writes the records.
 
 use std::{
     collections::{HashMap, HashSet},
     fs::OpenOptions,
-    io::{BufRead, BufReader, Read, Seek, SeekFrom, Write},
+    io::{BufReader, Write},
     path::{Path, PathBuf},
     sync::{Arc, Mutex},
 };
@@ -25,11 +13,9 @@ use std::{
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use veil_approver::{
-    intent::{Intent, IntentFile},
+    batch::{self, BatchError, Request, RequestLine, Shard},
     keys::Key,
     set::ApproverSet,
     signature::SignedIntent,
@@ -84,141 +70,13 @@ pub struct BatchArgs {
     passphrase_file: Option<PathBuf>,
 }
 
-/// A shard: this worker's index and the number of workers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    index: u64,
-    count: u64,
-}
-
-impl Shard {
-    fn parse(s: &str) -> anyhow::Result<Self> {
-        if s == "auto" {
-            return Self::from_env(|k| std::env::var(k).ok());
-        }
-        let (i, n) = s.split_once('/').ok_or_else(|| bad_input(format!("--shard {s:?}: expected I/N or auto")))?;
-        let (index, count) = (i.parse::<u64>(), n.parse::<u64>());
-        match (index, count) {
-            (Ok(index), Ok(count)) if count > 0 && index < count => Ok(Self { index, count }),
-            _ => Err(bad_input(format!("--shard {s:?}: expected I/N with 0 ≤ I < N"))),
-        }
+/// A batch file or shard error as the CLI reports it: reading failures exit 1, the rest 2.
+fn batch_error(e: BatchError) -> anyhow::Error {
+    match e {
+        BatchError::Io { .. } => e.into(),
+        BatchError::Shard(m) => bad_input(format!("--shard {m}")),
+        BatchError::NotARecord { .. } => bad_input(e),
     }
-
-    fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let num = |k: &str| var(k).and_then(|v| v.trim().parse::<u64>().ok());
-        let found = if let Some(i) = num("JOB_COMPLETION_INDEX") {
-            Some((i, num("VEIL_SHARD_COUNT"), "VEIL_SHARD_COUNT"))
-        } else if let Some(i) = num("SLURM_ARRAY_TASK_ID") {
-            let min = num("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
-            Some((i.saturating_sub(min), num("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_COUNT"))
-        } else {
-            num("AWS_BATCH_JOB_ARRAY_INDEX").map(|i| (i, num("AWS_BATCH_JOB_ARRAY_SIZE"), "AWS_BATCH_JOB_ARRAY_SIZE"))
-        };
-        match found {
-            None => Err(bad_input(
-                "--shard auto: no array-job index in the environment (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX)",
-            )),
-            Some((_, None, count_var)) => Err(bad_input(format!("--shard auto: {count_var} is not set"))),
-            Some((index, Some(count), count_var)) if count == 0 || index >= count => {
-                Err(bad_input(format!("--shard auto: index {index} is not below {count_var} = {count}")))
-            },
-            Some((index, Some(count), _)) => Ok(Self { index, count }),
-        }
-    }
-
-    /// Whether request `id` belongs to this shard: the first 8 bytes of SHA-256(id) mod N.
-    fn takes(&self, id: &str) -> bool {
-        let h = Sha256::digest(id.as_bytes());
-        u64::from_be_bytes(h[..8].try_into().expect("8 bytes")) % self.count == self.index
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Request {
-    /// Read again here so that `deny_unknown_fields` accepts it; the line's id is used.
-    #[allow(dead_code)]
-    id: String,
-    circuit: String,
-    /// Approval: the approver's key file.
-    #[serde(default)]
-    key: Option<PathBuf>,
-    set: PathBuf,
-    intent: Value,
-    /// Approval: the nullifier's scope.
-    #[serde(default)]
-    scope: Option<String>,
-    /// Threshold: the signature files.
-    #[serde(default)]
-    signatures: Option<Vec<PathBuf>>,
-    /// Threshold: k (defaults to the number of signatures).
-    #[serde(default)]
-    threshold: Option<usize>,
-}
-
-/// One input line, read and classified.
-struct Line {
-    id: String,
-    digest: String,
-    parsed: Result<Request, String>,
-}
-
-fn read_lines(input: &str) -> anyhow::Result<Vec<Line>> {
-    let reader: Box<dyn BufRead> = if input == "-" {
-        Box::new(BufReader::new(std::io::stdin()))
-    } else {
-        let f = std::fs::File::open(input).with_context(|| format!("reading requests {input}"))?;
-        Box::new(BufReader::new(f))
-    };
-    let mut lines = Vec::new();
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.with_context(|| format!("reading requests {input}, line {}", n + 1))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let digest = hex::encode(Sha256::digest(line.as_bytes()));
-        let value: Result<Value, _> = serde_json::from_str(&line);
-        let (id, parsed) = match value {
-            Err(e) => (format!("sha256:{digest}"), Err(format!("line {}: not JSON: {e}", n + 1))),
-            Ok(v) => {
-                let id = v.get("id").and_then(Value::as_str).map(str::to_owned);
-                match id {
-                    None => (format!("sha256:{digest}"), Err(format!("line {}: no string \"id\"", n + 1))),
-                    Some(id) => {
-                        let parsed = serde_json::from_value::<Request>(v).map_err(|e| format!("line {}: {e}", n + 1));
-                        (id, parsed)
-                    }
-                }
-            }
-        };
-        lines.push(Line { id, digest, parsed });
-    }
-    Ok(lines)
-}
-
-/// The ids already in an output file (with whether their record is an error), after
-/// cutting a last line left incomplete by a crash.
-fn done_ids(path: &Path) -> anyhow::Result<HashMap<String, bool>> {
-    let mut done = HashMap::new();
-    let Ok(mut f) = OpenOptions::new().read(true).write(true).open(path) else {
-        return Ok(done);
-    };
-    let mut text = String::new();
-    f.read_to_string(&mut text).with_context(|| format!("reading results {}", path.display()))?;
-    let complete = text.rfind('\n').map_or(0, |i| i + 1);
-    if complete < text.len() {
-        tracing::warn!(bytes = text.len() - complete, "dropping an incomplete last result line");
-        f.set_len(complete as u64).with_context(|| format!("truncating {}", path.display()))?;
-        f.seek(SeekFrom::End(0))?;
-    }
-    for (n, line) in text[..complete].lines().enumerate() {
-        let v: Value = serde_json::from_str(line)
-            .map_err(|e| bad_input(format!("results {} line {}: not a result record ({e})", path.display(), n + 1)))?;
-        if let Some(id) = v.get("id").and_then(Value::as_str) {
-            done.insert(id.to_owned(), v.get("status").and_then(Value::as_str) != Some("ok"));
-        }
-    }
-    Ok(done)
 }
 
 /// Shared, read-only state of a batch: the key and the sets and intents read so far.
@@ -254,23 +112,15 @@ impl Context_ {
             return Err(format!("circuit {:?}: this batch's proving key is for {}", req.circuit, self.prover.shape));
         }
         let set = self.set(&req.set)?;
-        let intent = match &req.intent {
-            Value::String(path) => Intent::load(path).map_err(|e| format!("{e:#}"))?,
-            obj @ Value::Object(_) => {
-                let file: IntentFile = serde_json::from_value(obj.clone()).map_err(|e| format!("intent: {e}"))?;
-                Intent::try_from(file).map_err(|e| format!("intent: {e:#}"))?
-            }
-            _ => return Err("intent: expected a path or an intent object".into()),
-        };
+        let (intent, intent_name) = req.intent()?;
         let (depth, k_max) = (self.prover.shape.depth as usize, self.prover.shape.k_max as usize);
         let synthesized = if self.prover.shape.circuit == CircuitId::Threshold {
             let signatures = req.signatures.as_deref().ok_or("threshold requests need \"signatures\"")?;
-            let intent_name = match &req.intent {
-                Value::String(p) => p.clone(),
-                _ => "(inline intent)".to_owned(),
-            };
-            let signed: Vec<SignedIntent> =
-                signatures.iter().map(|p| SignedIntent::load(p)).collect::<Result<_, _>>().map_err(|e| format!("{e:#}"))?;
+            let signed: Vec<SignedIntent> = signatures
+                .iter()
+                .map(|p| SignedIntent::load(p))
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("{e:#}"))?;
             let circuit = witness::threshold(&set, &intent, &signed, req.threshold, depth, k_max)
                 .map_err(|e| describe(&e, &Sources::threshold(&req.set, &intent_name, signatures)))?;
             Assignment::synthesize(circuit)
@@ -319,16 +169,22 @@ pub enum Tables {
 pub const TABLES_AUTO_MIN: usize = 32;
 
 pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
-    let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    let shard = a.shard.as_deref().map(Shard::parse).transpose().map_err(batch_error)?;
     let use_file = if a.tables == Tables::Never { UseTables::Never } else { UseTables::Auto };
     let mut prover = open_key(&a.pk, a.check_key, None, use_file)?;
 
     let to_stdout = a.output == "-";
-    let done = if to_stdout { HashMap::new() } else { done_ids(Path::new(&a.output))? };
-    let lines = read_lines(&a.input)?;
+    let done = if to_stdout { HashMap::new() } else { batch::done_ids(Path::new(&a.output)).map_err(batch_error)? };
+    let lines = if a.input == "-" {
+        batch::read_requests(BufReader::new(std::io::stdin()), "-")
+    } else {
+        let f = std::fs::File::open(&a.input).with_context(|| format!("reading requests {}", a.input))?;
+        batch::read_requests(BufReader::new(f), &a.input)
+    }
+    .map_err(batch_error)?;
     let mut seen = HashSet::new();
     let mut errored_before = false;
-    let todo: Vec<Line> = lines
+    let todo: Vec<RequestLine> = lines
         .into_iter()
         .filter(|l| shard.is_none_or(|s| s.takes(&l.id)))
         .filter(|l| {
@@ -389,7 +245,7 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     // single thread: the thread budget is exact, and a worker never steals another proof
     // while waiting inside one (nested work stealing over thousands of proofs would grow
     // a worker's stack without bound).
-    let work = |line: &Line| {
+    let work = |line: &RequestLine| {
         if write_failed.lock().expect("no panics while held").is_some() {
             return;
         }
@@ -452,52 +308,4 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
         if errored { "; some have error records" } else { "" }
     );
     Ok(if errored { FAILURE } else { OK })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_partition_ids() {
-        let shards: Vec<Shard> = (0..3).map(|i| Shard { index: i, count: 3 }).collect();
-        for n in 0..300 {
-            let id = format!("request-{n}");
-            assert_eq!(shards.iter().filter(|s| s.takes(&id)).count(), 1, "{id}");
-        }
-        let counts: Vec<usize> =
-            shards.iter().map(|s| (0..300).filter(|n| s.takes(&format!("request-{n}"))).count()).collect();
-        assert!(counts.iter().all(|&c| c > 60), "roughly even: {counts:?}");
-    }
-
-    #[test]
-    fn shard_flags_and_environment() {
-        assert_eq!(Shard::parse("1/4").unwrap(), Shard { index: 1, count: 4 });
-        for bad in ["4/4", "1/0", "x/2", "3", "-1/2"] {
-            assert!(Shard::parse(bad).is_err(), "{bad}");
-        }
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
-        };
-        assert_eq!(
-            Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "2"), ("VEIL_SHARD_COUNT", "5")])).unwrap(),
-            Shard { index: 2, count: 5 }
-        );
-        assert_eq!(
-            Shard::from_env(env(&[
-                ("SLURM_ARRAY_TASK_ID", "11"),
-                ("SLURM_ARRAY_TASK_MIN", "10"),
-                ("SLURM_ARRAY_TASK_COUNT", "4")
-            ]))
-            .unwrap(),
-            Shard { index: 1, count: 4 }
-        );
-        assert_eq!(
-            Shard::from_env(env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "0"), ("AWS_BATCH_JOB_ARRAY_SIZE", "2")])).unwrap(),
-            Shard { index: 0, count: 2 }
-        );
-        assert!(Shard::from_env(env(&[("JOB_COMPLETION_INDEX", "2")])).is_err(), "count missing");
-        assert!(Shard::from_env(env(&[("AWS_BATCH_JOB_ARRAY_INDEX", "3"), ("AWS_BATCH_JOB_ARRAY_SIZE", "2")])).is_err());
-        assert!(Shard::from_env(env(&[])).is_err());
-    }
 }

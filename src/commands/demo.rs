@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::{Address, Bytes, U256};
 use clap::Args;
-use veil_circuits::eddsa::PrivateKey;
 use veil_approver::intent::Intent;
+use veil_circuits::eddsa::PrivateKey;
 use veil_verifier_contract::{
     evm::{Chain, Outcome},
     harness::{describe_revert, Deployment},

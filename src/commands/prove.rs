@@ -4,13 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use veil_approver::{
-    intent::Intent,
-    keys::Key,
-    set::ApproverSet,
-    signature::SignedIntent,
-    witness,
-};
+use veil_approver::{intent::Intent, keys::Key, set::ApproverSet, signature::SignedIntent, witness};
 use veil_circuits::Fr;
 use veil_prover::{engine::Assignment, keyfile::Header, setup_dir, snarkjs, CircuitId, Proof};
 
@@ -159,7 +153,8 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Threshold, a.tables, |header| {
         let set = ApproverSet::load(&a.set).map_err(bad_input)?;
         let intent = Intent::load(&a.intent).map_err(bad_input)?;
-        let signed = a.signatures.iter().map(|p| SignedIntent::load(p)).collect::<Result<Vec<_>, _>>().map_err(bad_input)?;
+        let signed =
+            a.signatures.iter().map(|p| SignedIntent::load(p)).collect::<Result<Vec<_>, _>>().map_err(bad_input)?;
         let (depth, k_max) = (header.shape.depth as usize, header.shape.k_max as usize);
         let circuit = witness::threshold(&set, &intent, &signed, a.threshold, depth, k_max).map_err(|e| {
             bad_input(describe(&e, &Sources::threshold(&a.set, &a.intent.display().to_string(), &a.signatures)))
@@ -178,4 +173,3 @@ fn write_proof(out: &Path, proof: &Proof, inputs: &[Fr]) -> anyhow::Result<()> {
     eprintln!("wrote {} and {}", proof_path.display(), public_path.display());
     Ok(())
 }
-

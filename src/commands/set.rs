@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use veil_circuits::Fr;
 use veil_approver::set::ApproverSet;
+use veil_circuits::Fr;
 
 use crate::exit::{bad_input, OK};
 

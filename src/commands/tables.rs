@@ -28,4 +28,3 @@ pub fn run(a: &TablesArgs) -> anyhow::Result<u8> {
     write_tables(&key, &a.pk, budget)?;
     Ok(OK)
 }
-

@@ -1,16 +1,20 @@
-//! veil's on-chain side ([DESIGN §6][design]): the Solidity Groth16 verifier rendered from a
-//! verifying key ([`render`]), the settlement contract `VeilAccount` ([`account`]), the
-//! pinned Solidity compiler ([`solc`]) and an in-memory EVM ([`evm`]) to run them.
-//!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// `VeilAccount`'s ABI: alloy `sol!` bindings generated from the contract itself.
 pub mod account;
+/// An in-memory chain on revm (Cancun, no fees): deploy, call, execution gas.
 pub mod evm;
+/// The gas of every entry point, with the floor and snarkjs's verifier beside it.
 pub mod gas;
+/// Both verifiers and `VeilAccount` compiled together; deployments; revert decoding.
 pub mod harness;
+/// The Solidity Groth16 verifier rendered from a verifying key (askama).
 pub mod render;
+/// Members, a set, development setups and real proofs for intents: the stories the EVM tests, `veil gas` and `veil demo` run.
 pub mod scenario;
+/// The pinned Solidity compiler from npm (`node scripts/solc.mjs`), cached by input hash.
 pub mod solc;
 
 pub use render::{render_verifier, VerifierOptions};

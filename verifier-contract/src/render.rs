@@ -6,7 +6,7 @@
 //! here, and the error selectors are computed from the error signatures, so the template holds
 //! no arithmetic beyond offsets.
 //!
-//! [design]: https://github.com/veil-zk/veil/blob/main/ARCHITECTURE.md
+//! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 use alloy_primitives::{keccak256, U256};
 use ark_bn254::{Fq, Fr, G1Affine, G2Affine};
 use ark_ec::{short_weierstrass::SWCurveConfig, AffineRepr};

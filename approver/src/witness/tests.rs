@@ -1,8 +1,8 @@
 use alloy_primitives::{Address, Bytes, U256};
 use ark_ff::One;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use veil_circuits::{approval, babyjubjub::Point, threshold};
 
 use super::*;
@@ -55,10 +55,10 @@ fn approval_witness_satisfies_and_refuses() {
 
     let outsider = PrivateKey::random(&mut ChaCha20Rng::seed_from_u64(99));
     assert!(matches!(approval(&outsider, &set, &i, None, DEPTH), Err(WitnessError::NotAMember)));
-    let (_, big) = members(5);
-    let (keys5, _) = members(5);
+    // Five members make a tree of depth 3; member 0's proof has three siblings.
+    let (keys5, big) = members(5);
     assert!(matches!(
-        approval(&keys5[4], &big, &i, None, 2),
+        approval(&keys5[0], &big, &i, None, 2),
         Err(WitnessError::Depth { depth: 2, source: CircuitError::ProofTooLong { .. } })
     ));
 }
@@ -85,7 +85,10 @@ fn threshold_witness_sorts_signers_and_refuses() {
 
     let other = SignedIntent::sign_with(&keys[3], &intent(3));
     let with_other = [signed[0].clone(), other];
-    assert!(matches!(threshold(&set, &i, &with_other, None, DEPTH, K_MAX), Err(WitnessError::OtherIntent { index: 1 })));
+    assert!(matches!(
+        threshold(&set, &i, &with_other, None, DEPTH, K_MAX),
+        Err(WitnessError::OtherIntent { index: 1 })
+    ));
     let twice = [signed[0].clone(), signed[1].clone(), signed[0].clone()];
     assert!(matches!(
         threshold(&set, &i, &twice, None, DEPTH, K_MAX),
