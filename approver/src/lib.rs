@@ -19,3 +19,7 @@ pub mod set;
 pub mod signature;
 /// Witnesses from these documents: `ApprovalCircuit` and `ThresholdCircuit`, with typed refusals.
 pub mod witness;
+
+/// Fixtures shared by the crate's tests.
+#[cfg(test)]
+mod testing;

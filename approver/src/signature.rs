@@ -172,26 +172,14 @@ impl SignedIntent {
     }
 }
 
-#[cfg(test)]
+// The tests sign with key files (`Key`), so they need the `keys` feature.
+#[cfg(all(test, feature = "keys"))]
 mod tests {
-    use alloy_primitives::{Address, Bytes, U256};
     use rand::SeedableRng;
     use rand_chacha::ChaCha20Rng;
 
     use super::*;
-
-    fn intent(nonce: u64) -> Intent {
-        Intent {
-            chain_id: 1,
-            account: Address::repeat_byte(0x11),
-            target: Address::repeat_byte(0x22),
-            value: U256::from(5u64),
-            data: Bytes::from_static(b"\\x01"),
-            nonce: U256::from(nonce),
-            valid_after: 0,
-            valid_until: 0,
-        }
-    }
+    use crate::testing::intent;
 
     #[test]
     fn round_trip_and_refusals() {

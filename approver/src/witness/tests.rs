@@ -1,4 +1,3 @@
-use alloy_primitives::{Address, Bytes, U256};
 use ark_ff::One;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use rand::SeedableRng;
@@ -6,6 +5,7 @@ use rand_chacha::ChaCha20Rng;
 use veil_circuits::{approval, babyjubjub::Point, threshold};
 
 use super::*;
+use crate::testing::intent;
 
 const DEPTH: usize = 4;
 
@@ -19,19 +19,6 @@ fn signers(circuit: &ThresholdCircuit) -> Vec<Point> {
     circuit.slots.as_ref().unwrap().iter().filter(|s| s.enabled).map(|s| s.public_key()).collect()
 }
 const K_MAX: usize = 3;
-
-fn intent(nonce: u64) -> Intent {
-    Intent {
-        chain_id: 1,
-        account: Address::repeat_byte(0x11),
-        target: Address::repeat_byte(0x22),
-        value: U256::from(5u64),
-        data: Bytes::from_static(b"\x01"),
-        nonce: U256::from(nonce),
-        valid_after: 0,
-        valid_until: 0,
-    }
-}
 
 fn members(n: usize) -> (Vec<PrivateKey>, ApproverSet) {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
