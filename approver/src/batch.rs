@@ -9,8 +9,8 @@
 //! `{"id": .., "request_digest": <SHA-256 of the request line>, "status": "ok", "proof": {..}, "public": [..]}`
 //! or `{"id": .., "request_digest": .., "status": "error", "error": ".."}`.
 //!
-//! A results file is resumable: [`done_ids`] drops a last line cut short by a crash and
-//! lists the ids already answered. A [`Shard`] keeps the requests whose id hashes to I mod
+//! A results file is resumable: [`done_ids`](crate::batch::done_ids) drops a last line cut short by a crash and
+//! lists the ids already answered. A [`Shard`](crate::batch::Shard) keeps the requests whose id hashes to I mod
 //! N: the split depends on ids only, so it is stable when the input is reordered or appended.
 
 use std::{

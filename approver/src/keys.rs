@@ -3,11 +3,11 @@
 //! passphrase.
 //!
 //! # Sources
-//! - [`Key::generate`]: 32 bytes from a CSPRNG (the CLI passes the OS's).
-//! - [`Key::from_mnemonic`]: a BIP-39 mnemonic ([`new_mnemonic`] makes one) and a BIP-32 path
-//!   on secp256k1 ([`DEFAULT_PATH`], an Ethereum wallet's first account), the child key mapped
-//!   to a veil key by [`identity_private_key`].
-//! - [`Key::from_eth_keystore`]: an Ethereum keystore (Web3 Secret Storage v3, scrypt or
+//! - [`Key::generate`](crate::keys::Key::generate): 32 bytes from a CSPRNG (the CLI passes the OS's).
+//! - [`Key::from_mnemonic`](crate::keys::Key::from_mnemonic): a BIP-39 mnemonic ([`new_mnemonic`](crate::keys::new_mnemonic) makes one) and a BIP-32 path
+//!   on secp256k1 ([`DEFAULT_PATH`](crate::keys::DEFAULT_PATH), an Ethereum wallet's first account), the child key mapped
+//!   to a veil key by [`identity_private_key`](crate::keys::identity_private_key).
+//! - [`Key::from_eth_keystore`](crate::keys::Key::from_eth_keystore): an Ethereum keystore (Web3 Secret Storage v3, scrypt or
 //!   PBKDF2), its secp256k1 key mapped the same way.
 //!
 //! The same mnemonic and path always give the same veil identity; different paths give
@@ -44,12 +44,12 @@
 //! (`null` when there is none), as `JSON.stringify` writes it.
 //!
 //! Version 1 files (`{"format": "veil-key", "version": 1, "encryption": "none", ...}`, the
-//! private key in clear hex) are still read by [`Key::load`] and [`read_public`], so that
-//! existing keys keep working; [`Key::save`] always writes version 2.
+//! private key in clear hex) are still read by [`Key::load`](crate::keys::Key::load) and [`read_public`](crate::keys::read_public), so that
+//! existing keys keep working; [`Key::save`](crate::keys::Key::save) always writes version 2.
 //!
 //! # Secrets
 //! Private keys, seeds, derived keys and plaintexts live in buffers wiped on drop
-//! ([`Zeroizing`], [`PrivateKey`], `k256::SecretKey`, `bip39::Mnemonic`). No error message or
+//! ([`Zeroizing`], [`PrivateKey`](veil_circuits::eddsa::PrivateKey), `k256::SecretKey`, `bip39::Mnemonic`). No error message or
 //! `Debug` output contains a secret or a mnemonic word. The hash and KDF crates do not wipe
 //! their internal state; that residue stays in this process's memory.
 //!

@@ -1,5 +1,5 @@
 //! Witnesses from what approvers hold: the one place where keys, sets, intents and signatures
-//! become an [`ApprovalCircuit`] or a [`ThresholdCircuit`] ([DESIGN §3][design]). `veil prove`,
+//! become an [`ApprovalCircuit`](veil_circuits::approval::ApprovalCircuit) or a [`ThresholdCircuit`](veil_circuits::threshold::ThresholdCircuit) ([DESIGN §3][design]). `veil prove`,
 //! `veil batch` and the on-chain scenarios all build their circuits here, so a refusal (a
 //! non-member, another intent, the same signer twice) reads the same everywhere.
 //!

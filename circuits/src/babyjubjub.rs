@@ -3,7 +3,7 @@
 //! The twisted Edwards curve `168700·x² + y² = 1 + 168696·x²·y²` over the BN254 scalar
 //! field, with circomlib's `Base8` as generator of the prime-order subgroup (order l).
 //! ark-ed-on-bn254 models the same curve with a = 1 and another generator, so veil
-//! defines its own [`BabyJubJubConfig`] in the coordinates every external tool uses
+//! defines its own [`BabyJubJubConfig`](crate::babyjubjub::BabyJubJubConfig) in the coordinates every external tool uses
 //! ([DESIGN §2][design]); ark-ec's generic twisted Edwards arithmetic then applies.
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md

@@ -5,9 +5,9 @@
 //! initial state `[0, in_1, .., in_n]`, output `state[0]`. Defined in [DESIGN §2][design].
 //!
 //! The round constants and MDS matrix are those of the reference Grain-LFSR generator,
-//! which ark-crypto-primitives' [`find_poseidon_ark_and_mds`] reproduces exactly; the
-//! permutation is ark-crypto-primitives' [`PoseidonSponge`]. The sponge's own squeeze
-//! returns `state[1]`, which is *not* circomlib's output, so [`hash`] reads `state[0]`
+//! which ark-crypto-primitives' [`find_poseidon_ark_and_mds`](ark_crypto_primitives::sponge::poseidon::find_poseidon_ark_and_mds) reproduces exactly; the
+//! permutation is ark-crypto-primitives' [`PoseidonSponge`](ark_crypto_primitives::sponge::poseidon::PoseidonSponge). The sponge's own squeeze
+//! returns `state[1]`, which is *not* circomlib's output, so [`hash`](crate::poseidon::hash) reads `state[0]`
 //! after the permutation instead.
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md

@@ -51,11 +51,11 @@
 //! constraints: leaves are arbitrary elements below r, and a non-canonical decomposition
 //! would let `v` and `v + r` pass as "increasing") plus a 254-bit comparison (~257), so
 //! ~565 per slot against `(K_MAX − 1)/2` per slot pairwise: pairwise is cheaper for every
-//! K_MAX below ~1,100. [`ThresholdCircuit::new`] still sorts the signers by commitment so
+//! K_MAX below ~1,100. [`ThresholdCircuit::new`](crate::threshold::ThresholdCircuit::new) still sorts the signers by commitment so
 //! that the witness does not depend on the order the signatures were collected in.
 //!
 //! Cost: `k_max·(3,372 + 244·D) + (k_max − 1) + max(k_max − 2, 0) + k_max·(k_max − 1)/2 + 1`
-//! ([`num_constraints`]). Per slot at D = 20: 8,252, of which 3,112 are the signature
+//! ([`num_constraints`](crate::threshold::num_constraints)). Per slot at D = 20: 8,252, of which 3,112 are the signature
 //! (1,950 of them the multiplication `hm·A`), 4,880 the path, 240 the commitment, 19 the key
 //! (`8·A'`, `A ≠ O`) and 1 the root. Totals at D = 20: 33,020 (K_MAX 4), 66,058 (8),
 //! 132,182 (16), 264,622 (32).

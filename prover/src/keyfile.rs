@@ -29,8 +29,8 @@
 //! the header against a key of another circuit, shape or veil version (the sizes must
 //! equal this build's circuit), and points are read without curve checks; the hash, the
 //! decoding of the key and the check of each matrix run in parallel. A version-2 matrix is
-//! the prover's own form ([`crate::sparse`]): loaded with [`from_map`], it stays in the
-//! mapped file and is read in place. [`Check::Full`] also validates every point (on the curve, in the subgroup) and
+//! the prover's own form ([`crate::sparse`]): loaded with [`from_map`](crate::keyfile::from_map), it stays in the
+//! mapped file and is read in place. [`Check::Full`](crate::keyfile::Check::Full) also validates every point (on the curve, in the subgroup) and
 //! re-derives the shape hash from the matrices and from this build's circuit: use it for
 //! keys from elsewhere.
 //!

@@ -12,9 +12,9 @@
 //! inversion (Montgomery's trick): ~6 multiplications per addition against ~11 for a mixed
 //! Jacobian addition. The buckets are summed the same way, as the row and column sums of a
 //! `√m × √m` matrix (`Buckets::weighted_sum`). An MSM splits in halves only when another
-//! thread is idle to take one ([`FixedBaseMsm::msm_bigint`]).
+//! thread is idle to take one ([`FixedBaseMsm::msm_bigint`](crate::msm::FixedBaseMsm::msm_bigint)).
 //!
-//! The table holds each point as its coordinates' Montgomery limbs ([`TableCurve`]), so it
+//! The table holds each point as its coordinates' Montgomery limbs ([`TableCurve`](crate::msm::TableCurve)), so it
 //! can be written to a file and read back with a plain copy, without converting a
 //! coordinate ([`crate::tablefile`]).
 //!

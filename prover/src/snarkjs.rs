@@ -6,15 +6,15 @@
 //!
 //! | snarkjs writer | file | veil type |
 //! | --- | --- | --- |
-//! | `src/zkey_export_verificationkey.js` (`groth16Vk`) | `verification_key.json` | [`VerificationKeyJson`] |
-//! | `src/groth16_prove.js` | `proof.json` | [`ProofJson`] |
-//! | `src/groth16_prove.js` | `public.json` | `Vec<String>` ([`public_to_json`], [`public_from_json`]) |
-//! | `src/groth16_exportsoliditycalldata.js` | calldata | [`Calldata`] |
+//! | `src/zkey_export_verificationkey.js` (`groth16Vk`) | `verification_key.json` | [`VerificationKeyJson`](crate::snarkjs::VerificationKeyJson) |
+//! | `src/groth16_prove.js` | `proof.json` | [`ProofJson`](crate::snarkjs::ProofJson) |
+//! | `src/groth16_prove.js` | `public.json` | `Vec<String>` ([`public_to_json`](crate::snarkjs::public_to_json), [`public_from_json`](crate::snarkjs::public_from_json)) |
+//! | `src/groth16_exportsoliditycalldata.js` | calldata | [`Calldata`](crate::snarkjs::Calldata) |
 //!
 //! Wire types are plain data and the only types here that derive serde; arkworks types never
 //! do. The one boundary between the two is this module: `From` (arkworks → wire) cannot fail,
 //! and `TryFrom` (wire → arkworks) validates everything and names the offending JSON field
-//! (`pi_b[1][0]`, `IC[3]`, `public[2]`, …) in its [`WireError`]:
+//! (`pi_b[1][0]`, `IC[3]`, `public[2]`, …) in its [`WireError`](crate::snarkjs::WireError):
 //!
 //! - numbers are canonical decimal strings: ASCII digits only, no sign, spaces, hex or
 //!   exponent, and no leading zero except `"0"` itself. (snarkjs's own parser,

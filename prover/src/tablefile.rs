@@ -1,4 +1,4 @@
-//! The MSM tables file: a proving key's fixed-base tables ([`MsmTables`]) stored beside
+//! The MSM tables file: a proving key's fixed-base tables ([`MsmTables`](crate::engine::MsmTables)) stored beside
 //! it, so a one-shot `veil prove` reads them instead of building them.
 //!
 //! ```text

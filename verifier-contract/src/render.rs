@@ -1,7 +1,7 @@
 //! The Solidity Groth16 verifier, rendered from a verifying key ([DESIGN §6][design]).
 //!
 //! `templates/Verifier.sol` is veil's own template (snarkjs's is GPL-3.0 and gnark's is tied
-//! to gnark; neither is used). It is rendered by askama from [`VerifierContext`], a typed
+//! to gnark; neither is used). It is rendered by askama from [`VerifierContext`](crate::render::VerifierContext), a typed
 //! context in which every constant is already a 32-byte hex word: β, γ and δ are negated
 //! here, and the error selectors are computed from the error signatures, so the template holds
 //! no arithmetic beyond offsets.
