@@ -252,7 +252,62 @@ impl Shard {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    #[test]
+    fn request_lines_are_classified() {
+        let ok = RequestLine::parse(
+            1,
+            r#"{"id": "r1", "circuit": "approval", "key": "a.key", "set": "s.json", "intent": "i.json"}"#,
+        );
+        assert_eq!(ok.id, "r1");
+        let req = ok.parsed.unwrap();
+        assert_eq!((req.circuit.as_str(), req.key.as_deref()), ("approval", Some(Path::new("a.key"))));
+        assert_eq!(ok.digest.len(), 64);
+        let unknown =
+            RequestLine::parse(2, r#"{"id": "r2", "circuit": "approval", "set": "s", "intent": "i", "extra": 1}"#);
+        assert_eq!(unknown.id, "r2", "an invalid request keeps its id for its error record");
+        assert!(unknown.parsed.unwrap_err().starts_with("line 2: unknown field `extra`"));
+        let no_id = RequestLine::parse(3, r#"{"circuit": "approval"}"#);
+        assert!(no_id.id.starts_with("sha256:") && no_id.parsed.unwrap_err().contains("no string \"id\""));
+        let not_json = RequestLine::parse(4, "{");
+        assert_eq!(not_json.id, format!("sha256:{}", not_json.digest));
+        assert!(not_json.parsed.unwrap_err().starts_with("line 4: not JSON"));
+        let inline = RequestLine::parse(5, r#"{"id": "r5", "circuit": "threshold", "set": "s", "intent": 7}"#);
+        assert_eq!(inline.parsed.unwrap().intent().unwrap_err(), "intent: expected a path or an intent object");
+    }
+
+    #[test]
+    fn results_resume_after_a_cut_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        assert!(done_ids(&path).unwrap().is_empty(), "no file, nothing done");
+        std::fs::write(
+            &path,
+            "{\"id\":\"a\",\"status\":\"ok\"}\n{\"id\":\"b\",\"status\":\"error\"}\n{\"id\":\"c\",\"sta",
+        )
+        .unwrap();
+        let done = done_ids(&path).unwrap();
+        assert_eq!(done.len(), 2);
+        assert_eq!((done["a"], done["b"]), (false, true), "error records are marked");
+        assert!(std::fs::read_to_string(&path).unwrap().ends_with("\"error\"}\n"), "the cut line is dropped");
+        std::fs::write(&path, "not a record\n").unwrap();
+        assert!(matches!(done_ids(&path), Err(BatchError::NotARecord { line: 1, .. })));
+    }
+
+    proptest! {
+        #[test]
+        fn any_line_is_classified_without_panicking(line in ".{0,200}") {
+            let parsed = RequestLine::parse(1, &line);
+            prop_assert_eq!(parsed.digest.len(), 64);
+            if parsed.parsed.is_ok() {
+                let v: Value = serde_json::from_str(&line).unwrap();
+                prop_assert_eq!(v["id"].as_str(), Some(parsed.id.as_str()));
+            }
+        }
+    }
 
     #[test]
     fn shards_partition_ids() {
