@@ -58,6 +58,10 @@ enum Command {
     /// 365 MiB at Threshold K_MAX 8). Every proof made from tables is verified before it is
     /// written; a damaged file only costs the speed-up.
     Tables(commands::tables::TablesArgs),
+    /// Run a multi-party trusted setup (phase 2 over Perpetual Powers of Tau) whose
+    /// transcript snarkjs verifies too: init, contribute, beacon, verify, finalize.
+    #[command(subcommand)]
+    Ceremony(commands::ceremony::CeremonyCommand),
     /// Export proofs in other encodings.
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
@@ -125,6 +129,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Verify(a) => commands::verify::run(&a),
         Command::Sign(a) => commands::sign::run(&a),
         Command::Tables(a) => commands::tables::run(&a),
+        Command::Ceremony(c) => commands::ceremony::run(c),
         Command::Export(c) => commands::export::run(c),
         Command::Batch(a) => commands::batch::run(&a),
         Command::Gas(a) => commands::gas::run(&a),

@@ -257,3 +257,101 @@ fn tables_beside_the_key_serve_prove_and_damage_is_handled() {
     prove("auto", "foreign").assert().success();
     verifies("foreign");
 }
+
+/// The lines of `stderr` that warn about a development key.
+fn development_warnings(stderr: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stderr).lines().filter(|l| l.contains("is a development key")).map(str::to_owned).collect()
+}
+
+/// A development key (`veil setup`) earns `veil prove` and `veil batch` one warning line on
+/// stderr, which `--allow-development-key` silences; `veil info key` shows the provenance. A
+/// ceremony key (here the same points under a relabelled header: the format does not care
+/// where they came from) is shown with its hashes and proven without a warning.
+#[test]
+fn development_keys_are_warned_about_unless_allowed_and_ceremony_keys_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let alice = stdout_of(veil().args(["key", "new", "--kdf", "light", "--out", &p("alice.key")]));
+    stdout_of(veil().args(["set", "new", "--out", &p("set.json"), &alice]));
+    stdout_of(veil().args(intent_new("1", "3", &[], &p("intent.json"))));
+    stdout_of(veil().args(["setup", "approval", "--depth", "3", "--out", &p("keys")]));
+    let prove = |pk: &str, out: &str, extra: &[&str]| {
+        let out = veil()
+            .args(prove_approval_args(&p("alice.key"), &p("set.json"), &p("intent.json"), &p(pk), &p(out)))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        development_warnings(&out.stderr)
+    };
+
+    let warned = prove("keys", "warned", &[]);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].starts_with("warning: ") && warned[0].contains(&p("keys/proving_key.veil")), "{warned:?}");
+    assert!(warned[0].contains("--allow-development-key"), "{warned:?}");
+    assert_eq!(prove("keys", "allowed", &["--allow-development-key"]), Vec::<String>::new());
+
+    // `veil batch`: the same line once per batch, and the same flag.
+    let request = serde_json::json!({
+        "id": "r1", "circuit": "approval", "key": p("alice.key"), "set": p("set.json"), "intent": p("intent.json"),
+    });
+    std::fs::write(p("requests.jsonl"), format!("{request}\n")).unwrap();
+    let batch = |output: &str, extra: &[&str]| {
+        let out = veil()
+            .args(["batch", "--pk", &p("keys"), "--input", &p("requests.jsonl"), "--output", &p(output)])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        development_warnings(&out.stderr).len()
+    };
+    assert_eq!(batch("warned.jsonl", &[]), 1);
+    assert_eq!(batch("allowed.jsonl", &["--allow-development-key"]), 0);
+
+    let info = |pk: &str| -> serde_json::Value {
+        serde_json::from_str(&stdout_of(veil().args(["info", "key", "--pk", &p(pk), "--json"]))).unwrap()
+    };
+    let dev = info("keys");
+    assert_eq!((dev["provenance"].as_str(), dev["format_version"].as_u64()), (Some("development"), Some(3)));
+    assert!(dev["r1cs_hash"].is_null() && dev["circuit_hash"].is_null());
+    assert_eq!((dev["circuit"].as_str(), dev["depth"].as_u64()), (Some("approval"), Some(3)));
+    assert_eq!(dev["constraints"], approval::num_constraints(3));
+    veil().args(["info", "key", "--pk", &p("keys")]).assert().success().stdout(predicate::str::contains("development"));
+
+    // The ceremony key: flags bit 1 at offset 20, the r1cs hash at 120, the circuit hash at
+    // 152 (DESIGN §5.4); the body and its hash are untouched.
+    std::fs::create_dir(p("ceremony")).unwrap();
+    let mut key = std::fs::read(p("keys/proving_key.veil")).unwrap();
+    key[20..24].copy_from_slice(&2u32.to_le_bytes());
+    key[120..152].fill(0xab);
+    key[152..216].fill(0xcd);
+    std::fs::write(p("ceremony/proving_key.veil"), &key).unwrap();
+    std::fs::copy(p("keys/verification_key.json"), p("ceremony/verification_key.json")).unwrap();
+    let (r1cs_hash, circuit_hash) = ("ab".repeat(32), "cd".repeat(64));
+    let ceremony = info("ceremony");
+    assert_eq!(ceremony["provenance"], "ceremony");
+    assert_eq!(
+        (ceremony["r1cs_hash"].as_str(), ceremony["circuit_hash"].as_str()),
+        (Some(&*r1cs_hash), Some(&*circuit_hash))
+    );
+    veil()
+        .args(["info", "key", "--pk", &p("ceremony")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ceremony"))
+        .stdout(predicate::str::contains(&r1cs_hash))
+        .stdout(predicate::str::contains(&circuit_hash));
+    assert_eq!(prove("ceremony", "ceremony-proof", &[]), Vec::<String>::new());
+    let proof = |name: &str| p(&format!("ceremony-proof/{name}.json"));
+    veil().args(verify_args(&p("ceremony/verification_key.json"), &proof("proof"), &proof("public"))).assert().code(0);
+
+    // Both flags set: refused from the header, naming the file.
+    key[20..24].copy_from_slice(&3u32.to_le_bytes());
+    std::fs::write(p("ceremony/proving_key.veil"), &key).unwrap();
+    veil()
+        .args(["info", "key", "--pk", &p("ceremony")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("proving_key.veil"))
+        .stderr(predicate::str::contains("both the development"));
+}

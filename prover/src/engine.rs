@@ -92,6 +92,40 @@ impl fmt::Display for ShapeId {
     }
 }
 
+/// Where a key's Groth16 parameters came from (DESIGN §4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Provenance {
+    /// A development setup ([`ProverKey::setup`]): one machine's randomness, so whoever ran
+    /// it knows the toxic waste and can forge proofs.
+    Development,
+    /// A multi-party phase-2 ceremony, identified by the circuit it was run for.
+    Ceremony {
+        /// SHA-256 of the circuit's iden3 `.r1cs` export.
+        r1cs_hash: [u8; 32],
+        /// The ceremony's circuit hash: snarkjs's `csHash` (BLAKE2b-512).
+        circuit_hash: [u8; 64],
+    },
+}
+
+impl Provenance {
+    /// Whether the key comes from a development setup.
+    #[must_use]
+    pub const fn is_development(&self) -> bool {
+        matches!(self, Self::Development)
+    }
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Development => f.write_str("development setup"),
+            Self::Ceremony { circuit_hash, .. } => {
+                write!(f, "ceremony, circuit hash {}…", hex::encode(&circuit_hash[..8]))
+            }
+        }
+    }
+}
+
 /// The R1CS of a shape: its matrices and sizes.
 #[derive(Clone)]
 pub struct R1cs {
@@ -206,8 +240,8 @@ impl R1cs {
 pub struct ProverKey {
     /// The shape this key proves.
     pub shape: ShapeId,
-    /// Whether the key comes from a single party's randomness (development only).
-    pub development: bool,
+    /// Where the Groth16 parameters came from: a development setup or a ceremony.
+    pub provenance: Provenance,
     /// The Groth16 proving key (it holds the verifying key).
     pub pk: ProvingKey,
     /// The shape's constraint system.
@@ -220,7 +254,7 @@ pub struct ProverKey {
 impl PartialEq for ProverKey {
     fn eq(&self, other: &Self) -> bool {
         self.shape == other.shape
-            && self.development == other.development
+            && self.provenance == other.provenance
             && self.pk == other.pk
             && self.r1cs == other.r1cs
     }
@@ -230,7 +264,7 @@ impl fmt::Debug for ProverKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProverKey")
             .field("shape", &self.shape)
-            .field("development", &self.development)
+            .field("provenance", &self.provenance)
             .field("r1cs", &self.r1cs)
             .field("tables", &self.tables)
             .finish_non_exhaustive()
@@ -306,7 +340,8 @@ impl MsmTables {
 }
 
 impl ProverKey {
-    /// A development setup: the matrices of `blank`, then Groth16 parameters from `rng`.
+    /// A development setup ([`Provenance::Development`]): the matrices of `blank`, then
+    /// Groth16 parameters from `rng`.
     ///
     /// # Errors
     /// Propagates synthesis errors.
@@ -318,7 +353,7 @@ impl ProverKey {
     {
         let r1cs = R1cs::from_blank(blank.clone())?;
         let pk = Groth16::<Bn254, LibsnarkReduction>::generate_random_parameters_with_reduction(blank, rng)?;
-        Ok(Self { shape, development: true, pk, r1cs, tables: None })
+        Ok(Self { shape, provenance: Provenance::Development, pk, r1cs, tables: None })
     }
 
     /// The verifying key.

@@ -4,16 +4,26 @@
 //! ```text
 //! offset size  field
 //!      0    8  magic "VEIL-PK\0"
-//!      8    2  format version (2; 1 is still read), little-endian like every integer here
+//!      8    2  format version (3; 1 and 2 still read), little-endian like every integer here
 //!     10    2  circuit id (1 approval, 2 threshold)
 //!     12    4  maximum depth
 //!     16    4  k_max (0 for approval)
-//!     20    4  flags (bit 0: development setup from a single party's randomness)
+//!     20    4  flags: bit 0 development setup (one party's randomness), bit 1 ceremony;
+//!              version 3 sets exactly one and no other bit, versions 1 and 2 always bit 0
 //!     24    8  constraints        32 8 instance variables (with the 1)   40 8 witness variables
 //!     48   32  shape hash: SHA-256 of the R1CS (sizes and every matrix entry)
 //!     80    8  body length        88 32 hash of the body: BLAKE3 (version 1: SHA-256)
-//!    120    …  body: the Groth16 key, then the matrices A, B, C
+//!    120   32  r1cs hash: SHA-256 of the circuit's iden3 .r1cs export (version 3 only;
+//!              zeros for a development key)
+//!    152   64  circuit hash: the ceremony's snarkjs csHash, BLAKE2b-512 (version 3 only;
+//!              zeros for a development key)
+//!    216    …  body: the Groth16 key, then the matrices A, B, C (versions 1 and 2: at 120)
 //! ```
+//!
+//! The provenance ([`Provenance`](crate::Provenance)) is the header's: a ceremony key names
+//! the circuit its ceremony ran for, and neither hash may then be zero; a development key
+//! carries zeros. The body hash covers the body only, so the body of a version-3 file is
+//! exactly version 2's.
 //!
 //! The body follows arkworks' uncompressed `ProvingKey` layout (verifying key: α₁, β₂, γ₂,
 //! δ₂, then the input points; β₁, δ₁; then the A, B₁, B₂, H and L queries, each vector
@@ -23,7 +33,8 @@
 //! y, the identity as zeros, which no point on BN254's curves is), so loading converts
 //! nothing; version 1 wrote canonical values (arkworks' serialization, with flag bits),
 //! which cost a field multiplication per coordinate and coefficient to read back. Sizes
-//! are the same in both. Every coordinate and coefficient is checked below its modulus.
+//! are the same in both. Version 3 writes version 2's body. Every coordinate and coefficient
+//! is checked below its modulus.
 //!
 //! Loading is fast by default: the body hash guards against corruption and truncation,
 //! the header against a key of another circuit, shape or veil version (the sizes must
@@ -47,7 +58,7 @@ use thiserror::Error;
 use veil_circuits::{approval, threshold, Fr};
 
 use crate::{
-    engine::{approval_shape, threshold_shape, CircuitId, ProverKey, R1cs, ShapeId},
+    engine::{approval_shape, threshold_shape, CircuitId, Provenance, ProverKey, R1cs, ShapeId},
     msm::TableCurve,
     sparse::{Bytes, SparseMatrix, ENTRY_LEN},
     ProvingKey,
@@ -55,13 +66,33 @@ use crate::{
 
 /// The first eight bytes of every veil proving key.
 pub const MAGIC: [u8; 8] = *b"VEIL-PK\0";
-/// The version this build writes.
-pub const FORMAT_VERSION: u16 = 2;
+/// The version this build writes: version 2's body under a header that records the key's
+/// provenance.
+pub const FORMAT_VERSION: u16 = 3;
 /// The first version, still read: canonical encodings and a SHA-256 body hash.
 const VERSION_1: u16 = 1;
-/// The length of the header, before the body.
-pub const HEADER_LEN: usize = 120;
+/// The second version, still read: version 3's body under a 120-byte header.
+const VERSION_2: u16 = 2;
+/// The longest header of any version this build reads: read this much to read any header.
+pub const MAX_HEADER_LEN: usize = header_len(FORMAT_VERSION);
+/// The header of versions 1 and 2, the shortest.
+const MIN_HEADER_LEN: usize = 120;
+/// Where version 3's r1cs hash and circuit hash sit.
+const R1CS_HASH_AT: usize = 120;
+const CIRCUIT_HASH_AT: usize = 152;
 const FLAG_DEVELOPMENT: u32 = 1;
+const FLAG_CEREMONY: u32 = 2;
+
+/// The length of the header of layout `version`, where the body starts: 120 bytes for
+/// versions 1 and 2, 216 for version 3.
+#[must_use]
+pub const fn header_len(version: u16) -> usize {
+    if version <= VERSION_2 {
+        MIN_HEADER_LEN
+    } else {
+        CIRCUIT_HASH_AT + 64
+    }
+}
 
 /// How much to verify when loading a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +111,7 @@ pub enum KeyFileError {
     #[error("not a veil proving key (bad magic bytes)")]
     NotAKey,
     /// A layout this build does not read.
-    #[error("proving-key format version {found} is not supported (this build reads versions 1 and {FORMAT_VERSION})")]
+    #[error("proving-key format version {found} is not supported (this build reads versions 1 to {FORMAT_VERSION})")]
     UnsupportedVersion {
         /// The version in the file.
         found: u16,
@@ -115,8 +146,9 @@ pub enum KeyFileError {
         /// What differs.
         detail: String,
     },
-    /// The body does not decode (bad points, coordinates ≥ p, entries ≥ r).
-    #[error("the key body is malformed: {0}")]
+    /// The header's flags or hashes are inconsistent, or the body does not decode (bad
+    /// points, coordinates ≥ p, entries ≥ r).
+    #[error("the key file is malformed: {0}")]
     Malformed(String),
 }
 
@@ -129,7 +161,8 @@ pub fn to_bytes(key: &ProverKey) -> Vec<u8> {
     encode(key, FORMAT_VERSION)
 }
 
-/// Encodes a key in layout `version` (1 or 2).
+/// Encodes a key in layout `version` (1, 2 or 3; versions 1 and 2 have no room for a
+/// ceremony's hashes, and were only ever written for development keys).
 fn encode(key: &ProverKey, version: u16) -> Vec<u8> {
     let mut body = Vec::new();
     if version == VERSION_1 {
@@ -165,20 +198,30 @@ fn encode(key: &ProverKey, version: u16) -> Vec<u8> {
             body.extend_from_slice(m.encoded());
         }
     }
-    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    let header_len = header_len(version);
+    let mut out = Vec::with_capacity(header_len + body.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(key.shape.circuit as u16).to_le_bytes());
     out.extend_from_slice(&key.shape.depth.to_le_bytes());
     out.extend_from_slice(&key.shape.k_max.to_le_bytes());
-    out.extend_from_slice(&(if key.development { FLAG_DEVELOPMENT } else { 0 }).to_le_bytes());
+    let flags = if key.provenance.is_development() { FLAG_DEVELOPMENT } else { FLAG_CEREMONY };
+    out.extend_from_slice(&flags.to_le_bytes());
     for n in [key.r1cs.num_constraints(), key.r1cs.num_instance, key.r1cs.num_witness] {
         out.extend_from_slice(&(n as u64).to_le_bytes());
     }
     out.extend_from_slice(&key.r1cs.shape_hash());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&body_hash(version, &body));
-    debug_assert_eq!(out.len(), HEADER_LEN);
+    if version >= FORMAT_VERSION {
+        let (r1cs_hash, circuit_hash) = match &key.provenance {
+            Provenance::Development => ([0; 32], [0; 64]),
+            Provenance::Ceremony { r1cs_hash, circuit_hash } => (*r1cs_hash, *circuit_hash),
+        };
+        out.extend_from_slice(&r1cs_hash);
+        out.extend_from_slice(&circuit_hash);
+    }
+    debug_assert_eq!(out.len(), header_len);
     out.extend_from_slice(&body);
     out
 }
@@ -219,10 +262,11 @@ fn put_points<P: TableCurve>(out: &mut Vec<u8>, points: &[Affine<P>]) {
 pub struct Header {
     /// The shape.
     pub shape: ShapeId,
-    /// The layout version (1 or 2).
+    /// The layout version (1, 2 or 3).
     pub version: u16,
-    /// Development setup.
-    pub development: bool,
+    /// Where the key's parameters came from (always [`Provenance::Development`] before
+    /// version 3).
+    pub provenance: Provenance,
     /// Constraints.
     pub num_constraints: usize,
     /// Instance variables (with the constant 1).
@@ -243,32 +287,76 @@ fn u64_at(b: &[u8], at: usize) -> usize {
     usize::try_from(u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))).unwrap_or(usize::MAX)
 }
 
-/// Reads and checks the header only (`bytes` may be the header alone).
+impl Header {
+    /// The header's length in the file, where the body starts ([`header_len`]).
+    #[must_use]
+    pub const fn header_len(&self) -> usize {
+        header_len(self.version)
+    }
+}
+
+/// Reads and checks the header only: `bytes` may be the header alone, or the first
+/// [`MAX_HEADER_LEN`] bytes of the file (or fewer: a version-1 or -2 header is 120 bytes).
 ///
 /// # Errors
-/// Any [`KeyFileError`] the header alone can show.
+/// Any [`KeyFileError`] the header alone can show: among them
+/// [`Malformed`](KeyFileError::Malformed) for flags that are not exactly one of development
+/// and ceremony (version 3) or lack the development bit (versions 1 and 2), for a ceremony
+/// key with a zero hash and for a development key with a non-zero one.
 pub fn read_header(bytes: &[u8]) -> Result<Header, KeyFileError> {
     if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
         return Err(KeyFileError::NotAKey);
     }
-    if bytes.len() < HEADER_LEN {
-        return Err(KeyFileError::Truncated { expected: HEADER_LEN, found: bytes.len() });
+    if bytes.len() < MAGIC.len() + 2 {
+        return Err(KeyFileError::Truncated { expected: MIN_HEADER_LEN, found: bytes.len() });
     }
     let version = u16_at(bytes, 8);
-    if version != FORMAT_VERSION && version != VERSION_1 {
+    if !(VERSION_1..=FORMAT_VERSION).contains(&version) {
         return Err(KeyFileError::UnsupportedVersion { found: version });
+    }
+    let len = header_len(version);
+    if bytes.len() < len {
+        return Err(KeyFileError::Truncated { expected: len, found: bytes.len() });
     }
     let id = u16_at(bytes, 10);
     let circuit = CircuitId::from_u16(id).ok_or(KeyFileError::UnknownCircuit(id))?;
     Ok(Header {
         shape: ShapeId { circuit, depth: u32_at(bytes, 12), k_max: u32_at(bytes, 16) },
         version,
-        development: u32_at(bytes, 20) & FLAG_DEVELOPMENT != 0,
+        provenance: provenance(version, u32_at(bytes, 20), &bytes[..len])?,
         num_constraints: u64_at(bytes, 24),
         num_instance: u64_at(bytes, 32),
         num_witness: u64_at(bytes, 40),
         shape_hash: bytes[48..80].try_into().expect("32 bytes"),
     })
+}
+
+/// The provenance that `flags` and (version 3) the two hashes at the end of `header` record.
+fn provenance(version: u16, flags: u32, header: &[u8]) -> Result<Provenance, KeyFileError> {
+    let bad = |what: String| Err(KeyFileError::Malformed(format!("header flags {flags:#x}: {what}")));
+    if version <= VERSION_2 {
+        // Only development setups wrote these versions.
+        return if flags & FLAG_DEVELOPMENT != 0 {
+            Ok(Provenance::Development)
+        } else {
+            bad(format!("a version-{version} key without the development flag (bit 0), which every such key has"))
+        };
+    }
+    let r1cs_hash: [u8; 32] = header[R1CS_HASH_AT..CIRCUIT_HASH_AT].try_into().expect("32 bytes");
+    let circuit_hash: [u8; 64] = header[CIRCUIT_HASH_AT..CIRCUIT_HASH_AT + 64].try_into().expect("64 bytes");
+    let zero = |h: &[u8]| h.iter().all(|&b| b == 0);
+    match (flags & FLAG_DEVELOPMENT != 0, flags & FLAG_CEREMONY != 0) {
+        _ if flags & !(FLAG_DEVELOPMENT | FLAG_CEREMONY) != 0 => bad("unknown flag bits are set".into()),
+        (true, true) => bad("both the development (bit 0) and the ceremony (bit 1) flag are set".into()),
+        (false, false) => bad("neither the development (bit 0) nor the ceremony (bit 1) flag is set".into()),
+        (true, false) if !(zero(&r1cs_hash) && zero(&circuit_hash)) => {
+            bad("a development key with a ceremony's r1cs or circuit hash".into())
+        }
+        (true, false) => Ok(Provenance::Development),
+        (false, true) if zero(&r1cs_hash) => bad("a ceremony key whose r1cs hash is zero".into()),
+        (false, true) if zero(&circuit_hash) => bad("a ceremony key whose circuit hash is zero".into()),
+        (false, true) => Ok(Provenance::Ceremony { r1cs_hash, circuit_hash }),
+    }
 }
 
 /// Decodes a key, refusing one of another shape than `expected` (when given).
@@ -302,14 +390,14 @@ fn decode(
         }
     }
     let body_len = u64_at(bytes, 80);
-    let total = HEADER_LEN.saturating_add(body_len);
+    let total = header.header_len().saturating_add(body_len);
     if bytes.len() < total {
         return Err(KeyFileError::Truncated { expected: total, found: bytes.len() });
     }
     if bytes.len() > total {
         return Err(KeyFileError::Corrupted);
     }
-    let body = &bytes[HEADER_LEN..];
+    let body = &bytes[header.header_len()..];
     let depth = header.shape.depth as usize;
     let k_max = header.shape.k_max as usize;
     let (expected_constraints, blank): (usize, Box<dyn FnOnce() -> Result<R1cs, crate::ProverError>>) =
@@ -360,7 +448,7 @@ fn decode(
             return Err(KeyFileError::Malformed("verifying key input count differs from the header".into()));
         }
     }
-    Ok(ProverKey { shape: header.shape, development: header.development, pk, r1cs, tables: None })
+    Ok(ProverKey { shape: header.shape, provenance: header.provenance, pk, r1cs, tables: None })
 }
 
 /// The Groth16 key and the three matrices of a body, each decoded on its own rayon task:
@@ -377,7 +465,7 @@ fn decode_body(
     let (pk_bytes, mut rest) = body.split_at(pk_len);
     // Each matrix and its offset in the file.
     let mut parts = [(&[][..], 0); 3];
-    let mut at = HEADER_LEN + pk_len;
+    let mut at = header.header_len() + pk_len;
     for part in &mut parts {
         let len = matrix_len(rest)?;
         (part.0, rest) = rest.split_at(len);

@@ -21,7 +21,7 @@ pub mod sparse;
 /// The MSM tables file beside a proving key.
 pub mod tablefile;
 
-pub use engine::{CircuitId, ProverKey, R1cs, ShapeId};
+pub use engine::{CircuitId, Provenance, ProverKey, R1cs, ShapeId};
 
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;

@@ -118,16 +118,17 @@ fn checked_header(path: &Path, bytes: &[u8], expected: Option<CircuitId>) -> Res
     }
 }
 
-/// Reads the header of `dir`'s proving key (its first bytes only), refusing a key for another
+/// Reads the header of `dir`'s proving key (its first [`keyfile::MAX_HEADER_LEN`] bytes at
+/// most: an older version's shorter header is read from as many), refusing a key for another
 /// circuit than `expected`.
 ///
 /// # Errors
 /// [`SetupDirError::Io`], [`SetupDirError::Key`], [`SetupDirError::WrongCircuit`].
 pub fn read_header(dir: &Path, expected: Option<CircuitId>) -> Result<Header, SetupDirError> {
     let path = dir.join(PROVING_KEY_FILE);
-    let mut head = Vec::with_capacity(keyfile::HEADER_LEN);
+    let mut head = Vec::with_capacity(keyfile::MAX_HEADER_LEN);
     std::fs::File::open(&path)
-        .and_then(|f| f.take(keyfile::HEADER_LEN as u64).read_to_end(&mut head))
+        .and_then(|f| f.take(keyfile::MAX_HEADER_LEN as u64).read_to_end(&mut head))
         .map_err(io_error("reading", &path))?;
     checked_header(&path, &head, expected)
 }

@@ -27,7 +27,7 @@ use veil_prover::{
     ProverKey,
 };
 
-use super::{open_key, UseTables};
+use super::{open_key, prove::DevelopmentKeyFlag, UseTables};
 use crate::describe::{describe, Sources};
 use crate::exit::{bad_input, FAILURE, OK};
 
@@ -64,6 +64,8 @@ pub struct BatchArgs {
     /// and 12 s for those keys, pays for itself) and `always` builds them whatever the count.
     #[arg(long, value_enum, default_value_t = Tables::Auto)]
     tables: Tables,
+    #[command(flatten)]
+    dev_key: DevelopmentKeyFlag,
     /// A file holding the passphrase of the requests' key files (else VEIL_PASSPHRASE, else
     /// a prompt); each key file is unlocked once per batch.
     #[arg(long, value_name = "FILE")]
@@ -172,6 +174,7 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     let shard = a.shard.as_deref().map(Shard::parse).transpose().map_err(batch_error)?;
     let use_file = if a.tables == Tables::Never { UseTables::Never } else { UseTables::Auto };
     let mut prover = open_key(&a.pk, a.check_key, None, use_file)?;
+    a.dev_key.warn(&a.pk, &prover.provenance);
 
     let to_stdout = a.output == "-";
     let done = if to_stdout { HashMap::new() } else { batch::done_ids(Path::new(&a.output)).map_err(batch_error)? };

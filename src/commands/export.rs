@@ -21,6 +21,22 @@ pub enum ExportCommand {
     /// Render a Solidity Groth16 verifier for a verifying key (veil's own template: field and
     /// curve checks on every input, one EIP-197 pairing; see verifier-contract/README.md).
     Verifier(VerifierArgs),
+    /// Write a circuit's R1CS in iden3's .r1cs format (what `snarkjs r1cs info` and
+    /// `snarkjs groth16 setup` read): exactly the matrices veil's prover uses. Prints the
+    /// file's SHA-256, the hash a ceremony's manifest pins.
+    R1cs(R1csArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct R1csArgs {
+    #[command(flatten)]
+    shape: super::ceremony::ShapeArgs,
+    /// Where to write the .r1cs file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Overwrite OUT if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -56,7 +72,26 @@ pub fn run(c: ExportCommand) -> anyhow::Result<u8> {
     match c {
         ExportCommand::Calldata(a) => calldata(&a),
         ExportCommand::Verifier(a) => verifier(&a),
+        ExportCommand::R1cs(a) => r1cs(&a),
     }
+}
+
+fn r1cs(a: &R1csArgs) -> anyhow::Result<u8> {
+    let (shape, r1cs) = a.shape.synthesize()?;
+    let cs = veil_ceremony::Constraints::from_r1cs(&r1cs);
+    let file = cs.to_file();
+    let write = if a.force { veil_fs::write_atomic } else { veil_fs::write_new_atomic };
+    write(&a.out, &file, false).with_context(|| format!("writing {}", a.out.display()))?;
+    eprintln!(
+        "wrote {} ({shape}: {} constraints, {} wires, {} public inputs, domain 2^{})",
+        a.out.display(),
+        cs.n_constraints(),
+        cs.n_wires,
+        cs.n_public,
+        cs.domain_log()
+    );
+    println!("{}", hex::encode(veil_ceremony::r1cs::sha256(&file)));
+    Ok(OK)
 }
 
 fn verifier(a: &VerifierArgs) -> anyhow::Result<u8> {

@@ -1,9 +1,14 @@
-//! `veil info`: circuit sizes.
+//! `veil info`: circuit sizes, and what a proving key's header says about it.
+
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use veil_circuits::approval::{self, ApprovalCircuit};
+use veil_prover::{setup_dir, CircuitId, Provenance};
+
+use super::setup_dir_error;
 
 #[derive(Debug, Subcommand)]
 pub enum InfoCommand {
@@ -11,6 +16,22 @@ pub enum InfoCommand {
     Approval(ApprovalInfo),
     /// The Threshold circuit: k distinct members sign an intent, one proof.
     Threshold(ThresholdInfo),
+    /// A setup directory's proving key: circuit, sizes, format version and provenance.
+    ///
+    /// Reads the key file's header only. The provenance is a development setup (`veil
+    /// setup`: one machine's randomness) or a ceremony, shown with the two hashes that name
+    /// its circuit: the SHA-256 of the iden3 .r1cs export and snarkjs's circuit hash.
+    Key(KeyInfo),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyInfo {
+    /// The setup directory (holding proving_key.veil).
+    #[arg(long)]
+    pk: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +70,7 @@ struct InfoReport {
 pub fn run(c: InfoCommand) -> anyhow::Result<u8> {
     let args = match c {
         InfoCommand::Approval(a) => a,
+        InfoCommand::Key(k) => return key(&k),
         InfoCommand::Threshold(t) => {
             let (_, blank) = veil_prover::engine::threshold_shape(usize::from(t.depth), usize::from(t.k_max))?;
             let shape = veil_prover::shape(blank).context("synthesizing the Threshold circuit")?;
@@ -86,6 +108,45 @@ pub fn run(c: InfoCommand) -> anyhow::Result<u8> {
         println!("constraints        {}", report.constraints);
         println!("public inputs      {} ({})", report.public_inputs, report.public_input_order.join(", "));
         println!("witness variables  {}", report.witness_variables);
+    }
+    Ok(crate::exit::OK)
+}
+
+/// `veil info key`: the proving key's header, read alone (the body is neither read nor checked).
+fn key(args: &KeyInfo) -> anyhow::Result<u8> {
+    let header = setup_dir::read_header(&args.pk, None).map_err(setup_dir_error)?;
+    let path = args.pk.join(setup_dir::PROVING_KEY_FILE);
+    let public_inputs = header.num_instance.saturating_sub(1);
+    let hashes = match &header.provenance {
+        Provenance::Development => None,
+        Provenance::Ceremony { r1cs_hash, circuit_hash } => Some((hex::encode(r1cs_hash), hex::encode(circuit_hash))),
+    };
+    if args.json {
+        let report = serde_json::json!({
+            "file": path, "format_version": header.version,
+            "circuit": header.shape.circuit.name(), "depth": header.shape.depth,
+            "k_max": (header.shape.circuit == CircuitId::Threshold).then_some(header.shape.k_max),
+            "constraints": header.num_constraints, "public_inputs": public_inputs,
+            "witness_variables": header.num_witness, "shape_hash": hex::encode(header.shape_hash),
+            "provenance": if hashes.is_some() { "ceremony" } else { "development" },
+            "r1cs_hash": hashes.as_ref().map(|h| &h.0), "circuit_hash": hashes.as_ref().map(|h| &h.1),
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(crate::exit::OK);
+    }
+    println!("proving key        {} (format {})", path.display(), header.version);
+    println!("circuit            {}", header.shape);
+    println!("constraints        {}", header.num_constraints);
+    println!("public inputs      {public_inputs}");
+    println!("witness variables  {}", header.num_witness);
+    println!("shape hash         {}", hex::encode(header.shape_hash));
+    match hashes {
+        None => println!("provenance         development setup (one machine's randomness: not for production)"),
+        Some((r1cs_hash, circuit_hash)) => {
+            println!("provenance         ceremony");
+            println!("r1cs hash          {r1cs_hash} (SHA-256 of the iden3 .r1cs)");
+            println!("circuit hash       {circuit_hash} (snarkjs csHash, BLAKE2b-512)");
+        }
     }
     Ok(crate::exit::OK)
 }

@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod batch;
+pub mod ceremony;
 pub mod demo;
 pub mod export;
 pub mod gas;

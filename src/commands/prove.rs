@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use veil_approver::{intent::Intent, keys::Key, set::ApproverSet, signature::SignedIntent, witness};
 use veil_circuits::Fr;
-use veil_prover::{engine::Assignment, keyfile::Header, setup_dir, snarkjs, CircuitId, Proof};
+use veil_prover::{engine::Assignment, keyfile::Header, setup_dir, snarkjs, CircuitId, Proof, Provenance};
 
 use super::{open_key, parse_scope, setup_dir_error, UseTables};
 use crate::describe::{describe, Sources};
@@ -49,6 +49,8 @@ pub struct ThresholdArgs {
     /// from `veil tables`): `auto` uses them when the file is there.
     #[arg(long, value_enum, default_value_t = UseTables::Auto)]
     tables: UseTables,
+    #[command(flatten)]
+    dev_key: DevelopmentKeyFlag,
     /// The output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -86,9 +88,35 @@ pub struct ApprovalArgs {
     /// from `veil tables`): `auto` uses them when the file is there.
     #[arg(long, value_enum, default_value_t = UseTables::Auto)]
     tables: UseTables,
+    #[command(flatten)]
+    dev_key: DevelopmentKeyFlag,
     /// The output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
+}
+
+/// `--allow-development-key`, shared by both proofs and `veil batch`.
+#[derive(Debug, Args)]
+pub struct DevelopmentKeyFlag {
+    /// Do not warn that the proving key comes from a development setup (`veil setup`: one
+    /// machine's randomness, so whoever ran it can forge proofs). For tests and development;
+    /// production keys come from a ceremony.
+    #[arg(long)]
+    allow_development_key: bool,
+}
+
+impl DevelopmentKeyFlag {
+    /// Prints one warning line on stderr when the key of setup directory `dir` is a
+    /// development key, unless the flag is given.
+    pub fn warn(&self, dir: &Path, provenance: &Provenance) {
+        if provenance.is_development() && !self.allow_development_key {
+            eprintln!(
+                "warning: {} is a development key (one machine's randomness): whoever ran its setup can forge \
+                 proofs; use a ceremony key in production (--allow-development-key silences this)",
+                dir.join(setup_dir::PROVING_KEY_FILE).display()
+            );
+        }
+    }
 }
 
 pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
@@ -100,15 +128,17 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
 
 /// Runs `prepare` (the witness: unlocking keys, reading files, synthesis) on this thread
 /// while another opens the proving key, then proves: a one-shot proof pays the longer of
-/// the two, not their sum.
+/// the two, not their sum. A development key is warned about first, from its header.
 fn load_and_prove<T>(
     pk: &Path,
     check_key: bool,
     circuit: CircuitId,
     tables: UseTables,
+    dev_key: &DevelopmentKeyFlag,
     prepare: impl FnOnce(&Header) -> anyhow::Result<(Assignment, T)>,
 ) -> anyhow::Result<(Proof, T)> {
     let header = setup_dir::read_header(pk, Some(circuit)).map_err(setup_dir_error)?;
+    dev_key.warn(pk, &header.provenance);
     let (prover, prepared) = std::thread::scope(|s| {
         let loader = s.spawn(|| open_key(pk, check_key, Some(circuit), tables));
         if circuit == CircuitId::Approval {
@@ -130,7 +160,7 @@ fn load_and_prove<T>(
 fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
     let pass =
         passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
-    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Approval, a.tables, |header| {
+    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Approval, a.tables, &a.dev_key, |header| {
         let start = std::time::Instant::now();
         let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
         drop(pass);
@@ -150,7 +180,7 @@ fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
 
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     use veil_circuits::threshold::K;
-    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Threshold, a.tables, |header| {
+    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Threshold, a.tables, &a.dev_key, |header| {
         let set = ApproverSet::load(&a.set).map_err(bad_input)?;
         let intent = Intent::load(&a.intent).map_err(bad_input)?;
         let signed =
