@@ -62,7 +62,7 @@ pub fn prove_approval_args<'a>(
 }
 
 /// The pinned snarkjs CLI; fails (never skips) when it is missing.
-fn snarkjs() -> PathBuf {
+pub fn snarkjs() -> PathBuf {
     let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/node_modules/snarkjs/build/cli.cjs");
     assert!(cli.exists(), "snarkjs is missing: run `npm ci --prefix scripts` (CI does)");
     cli

@@ -1,6 +1,7 @@
 //! veil's integration tests: the real binary, and full-size proofs.
 
 mod batch;
+mod ceremony;
 mod cli;
 mod common;
 mod end_to_end;
