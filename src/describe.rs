@@ -31,6 +31,10 @@ pub fn describe(e: &WitnessError, src: &Sources<'_>) -> String {
             let key = src.key.map_or_else(|| "the key".into(), |k| k.display().to_string());
             format!("{key}: the key's commitment is not a member of {set}")
         }
+        WitnessError::ZeroSecret => {
+            let key = src.key.map_or_else(|| "the key".into(), |k| k.display().to_string());
+            format!("{key}: the key's secret scalar is 0, so its public key is the identity, which cannot approve")
+        }
         WitnessError::EmptySet => format!("{set}: the set is empty"),
         WitnessError::Set(e) => format!("{set}: {e}"),
         WitnessError::Depth { depth, source } => format!("{set} does not fit the key's depth {depth}: {source}"),

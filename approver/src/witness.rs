@@ -8,10 +8,11 @@
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md#3-statements
 
+use ark_ff::Zero;
 use thiserror::Error;
 use veil_circuits::{
     approval::ApprovalCircuit,
-    eddsa::PrivateKey,
+    eddsa::{PrivateKey, SecretScalar},
     identity,
     threshold::{ThresholdCircuit, ThresholdError},
     CircuitError, Fr,
@@ -29,6 +30,12 @@ pub enum WitnessError {
     /// The approver's commitment is not a member of the set.
     #[error("the key's commitment is not a member of the set")]
     NotAMember,
+    /// The key's secret scalar is 0: its public key is the identity, whose secret everybody
+    /// knows, and the Approval circuit refuses it ([DESIGN §3.1 A7][design]).
+    ///
+    /// [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md#31-approval
+    #[error("the key's secret scalar is 0, so its public key is the identity, which cannot approve")]
+    ZeroSecret,
     /// The set has no members.
     #[error("the set is empty")]
     EmptySet,
@@ -82,6 +89,7 @@ pub enum WitnessError {
 /// nullifier per member and intent, what `VeilAccount.approve` requires).
 ///
 /// # Errors
+/// [`WitnessError::ZeroSecret`] (whether or not the set contains the identity's commitment),
 /// [`WitnessError::NotAMember`], [`WitnessError::Set`], [`WitnessError::Depth`].
 ///
 /// [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md#31-approval
@@ -92,11 +100,25 @@ pub fn approval(
     scope: Option<Fr>,
     max_depth: usize,
 ) -> Result<ApprovalCircuit, WitnessError> {
-    let secret = private.secret_scalar();
+    approval_for_secret(&private.secret_scalar(), set, intent, scope, max_depth)
+}
+
+/// [`approval`] from the secret scalar. A private key gives the secret 0 only if its hash
+/// hits one value in 2²⁵¹, so the tests reach that refusal here.
+fn approval_for_secret(
+    secret: &SecretScalar,
+    set: &ApproverSet,
+    intent: &Intent,
+    scope: Option<Fr>,
+    max_depth: usize,
+) -> Result<ApprovalCircuit, WitnessError> {
+    if secret.expose().is_zero() {
+        return Err(WitnessError::ZeroSecret);
+    }
     let index = set.index_of(&identity::commitment(&secret.public_key())).ok_or(WitnessError::NotAMember)?;
     let proof = set.proof(index)?;
     let intent = intent.field_element();
-    ApprovalCircuit::new(max_depth, &secret, &proof, intent, scope.unwrap_or(intent))
+    ApprovalCircuit::new(max_depth, secret, &proof, intent, scope.unwrap_or(intent))
         .map_err(|source| WitnessError::Depth { depth: max_depth, source })
 }
 

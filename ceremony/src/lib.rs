@@ -15,6 +15,7 @@
 
 pub mod binfile;
 pub mod contribute;
+pub mod dev;
 pub mod error;
 pub mod finalize;
 pub mod init;

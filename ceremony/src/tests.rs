@@ -3,13 +3,13 @@
 //! lives in the CLI's integration tests, which run the pinned snarkjs.
 
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, ScalarMul};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::{Field, One, UniformRand, Zero};
 use ark_groth16::{
     r1cs_to_qap::{LibsnarkReduction, R1CSToQAP},
     Groth16,
 };
-use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use ark_poly::Radix2EvaluationDomain;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, LinearCombination, OptimizationGoal, SynthesisError,
     SynthesisMode, Variable,
@@ -20,7 +20,6 @@ use rand_chacha::ChaCha20Rng;
 use veil_prover::{CircuitId, Provenance, R1cs, ShapeId};
 
 use crate::{
-    binfile::Writer,
     contribute::{beacon, contribute, contribute_with},
     error::{FormatError, PointError, VerifyError},
     finalize::{check_h, h_monomial, prover_key},
@@ -107,50 +106,6 @@ fn rng() -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(7)
 }
 
-/// The Lagrange evaluations L_j(τ) of the 2^k domain, optionally with the last monomial
-/// zeroed (snarkjs's top block of section 12).
-fn lagrange(tau: Fr, k: u32, zero_last: bool) -> Vec<Fr> {
-    let n = 1usize << k;
-    let mut powers: Vec<Fr> = std::iter::successors(Some(Fr::one()), |p| Some(*p * tau)).take(n).collect();
-    if zero_last {
-        powers[n - 1] = Fr::zero();
-    }
-    Radix2EvaluationDomain::<Fr>::new(n).expect("domain").ifft(&powers)
-}
-
-/// A prepared powers-of-tau file of `power` from known τ, α, β, laid out as
-/// `snarkjs powersoftau prepare phase2` writes it (no phase-1 records).
-fn dev_ptau(power: u32, tau: Fr, alpha: Fr, beta: Fr) -> Vec<u8> {
-    let n = 1usize << power;
-    let g1 = G1Projective::generator();
-    let g2 = G2Projective::generator();
-    let powers =
-        |count: usize| -> Vec<Fr> { std::iter::successors(Some(Fr::one()), |p| Some(*p * tau)).take(count).collect() };
-    let times = |v: &[Fr], f: Fr| -> Vec<Fr> { v.iter().map(|x| *x * f).collect() };
-    let mut w = Writer::new("ptau", 11);
-    let h = w.section(1);
-    h.extend_from_slice(&32u32.to_le_bytes());
-    h.extend_from_slice(&ark_ff::BigInteger::to_bytes_le(&<ark_bn254::Fq as ark_ff::PrimeField>::MODULUS));
-    h.extend_from_slice(&power.to_le_bytes());
-    h.extend_from_slice(&28u32.to_le_bytes());
-    let put1 = |out: &mut Vec<u8>, s: &[Fr]| crate::points::encode_all(out, &g1.batch_mul(s));
-    let put2 = |out: &mut Vec<u8>, s: &[Fr]| crate::points::encode_all(out, &g2.batch_mul(s));
-    put1(w.section(2), &powers(2 * n - 1));
-    put2(w.section(3), &powers(n));
-    put1(w.section(4), &times(&powers(n), alpha));
-    put1(w.section(5), &times(&powers(n), beta));
-    put2(w.section(6), &[beta]);
-    w.section(7).extend_from_slice(&0u32.to_le_bytes());
-    let blocks = |top: u32, f: Fr, zero_top: bool| -> Vec<Fr> {
-        (0..=top).flat_map(|k| times(&lagrange(tau, k, zero_top && k == power + 1), f)).collect()
-    };
-    put1(w.section(12), &blocks(power + 1, Fr::one(), true));
-    put2(w.section(13), &blocks(power, Fr::one(), false));
-    put1(w.section(14), &blocks(power, alpha, false));
-    put1(w.section(15), &blocks(power, beta, false));
-    w.finish()
-}
-
 struct Fixture {
     _dir: tempfile::TempDir,
     ptau_path: std::path::PathBuf,
@@ -164,7 +119,7 @@ fn fixture(power: u32) -> Fixture {
     let (tau, alpha, beta) = (Fr::rand(&mut r), Fr::rand(&mut r), Fr::rand(&mut r));
     let dir = tempfile::tempdir().expect("tempdir");
     let ptau_path = dir.path().join("dev.ptau");
-    std::fs::write(&ptau_path, dev_ptau(power, tau, alpha, beta)).expect("write");
+    std::fs::write(&ptau_path, crate::dev::insecure_ptau(power, tau, alpha, beta)).expect("write");
     Fixture { _dir: dir, ptau_path, tau, alpha, beta }
 }
 
@@ -564,4 +519,21 @@ fn hash_to_g2_gives_subgroup_points() {
         let p = crate::rng::hash_to_g2(&[i; 64]);
         assert!(p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() && !p.is_zero());
     }
+}
+
+/// A ceremony binds its keys to one exact R1CS: the `.r1cs` export of every shape a
+/// protocol may run a ceremony for is pinned here (beside the prover's own shape hashes),
+/// so that a change in a gadget, in arkworks or in the export fails before any ceremony
+/// is wasted on it.
+#[test]
+fn r1cs_exports_of_the_ceremony_shapes_are_pinned() {
+    use veil_prover::engine::{approval_shape, threshold_shape};
+    let export = |r1cs: R1cs| hex::encode(crate::r1cs::sha256(&Constraints::from_r1cs(&r1cs).to_file()));
+    let approval = |d: usize| export(R1cs::from_blank(approval_shape(d).expect("shape").1).expect("synthesis"));
+    let threshold =
+        |d: usize, k: usize| export(R1cs::from_blank(threshold_shape(d, k).expect("shape").1).expect("synthesis"));
+    assert_eq!(approval(1), "3d5429ec3b7c117e4d89744d59ca785666b7fa696fb261fd643139b77ddf115f");
+    assert_eq!(approval(20), "5021e730df4e9a23b4e79e847519313a3d2d80d3e328a3c9aa690120cf1b87f5");
+    assert_eq!(threshold(2, 2), "018ec743fedb5599954e9e5517c48508ce55473afc88a6e2c2ccfb3125f88d0a");
+    assert_eq!(threshold(20, 8), "73b6e128d8001688acbe7d9f46c76e81ac463e7cb3d7fdf6f91d4c4ad0a15489");
 }

@@ -13,16 +13,26 @@
 //! 5. nullifier = Poseidon(scope, s);
 //! 6. the intent is bound to the proof: Groth16's QAP reduction gives every public input its
 //!    own verifying-key term, so a proof for one intent does not verify for another (tested
-//!    at proof level); one constraint `intent²` also binds it in backends that do not.
+//!    at proof level); one constraint `intent²` also binds it in backends that do not;
+//! 7. A ≠ O, enforced as `A.x ≠ 0`: the secret s = 0 is refused.
 //!
-//! Cost at maximum depth D: `1,298 + 244·D` constraints (6,178 at D = 20; circom's
+//! **Why A ≠ O.** The secret 0 has the public key `0·Base8 = O = (0, 1)`, a key whose
+//! secret everybody knows: if a set ever contained its commitment `Poseidon(0, 1)`, by
+//! mistake or by a malicious set builder, anybody could approve in that member's name.
+//! A = s·Base8 lies in the prime-order subgroup, where only the identity has `x = 0` (the
+//! other point with x = 0, `(0, −1)`, has order 2), and s < l (clause 1), so `A.x ≠ 0` is
+//! exactly `s ≠ 0`, in one constraint. A key derived as zk-kit derives it has s = 0 only
+//! for one value in 2²⁵¹ of its hash, so no honest member is excluded. The Threshold
+//! circuit refuses the identity key the same way (its clause 3).
+//!
+//! Cost at maximum depth D: `1,299 + 244·D` constraints (6,179 at D = 20; circom's
 //! Semaphore v4 has 6,431).
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 
 use std::fmt;
 
-use ark_ff::PrimeField;
+use ark_ff::{PrimeField, Zero};
 use ark_r1cs_std::{
     alloc::AllocVar,
     boolean::Boolean,
@@ -135,8 +145,9 @@ impl ApprovalCircuit {
     /// under `scope`.
     ///
     /// # Errors
-    /// [`CircuitError::UnsupportedDepth`], [`CircuitError::ProofTooLong`] or
-    /// [`CircuitError::IndexTooLarge`] for a proof that does not fit, and
+    /// [`CircuitError::UnsupportedDepth`]; [`CircuitError::ZeroSecret`] for the secret 0,
+    /// whose public key is the identity (the circuit refuses it); [`CircuitError::ProofTooLong`]
+    /// or [`CircuitError::IndexTooLarge`] for a proof that does not fit, and
     /// [`CircuitError::ProofDoesNotMatchRoot`] when the proof does not lead from the secret's
     /// identity commitment to its root.
     pub fn new(
@@ -147,6 +158,9 @@ impl ApprovalCircuit {
         scope: Fr,
     ) -> Result<Self, CircuitError> {
         check_depth(max_depth)?;
+        if secret.expose().is_zero() {
+            return Err(CircuitError::ZeroSecret);
+        }
         let path = MerklePath::pad(proof, max_depth)?;
         let leaf = identity::commitment(&secret.public_key());
         if proof.compute_root(leaf) != proof.root {
@@ -199,6 +213,13 @@ impl ConstraintSynthesizer<Fr> for ApprovalCircuit {
             mul_base8(&s_bits)?
         };
 
+        // Not the identity: A ≠ O, i.e. s ≠ 0, whose key everybody holds. A is in the
+        // prime-order subgroup, where x = 0 only at O.
+        {
+            let _c = clause!("A ≠ O");
+            a.x.enforce_not_equal(&FpVar::zero())?;
+        }
+
         // Identity commitment: leaf = Poseidon(A.x, A.y).
         let leaf = {
             let _c = clause!("leaf = Poseidon(A.x, A.y)");
@@ -235,9 +256,9 @@ pub const fn num_constraints(max_depth: usize) -> usize {
     BASE_CONSTRAINTS + crate::lean_imt::constraints::CONSTRAINTS_PER_LEVEL * max_depth
 }
 
-/// Constraints independent of the depth: s bits (251) and `s < l` (60), `s·Base8` (504), two
-/// Poseidon(2) (480), two equalities and the intent's square (3).
-pub const BASE_CONSTRAINTS: usize = 1_298;
+/// Constraints independent of the depth: s bits (251) and `s < l` (60), `s·Base8` (504),
+/// `A ≠ O` (1), two Poseidon(2) (480), two equalities and the intent's square (3).
+pub const BASE_CONSTRAINTS: usize = 1_299;
 
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,10 @@ pub enum CircuitError {
     /// A secret scalar not below the subgroup order l.
     #[error("secret scalar is not below the subgroup order l")]
     ScalarNotBelowOrder,
+    /// The secret scalar 0, whose public key `0·Base8` is the identity (0, 1): everybody
+    /// knows it, so the Approval circuit refuses it.
+    #[error("secret scalar is 0: its public key is the identity, whose secret everybody knows")]
+    ZeroSecret,
     /// A Merkle proof longer than the circuit's maximum depth.
     #[error("Merkle proof has {length} siblings, more than the maximum depth {max_depth}")]
     ProofTooLong {

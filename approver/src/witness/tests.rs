@@ -1,4 +1,4 @@
-use ark_ff::One;
+use ark_ff::{One, Zero};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -48,6 +48,22 @@ fn approval_witness_satisfies_and_refuses() {
         approval(&keys5[0], &big, &i, None, 2),
         Err(WitnessError::Depth { depth: 2, source: CircuitError::ProofTooLong { .. } })
     ));
+}
+
+#[test]
+fn approval_witness_refuses_the_secret_zero() {
+    // The secret 0 has the identity as its key; its commitment is Poseidon(0, 1).
+    let zero = SecretScalar::new(veil_circuits::Fs::zero());
+    let (keys, mut set) = members(3);
+    let i = intent(1);
+    // Refused as the secret 0 rather than as a non-member...
+    assert!(matches!(approval_for_secret(&zero, &set, &i, None, DEPTH), Err(WitnessError::ZeroSecret)));
+    // ...and refused even where a set holds the identity's commitment.
+    set.add_member(identity::commitment(&zero.public_key())).unwrap();
+    assert!(matches!(approval_for_secret(&zero, &set, &i, None, DEPTH), Err(WitnessError::ZeroSecret)));
+    // The other members of that set still approve, by key or by secret scalar.
+    assert!(satisfied(approval(&keys[0], &set, &i, None, DEPTH).unwrap()));
+    assert!(satisfied(approval_for_secret(&keys[2].secret_scalar(), &set, &i, None, DEPTH).unwrap()));
 }
 
 #[test]

@@ -46,6 +46,18 @@ fn violated_clause(circuit: ApprovalCircuit) -> Option<String> {
     trace
 }
 
+/// How many constraints the circuit's witness violates (all of them, not only the first).
+fn violations(circuit: ApprovalCircuit) -> usize {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    circuit.generate_constraints(cs.clone()).unwrap();
+    cs.finalize();
+    let [a, b, c]: [_; 3] =
+        cs.to_matrices().unwrap().remove(ark_relations::gr1cs::R1CS_PREDICATE_LABEL).unwrap().try_into().unwrap();
+    let z: Vec<Fr> = cs.instance_assignment().unwrap().into_iter().chain(cs.witness_assignment().unwrap()).collect();
+    let eval = |row: &[(Fr, usize)]| row.iter().map(|(coeff, i)| *coeff * z[*i]).sum::<Fr>();
+    (0..a.len()).filter(|&i| eval(&a[i]) * eval(&b[i]) != eval(&c[i])).count()
+}
+
 /// Asserts the circuit is unsatisfied, first in the clause named `clause`.
 #[track_caller]
 fn assert_violates(circuit: ApprovalCircuit, clause: &str) {
@@ -82,10 +94,10 @@ fn single_member_set_has_root_equal_to_leaf() {
 
 #[test]
 fn constraint_counts_are_pinned() {
-    // 1,298 for the key, commitment and nullifier, 244 per level.
-    assert_eq!(count(10), 3_738);
-    assert_eq!(count(20), 6_178);
-    assert_eq!(count(32), 9_106);
+    // 1,299 for the key, commitment and nullifier, 244 per level.
+    assert_eq!(count(10), 3_739);
+    assert_eq!(count(20), 6_179);
+    assert_eq!(count(32), 9_107);
     for d in [1, 10, 20, 32] {
         assert_eq!(count(d), num_constraints(d), "formula at depth {d}");
     }
@@ -139,6 +151,40 @@ fn secret_at_or_above_l_is_rejected() {
     let mut c = honest;
     c.secret = Some(s.to_fr() + l());
     assert_violates(c, "s < l");
+}
+
+#[test]
+fn zero_secret_is_refused_natively_and_rejected_in_circuit() {
+    // The secret 0: its key is the identity O = (0, 1), whose secret everybody knows.
+    let zero = SecretScalar::new(Fs::zero());
+    let o = zero.public_key();
+    assert_eq!((o.x, o.y), (Fr::zero(), Fr::one()));
+    assert_eq!(identity::commitment(&o), poseidon::hash2(Fr::zero(), Fr::one()));
+    let scope = Fr::from(9u64);
+    // A set that (wrongly) contains O's commitment beside an honest member.
+    let member = SecretScalar::new(Fs::from(123_456_789u64));
+    let tree = LeanImt::from_leaves([identity::commitment(&member.public_key()), identity::commitment(&o)]);
+    let honest = ApprovalCircuit::new(4, &member, &tree.proof(0).unwrap(), Fr::one(), scope).unwrap();
+    assert!(satisfied(honest.clone()));
+    assert_eq!(violations(honest), 0);
+
+    // The constructor refuses the secret 0 before looking at the proof.
+    let proof = tree.proof(1).unwrap();
+    assert_eq!(ApprovalCircuit::new(4, &zero, &proof, Fr::one(), scope).unwrap_err(), CircuitError::ZeroSecret);
+
+    // Bypassing it: every value as the constructor would compute it for s = 0, so the leaf,
+    // root and nullifier all match and only A ≠ O stands in the way.
+    let c = ApprovalCircuit {
+        max_depth: 4,
+        secret: Some(Fr::zero()),
+        path: Some(PathWitness::from(&MerklePath::pad(&proof, 4).unwrap())),
+        root: Some(proof.root),
+        nullifier: Some(poseidon::hash2(scope, Fr::zero())),
+        intent: Some(Fr::one()),
+        scope: Some(scope),
+    };
+    assert_violates(c.clone(), "A ≠ O");
+    assert_eq!(violations(c), 1, "A ≠ O is the only violated constraint");
 }
 
 #[test]

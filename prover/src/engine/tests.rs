@@ -219,3 +219,63 @@ fn shape_hash_distinguishes_depths_and_is_stable() {
     assert_eq!(h4, R1cs::from_blank(ApprovalCircuit::blank(4).unwrap()).unwrap().shape_hash());
     assert_ne!(h4, R1cs::from_blank(ApprovalCircuit::blank(5).unwrap()).unwrap().shape_hash());
 }
+
+/// The R1CS of one shape: `(circuit, depth, k_max)` as in [`ShapeId`].
+fn shape_r1cs(circuit: CircuitId, depth: usize, k_max: usize) -> R1cs {
+    match circuit {
+        CircuitId::Approval => R1cs::from_blank(approval_shape(depth).unwrap().1),
+        CircuitId::Threshold => R1cs::from_blank(threshold_shape(depth, k_max).unwrap().1),
+    }
+    .unwrap()
+}
+
+/// The R1CS of every shape a key may be made for is pinned: constraints, instance variables
+/// (with the constant 1), witness variables and [`R1cs::shape_hash`] in hex.
+///
+/// Why: a key from a trusted-setup ceremony is bound to this exact R1CS (its shape hash is
+/// in the key file's header, and its queries are the matrices' evaluations at the
+/// ceremony's secrets), and a ceremony cannot be rerun as a release step. Any drift, a
+/// gadget rewritten, a clause moved, a constraint reordered, or an arkworks upgrade that
+/// synthesizes the same statement differently, must fail here first, before it silently
+/// invalidates every key already made. A change here is a new statement: it needs a new
+/// ceremony (the failure prints the new rows).
+#[test]
+fn r1cs_of_every_shape_is_pinned() {
+    use CircuitId::{Approval, Threshold};
+    // (circuit, depth, k_max, constraints, instance, witness, shape hash)
+    const PINNED: [(CircuitId, usize, usize, usize, usize, usize, &str); 9] = [
+        (Approval, 1, 0, 1_543, 5, 1_542, "89ae4fcea3fe6a6f0bb5d48c8ef98593164e2af444b7c726009c8d8904fe6e26"),
+        (Approval, 2, 0, 1_787, 5, 1_787, "6078435bf25c29e83a37e5c6f2932d150bd2e1773b4fb7371260c1edc6dc456d"),
+        (Approval, 16, 0, 5_203, 5, 5_217, "8b781ed2260f90ebc9301b28cacf838a928f4e0d9a592da8728ab7a3390ef541"),
+        (Approval, 20, 0, 6_179, 5, 6_197, "f38e27dd7e7fed6635d9c074ab5d1dc819652e38a196bc56bbb4f0486a6eaee0"),
+        (Approval, 32, 0, 9_107, 5, 9_137, "834e0e17f414fb1cda19fb551011323b40d884266c7f27a01078194e85334d1e"),
+        (Threshold, 2, 2, 7_723, 4, 7_722, "d84ab7def18af5cd7e2fc8d0860283e73c3c4a9f774d977a419e9b3a582f37b8"),
+        (Threshold, 20, 1, 8_253, 4, 8_270, "6cb4dbeceb883e3d72a36d5819876d10c4722ae6a24d7c700b4fae5532f470f7"),
+        (Threshold, 20, 2, 16_507, 4, 16_542, "8420431b38e9fe2ce034c2c54ae5df7ba84c02c3810f122add9c1e59325a3a1e"),
+        (Threshold, 20, 8, 66_058, 4, 66_195, "8de8f3b5e57226d49cd01768526d34c86335c32ae255958350515bbe8345487a"),
+    ];
+    let actual: Vec<_> = PINNED
+        .par_iter()
+        .map(|&(circuit, depth, k_max, ..)| {
+            let r1cs = shape_r1cs(circuit, depth, k_max);
+            let formula = match circuit {
+                Approval => approval::num_constraints(depth),
+                Threshold => veil_circuits::threshold::num_constraints(depth, k_max),
+            };
+            assert_eq!(r1cs.num_constraints(), formula, "{circuit:?} depth {depth} k_max {k_max}: cost formula");
+            let hash = hex::encode(r1cs.shape_hash());
+            (circuit, depth, k_max, r1cs.num_constraints(), r1cs.num_instance, r1cs.num_witness, hash)
+        })
+        .collect();
+    let changed: Vec<String> = PINNED
+        .iter()
+        .zip(&actual)
+        .filter(|(p, a)| (p.3, p.4, p.5, p.6) != (a.3, a.4, a.5, a.6.as_str()))
+        .map(|(_, (c, d, k, n, i, w, h))| format!("        ({c:?}, {d}, {k}, {n}, {i}, {w}, \"{h}\"),"))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the R1CS changed (a new statement: it needs a new ceremony); now:\n{}",
+        changed.join("\n")
+    );
+}
