@@ -152,6 +152,28 @@ fn approval_depth_20_ceremony_with_snarkjs_in_the_loop() {
     let theirs: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(p("snarkjs_vk.json")).unwrap()).unwrap();
     assert_eq!(ours, theirs);
+    // Finalizing is deterministic: again, into another directory, the same keys; into the
+    // same directory, refused without --force.
+    veil()
+        .args(["ceremony", "finalize", &p("4.zkey")])
+        .args(shape)
+        .args(["--ptau", ptau, "--out", &p("again")])
+        .assert()
+        .success();
+    for f in ["proving_key.veil", "verification_key.json", "MANIFEST.json"] {
+        assert!(
+            std::fs::read(dir.path().join("keys").join(f)).unwrap()
+                == std::fs::read(dir.path().join("again").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    veil()
+        .args(["ceremony", "finalize", &p("4.zkey")])
+        .args(shape)
+        .args(["--ptau", ptau, "--out", &p("keys")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
     let info = stdout_of(veil().args(["info", "key", "--pk", &p("keys")]));
     assert!(info.contains("ceremony") && info.contains(&cs_hash), "{info}");
 
@@ -185,7 +207,8 @@ fn approval_depth_20_ceremony_with_snarkjs_in_the_loop() {
             "CeremonyVerifier",
         ])
         .assert()
-        .success();
+        .success()
+        .stderr(predicate::str::contains("ceremony key (4 contributions)"));
     let calldata = Calldata::from_json(&stdout_of(veil().args([
         "export",
         "calldata",
@@ -197,6 +220,21 @@ fn approval_depth_20_ceremony_with_snarkjs_in_the_loop() {
     .unwrap();
     let solc = Solc::locate().unwrap();
     let sol = std::fs::read_to_string(p("V.sol")).unwrap();
+    assert!(
+        sol.contains(&format!(
+            "/// Verifying key from a multi-party ceremony of 4 contributions (see its MANIFEST.json):\n/// circuit hash 0x{cs_hash},\n/// vk hash 0x{}.\n",
+            manifest["vk_hash"].as_str().unwrap()
+        )),
+        "{sol}"
+    );
+    // Without the manifest, the key's header still says ceremony (the verifying key checked
+    // against the proving key's).
+    std::fs::remove_file(p("again/MANIFEST.json")).unwrap();
+    veil()
+        .args(["export", "verifier", "--vk", &p("again/verification_key.json"), "--out", &p("W.sol")])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("ceremony key"));
     let artifacts = solc.compile(&[("V.sol", &sol)]).unwrap();
     let artifact = artifacts.get("CeremonyVerifier").expect("the verifier compiled");
     let mut chain = Chain::new(31_337, 1_800_000_000);

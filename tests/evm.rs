@@ -411,7 +411,12 @@ fn gas_of_every_entry_point_near_the_floor_and_below_snarkjs() {
 fn rendering_checks_its_options() {
     let vk = fixture().scenario.approval.verifying_key();
     let bad = |name: &str, description: &str| {
-        render_verifier(vk, &VerifierOptions { contract_name: name.into(), description: description.into() }).is_err()
+        let provenance = veil_verifier_contract::render::KeyProvenance::Unknown;
+        render_verifier(
+            vk,
+            &VerifierOptions { contract_name: name.into(), description: description.into(), provenance },
+        )
+        .is_err()
     };
     assert!(bad("1Verifier", ""));
     assert!(bad("My Verifier", ""));
@@ -455,10 +460,13 @@ mod cli {
             .args(["export", "verifier", "--vk", &vk, "--out", &p("V.sol"), "--name", "ThresholdVerifier"])
             .assert()
             .success()
-            .stderr(predicate::str::contains("3 public inputs"));
+            .stderr(predicate::str::contains("3 public inputs, development key"));
         let sol = std::fs::read_to_string(p("V.sol")).unwrap();
         assert!(sol.contains("contract ThresholdVerifier {"));
         assert!(sol.contains("uint256[3] calldata"));
+        // The provenance, from proving_key.veil's header beside the key, is in the source.
+        assert!(sol
+            .contains("\n/// DEVELOPMENT verifying key (one machine's randomness): whoever ran the setup can forge\n"));
         // The same file again: refused without --force, untouched; replaced with it.
         veil()
             .args(["export", "verifier", "--vk", &vk, "--out", &p("V.sol"), "--name", "Other"])
@@ -484,6 +492,67 @@ mod cli {
             .code(2)
             .stderr(predicate::str::contains("--name"));
         assert!(!Path::new(&p("W.sol")).exists());
+
+        // Alone, without a proving key or a manifest beside it, the key is of unknown provenance.
+        std::fs::create_dir(p("bare")).unwrap();
+        std::fs::copy(&vk, p("bare/verification_key.json")).unwrap();
+        veil()
+            .args(["export", "verifier", "--vk", &p("bare/verification_key.json"), "--out", &p("U.sol")])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("key of unknown provenance"));
+        assert!(std::fs::read_to_string(p("U.sol")).unwrap().contains("\n/// Verifying key of unknown provenance ("));
+
+        // A ceremony manifest beside the key is read first, and must be this key's.
+        let json: veil_prover::snarkjs::VerificationKeyJson =
+            serde_json::from_str(&std::fs::read_to_string(&vk).unwrap()).unwrap();
+        let vk_hash = veil_ceremony::manifest::vk_hash(&(&json).try_into().unwrap());
+        let manifest = |vk_hash: &str| {
+            serde_json::json!({
+                "format": "veil-ceremony-manifest",
+                "version": 1,
+                "circuit": {
+                    "name": "threshold", "depth": 2, "k_max": 1, "constraints": 1, "power": 1,
+                    "r1cs_sha256": "11".repeat(32), "circuit_hash": "ab".repeat(64),
+                },
+                "ptau": {
+                    "name": "p.ptau", "size": 1, "power": 1, "sha256": "22".repeat(32), "blake2b": "33".repeat(64),
+                },
+                "contributions": [
+                    { "index": 1, "name": "alice", "type": "contributor", "hash": "44".repeat(64) },
+                    {
+                        "index": 2, "name": null, "type": "beacon", "hash": "55".repeat(64),
+                        "beacon_hash": "66".repeat(32), "beacon_exp": 10,
+                    },
+                ],
+                "zkey_sha256": "77".repeat(32),
+                "vk_hash": vk_hash,
+                "files": ["proving_key.veil", "verification_key.json"],
+            })
+            .to_string()
+        };
+        std::fs::write(p("keys/MANIFEST.json"), manifest(&"00".repeat(32))).unwrap();
+        veil().args(["export", "verifier", "--vk", &vk, "--out", &p("M.sol")]).assert().code(2).stderr(
+            predicate::str::contains("MANIFEST.json")
+                .and(predicate::str::contains("verification_key.json"))
+                .and(predicate::str::contains("another verifying key")),
+        );
+        assert!(!Path::new(&p("M.sol")).exists());
+        std::fs::write(p("keys/MANIFEST.json"), manifest(&hex::encode(vk_hash))).unwrap();
+        veil()
+            .args(["export", "verifier", "--vk", &vk, "--out", &p("M.sol")])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("ceremony key (2 contributions)"));
+        let sol = std::fs::read_to_string(p("M.sol")).unwrap();
+        assert!(sol
+            .contains("\n/// Verifying key from a multi-party ceremony of 2 contributions (see its MANIFEST.json):\n"));
+        assert!(sol.contains(&format!(
+            "\n/// circuit hash 0x{},\n/// vk hash 0x{}.\n",
+            "ab".repeat(64),
+            hex::encode(vk_hash)
+        )));
+        assert!(!sol.contains("DEVELOPMENT"));
     }
 
     #[test]

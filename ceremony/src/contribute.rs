@@ -94,9 +94,15 @@ pub fn contribute(zkey: &Zkey, name: Option<&str>, entropy: &[u8]) -> Result<(Zk
     os.zeroize();
     let mut rng = SnarkjsRng::new(&seed);
     seed.zeroize();
-    let delta = nonzero(&mut rng);
-    let s = (G1Projective::generator() * nonzero(&mut rng)).into_affine();
-    Ok(apply(zkey, delta, s, Kind::Contributor, name))
+    let mut delta = nonzero(&mut rng);
+    let mut s_scalar = nonzero(&mut rng);
+    let s = (G1Projective::generator() * s_scalar).into_affine();
+    let out = apply(zkey, delta, s, Kind::Contributor, name);
+    delta.zeroize();
+    s_scalar.zeroize();
+    // The ChaCha state that drew them goes out of scope here; rand_chacha does not
+    // zeroize it, and neither can we from outside.
+    Ok(out)
 }
 
 /// A contribution with a δ′ chosen by the caller (tests, and reproducible runs only).

@@ -1,7 +1,7 @@
 //! veil's trusted setup: a multi-party Groth16 phase 2 over Perpetual Powers of Tau whose
 //! transcript is snarkjs's `.zkey` file, byte for byte, so that `snarkjs zkey verify` is an
-//! independent second verifier of every veil ceremony and snarkjs or p0tion contributors
-//! can take part.
+//! independent second verifier of every veil ceremony and snarkjs contributors can take
+//! part.
 //!
 //! The path of a ceremony: [`r1cs::Constraints`] (the circuit, exportable as iden3 `.r1cs`)
 //! and a prepared [`ptau::Ptau`] give the first key ([`init::init`]); each contributor

@@ -476,6 +476,11 @@ fn names_and_beacon_parameters_are_checked() {
     let init_key = &c.init_key;
     assert!(contribute(init_key, Some(&"x".repeat(65)), b"").is_err());
     assert!(contribute(init_key, Some(&"x".repeat(64)), b"").is_ok());
+    // 64 characters of 4 bytes each: too long for the record's one-byte length.
+    assert!(contribute(init_key, Some(&"😀".repeat(64)), b"").is_err());
+    assert!(contribute(init_key, Some(&"é".repeat(64)), b"").is_ok());
+    assert!(contribute(init_key, Some("tab\there"), b"").is_err());
+    assert!(contribute(init_key, Some("line\nbreak"), b"").is_err());
     assert!(beacon(init_key, None, &[1], 9).is_err());
     assert!(beacon(init_key, None, &[], 10).is_err());
 }
@@ -536,4 +541,39 @@ fn r1cs_exports_of_the_ceremony_shapes_are_pinned() {
     assert_eq!(approval(20), "5021e730df4e9a23b4e79e847519313a3d2d80d3e328a3c9aa690120cf1b87f5");
     assert_eq!(threshold(2, 2), "018ec743fedb5599954e9e5517c48508ce55473afc88a6e2c2ccfb3125f88d0a");
     assert_eq!(threshold(20, 8), "73b6e128d8001688acbe7d9f46c76e81ac463e7cb3d7fdf6f91d4c4ad0a15489");
+}
+
+#[test]
+fn reading_to_contribute_skips_only_the_b2_subgroup_check() {
+    let c = ceremony();
+    let mut bytes = c.last.to_bytes(Layout::Contributed);
+    // A B₂ point on the twist but outside the subgroup.
+    let off = {
+        let mut x = 0u64;
+        loop {
+            let xx = ark_bn254::Fq2::new(ark_bn254::Fq::from(x), ark_bn254::Fq::one());
+            let rhs = xx * xx.square() + <ark_bn254::g2::Config as ark_ec::short_weierstrass::SWCurveConfig>::COEFF_B;
+            if let Some(y) = rhs.sqrt() {
+                let p = G2Affine::new_unchecked(xx, y);
+                if !p.is_in_correct_subgroup_assuming_on_curve() {
+                    break p;
+                }
+            }
+            x += 1;
+        }
+    };
+    let sections = crate::binfile::Sections::parse(&bytes, "zkey").unwrap();
+    let at = sections.get(7).unwrap().offset as usize;
+    bytes[at..at + 128].copy_from_slice(&crate::points::to_bytes(&off));
+    assert!(matches!(
+        Zkey::from_bytes(&bytes),
+        Err(FormatError::BadPoint { section: 7, index: 0, why: PointError::NotInSubgroup, .. })
+    ));
+    let read = Zkey::from_bytes_to_contribute(&bytes).expect("read to contribute");
+    // A contribution carries it along; verification refuses the result.
+    let (next, _) = contribute(&read, Some("dave"), b"").expect("contribute");
+    assert!(Zkey::from_bytes(&next.to_bytes(Layout::Contributed)).is_err());
+    // Off the curve is refused either way.
+    bytes[at + 3] ^= 1;
+    assert!(Zkey::from_bytes_to_contribute(&bytes).is_err());
 }

@@ -20,7 +20,7 @@ use blake2::{Blake2b512, Digest};
 use crate::{
     binfile::{Sections, Writer},
     error::FormatError,
-    points::{decode_all, encode_all, FilePoint, G1_LEN, G2_LEN},
+    points::{decode_all, decode_all_with, encode_all, FilePoint, G1_LEN, G2_LEN},
 };
 
 const KIND: &str = "zkey";
@@ -135,6 +135,9 @@ pub fn check_name(name: &str) -> Result<(), String> {
             name.chars().count()
         ));
     }
+    if name.len() > 255 {
+        return Err(format!("the name is {} bytes in UTF-8; at most 255 fit a transcript record", name.len()));
+    }
     if name.chars().any(char::is_control) {
         return Err("the name contains control characters".into());
     }
@@ -196,6 +199,20 @@ impl Zkey {
     /// # Errors
     /// [`FormatError`] naming the section and point.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
+        Self::decode(bytes, true)
+    }
+
+    /// [`Zkey::from_bytes`] for a contribution: the B₂ points, which a contribution copies
+    /// unchanged, are checked on the curve but not for the subgroup (most of the cost of
+    /// reading a key). Verification reads them with every check.
+    ///
+    /// # Errors
+    /// As [`Zkey::from_bytes`].
+    pub fn from_bytes_to_contribute(bytes: &[u8]) -> Result<Self, FormatError> {
+        Self::decode(bytes, false)
+    }
+
+    fn decode(bytes: &[u8], b2_subgroup: bool) -> Result<Self, FormatError> {
         let sections = Sections::parse(bytes, KIND)?;
         let s1 = sections.need_len(1, 4)?;
         if u32_at(bytes, s1.offset as usize) != 1 {
@@ -243,7 +260,8 @@ impl Zkey {
         let ic = g1s(3, "IC")?;
         let a = g1s(5, "A")?;
         let b1 = g1s(6, "B₁")?;
-        let b2 = decode_all::<G2Affine>(sections.slice(bytes, 7)?, KIND, 7, "B₂")?;
+        let b2_decode = if b2_subgroup { G2Affine::decode } else { G2Affine::decode_on_curve };
+        let b2 = decode_all_with::<G2Affine>(sections.slice(bytes, 7)?, KIND, 7, "B₂", b2_decode)?;
         let l = g1s(8, "L")?;
         let hq = g1s(9, "H")?;
         let (cs_hash, contributions) = read_mpc(sections.slice(bytes, 10)?)?;

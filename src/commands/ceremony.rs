@@ -166,12 +166,16 @@ pub struct FinalizeArgs {
     /// The prepared powers-of-tau file the ceremony started from.
     #[arg(long)]
     ptau: PathBuf,
-    /// The setup directory to write (created if missing; existing keys are refused).
+    /// The setup directory to write (created if missing; keys already there are refused
+    /// unless --force).
     #[arg(long)]
     out: PathBuf,
     /// Also build the fixed-base MSM tables (as `veil tables`).
     #[arg(long)]
     tables: bool,
+    /// Replace keys already in OUT.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(c: CeremonyCommand) -> anyhow::Result<u8> {
@@ -199,6 +203,12 @@ fn format_error(path: &Path, e: FormatError) -> anyhow::Error {
 fn read_zkey(path: &Path) -> anyhow::Result<Zkey> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     Zkey::from_bytes(&bytes).map_err(|e| format_error(path, e))
+}
+
+/// A key to add a record to: B₂ is copied, so its subgroup checks are left to `verify`.
+fn read_zkey_to_contribute(path: &Path) -> anyhow::Result<Zkey> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Zkey::from_bytes_to_contribute(&bytes).map_err(|e| format_error(path, e))
 }
 
 fn write_file(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
@@ -240,7 +250,7 @@ fn run_init(a: &InitArgs) -> anyhow::Result<u8> {
 
 /// Reads a key and checks its chain before anything is added to it.
 fn read_chain(path: &Path) -> anyhow::Result<Option<Zkey>> {
-    let z = read_zkey(path)?;
+    let z = read_zkey_to_contribute(path)?;
     if let Err(e) = verify_chain(&z) {
         eprintln!("error: {}: the transcript does not verify: {e}", path.display());
         return Ok(None);
@@ -262,7 +272,7 @@ fn read_entropy() -> anyhow::Result<Vec<u8>> {
 
 fn announce(z: &Zkey, hash: &[u8; 64], out: &Path) {
     let n = z.contributions.len();
-    let name = z.contributions[n - 1].display_name();
+    let name = shown(&z.contributions[n - 1].display_name());
     println!("{}", hex::encode(hash));
     eprintln!("wrote {} (contribution #{n}, {name})", out.display());
     eprintln!();
@@ -300,10 +310,16 @@ fn run_beacon(a: &BeaconArgs) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
+/// A contributor's name as printed: control characters (a transcript may carry terminal
+/// escapes) replaced.
+fn shown(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
+}
+
 fn print_report(report: &Report) {
     println!("circuit hash: {}", hex::encode(report.cs_hash));
     for c in &report.contributions {
-        let name = c.name.as_deref().unwrap_or("unnamed");
+        let name = shown(c.name.as_deref().unwrap_or("unnamed"));
         match &c.kind {
             Kind::Contributor => println!("contribution #{} {name}: {}", c.index, hex::encode(c.hash)),
             Kind::Beacon { hash, exp } => println!(
@@ -357,6 +373,18 @@ fn run_verify(a: &VerifyArgs) -> anyhow::Result<u8> {
 }
 
 fn run_finalize(a: &FinalizeArgs) -> anyhow::Result<u8> {
+    if !a.force {
+        for name in [setup_dir::PROVING_KEY_FILE, setup_dir::VERIFYING_KEY_FILE, MANIFEST_FILE] {
+            let path = a.out.join(name);
+            if path.exists() {
+                return Err(bad_input(format!(
+                    "{} exists (--force replaces the keys in {})",
+                    path.display(),
+                    a.out.display()
+                )));
+            }
+        }
+    }
     let mut v = match verified(&a.zkey, &a.shape, &a.ptau)? {
         Ok(v) => v,
         Err(code) => return Ok(code),

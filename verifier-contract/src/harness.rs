@@ -51,7 +51,11 @@ impl Artifacts {
         let render = |vk, name: &str, description: &str| {
             render_verifier(
                 vk,
-                &VerifierOptions { contract_name: name.to_owned(), description: description.to_owned() },
+                &VerifierOptions {
+                    contract_name: name.to_owned(),
+                    description: description.to_owned(),
+                    provenance: crate::render::KeyProvenance::Unknown,
+                },
             )
         };
         let approval_sol = render(approval, APPROVAL_VERIFIER, "veil Approval")?;

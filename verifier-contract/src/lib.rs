@@ -17,4 +17,4 @@ pub mod scenario;
 /// The pinned Solidity compiler from npm (`node scripts/solc.mjs`), cached by input hash.
 pub mod solc;
 
-pub use render::{render_verifier, VerifierOptions};
+pub use render::{render_verifier, KeyProvenance, VerifierOptions};

@@ -4,7 +4,9 @@
 //! to gnark; neither is used). It is rendered by askama from [`VerifierContext`](crate::render::VerifierContext), a typed
 //! context in which every constant is already a 32-byte hex word: β, γ and δ are negated
 //! here, and the error selectors are computed from the error signatures, so the template holds
-//! no arithmetic beyond offsets.
+//! no arithmetic beyond offsets. The contract's `@notice` states the key's provenance
+//! ([`KeyProvenance`](crate::render::KeyProvenance)): a development setup, a ceremony with its
+//! circuit and verifying-key hashes, or unknown.
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md
 use alloy_primitives::{keccak256, U256};
@@ -22,13 +24,81 @@ pub const ERRORS: [&str; 4] = [
     "ProofInvalid()",
 ];
 
-/// What to call the contract and how to describe it.
+/// What to call the contract, how to describe it, and where its key came from.
 #[derive(Clone, Debug)]
 pub struct VerifierOptions {
     /// The contract's name (a Solidity identifier).
     pub contract_name: String,
     /// A short description for the NatSpec title, e.g. "veil Approval, depth 20"; may be empty.
     pub description: String,
+    /// Where the verifying key came from, stated in the contract's `@notice` so that whoever
+    /// reads a deployed contract's source sees it.
+    pub provenance: KeyProvenance,
+}
+
+/// Where a verifying key's parameters came from, as the rendered contract states it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyProvenance {
+    /// A development setup (`veil setup`): one machine's randomness, so whoever ran it can
+    /// forge proofs.
+    Development,
+    /// A multi-party phase-2 ceremony (`veil ceremony finalize`).
+    Ceremony {
+        /// The ceremony's circuit hash: snarkjs's `csHash` (BLAKE2b-512), the manifest's
+        /// `circuit.circuit_hash`.
+        circuit_hash: [u8; 64],
+        /// SHA-256 of the verifying key in the verifier's byte order (α₁, β₂, γ₂, δ₂, then
+        /// every IC point; G2 coordinates as x.c1, x.c0, y.c1, y.c0): the manifest's `vk_hash`,
+        /// `veil_ceremony::manifest::vk_hash`.
+        vk_hash: [u8; 32],
+        /// The number of contributions, the beacon included, when the manifest was read.
+        contributions: Option<usize>,
+    },
+    /// Nothing is known of the key's origin (it was rendered without its setup's records).
+    Unknown,
+}
+
+impl KeyProvenance {
+    /// The lines the contract's `@notice` continues with (without `/// `), each at most
+    /// about 100 characters but for the hashes.
+    fn notice(&self) -> Vec<String> {
+        match self {
+            Self::Development => vec![
+                "DEVELOPMENT verifying key (one machine's randomness): whoever ran the setup can forge".into(),
+                "proofs. Do not deploy where funds are at stake.".into(),
+            ],
+            Self::Ceremony { circuit_hash, vk_hash, contributions } => {
+                let count = match contributions {
+                    Some(1) => " of 1 contribution".to_owned(),
+                    Some(n) => format!(" of {n} contributions"),
+                    None => String::new(),
+                };
+                vec![
+                    format!("Verifying key from a multi-party ceremony{count} (see its MANIFEST.json):"),
+                    format!("circuit hash 0x{},", hex::encode(circuit_hash)),
+                    format!("vk hash 0x{}.", hex::encode(vk_hash)),
+                ]
+            }
+            Self::Unknown => vec![
+                "Verifying key of unknown provenance (rendered without its setup's proving key or ceremony".into(),
+                "manifest): check where it came from before trusting it.".into(),
+            ],
+        }
+    }
+}
+
+/// One phrase for messages: "development key", "ceremony key (4 contributions)", "key of
+/// unknown provenance".
+impl std::fmt::Display for KeyProvenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Development => f.write_str("development key"),
+            Self::Ceremony { contributions: Some(1), .. } => f.write_str("ceremony key (1 contribution)"),
+            Self::Ceremony { contributions: Some(n), .. } => write!(f, "ceremony key ({n} contributions)"),
+            Self::Ceremony { contributions: None, .. } => f.write_str("ceremony key"),
+            Self::Unknown => f.write_str("key of unknown provenance"),
+        }
+    }
 }
 
 /// Why a verifier could not be rendered.
@@ -75,6 +145,7 @@ pub struct VerifierContext {
     veil_version: &'static str,
     contract_name: String,
     description: String,
+    provenance: Vec<String>,
     n: usize,
     p: String,
     r: String,
@@ -147,6 +218,7 @@ impl VerifierContext {
             veil_version: env!("CARGO_PKG_VERSION"),
             contract_name: options.contract_name.clone(),
             description: options.description.clone(),
+            provenance: options.provenance.notice(),
             n,
             p: word(U256::from_be_slice(&Fq::MODULUS.to_bytes_be())),
             r: word(U256::from_be_slice(&Fr::MODULUS.to_bytes_be())),
@@ -197,8 +269,11 @@ mod tests {
     #[test]
     fn golden_verifier() {
         let (_, vk) = fixed_key();
-        let options =
-            VerifierOptions { contract_name: "ApprovalVerifier".into(), description: "veil Approval, depth 20".into() };
+        let options = VerifierOptions {
+            contract_name: "ApprovalVerifier".into(),
+            description: "veil Approval, depth 20".into(),
+            provenance: KeyProvenance::Development,
+        };
         let rendered = render_verifier(&vk, &options).unwrap().replace(env!("CARGO_PKG_VERSION"), "VERSION");
         let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/ApprovalVerifier.sol");
         if std::env::var_os("VEIL_UPDATE_GOLDEN").is_some() {
@@ -210,8 +285,12 @@ mod tests {
     #[test]
     fn constants_are_the_keys() {
         let (json, vk) = fixed_key();
-        let ctx = VerifierContext::new(&vk, &VerifierOptions { contract_name: "V".into(), description: String::new() })
-            .unwrap();
+        let options = VerifierOptions {
+            contract_name: "V".into(),
+            description: String::new(),
+            provenance: KeyProvenance::Unknown,
+        };
+        let ctx = VerifierContext::new(&vk, &options).unwrap();
         // α as snarkjs writes it; −β is β with y negated (p − y), in EIP-197 order.
         assert_eq!(U256::from_str_radix(&ctx.alpha.x[2..], 16).unwrap().to_string(), json.vk_alpha_1[0]);
         let p = U256::from_be_slice(&Fq::MODULUS.to_bytes_be());
@@ -221,5 +300,64 @@ mod tests {
         assert_eq!(ctx.ics.len(), json.ic.len());
         // The selectors are the errors' (checked against solc's ABI in the EVM tests too).
         assert_eq!(&ctx.selector_invalid[..10], format!("0x{}", hex::encode(&keccak256(b"ProofInvalid()")[..4])));
+    }
+
+    /// The NatSpec header of `vk` rendered with `provenance`: the lines from `@title` to
+    /// `@dev`, exclusive.
+    fn notice(vk: &VerifyingKey, provenance: KeyProvenance) -> Vec<String> {
+        let options = VerifierOptions { contract_name: "V".into(), description: "d".into(), provenance };
+        let sol = render_verifier(vk, &options).unwrap();
+        let lines: Vec<&str> = sol.lines().collect();
+        let start = lines.iter().position(|l| l.starts_with("/// @title")).unwrap() + 1;
+        let end = lines.iter().position(|l| l.starts_with("/// @dev")).unwrap();
+        lines[start..end].iter().map(|l| (*l).to_owned()).collect()
+    }
+
+    /// Each provenance continues the contract's `@notice` with its own lines.
+    #[test]
+    fn provenance_is_stated_in_the_notice() {
+        let (_, vk) = fixed_key();
+        let title = "/// @notice Verifies Groth16 proofs over BN254 for one verifying key (d).";
+        assert_eq!(
+            notice(&vk, KeyProvenance::Development),
+            [
+                title,
+                "/// DEVELOPMENT verifying key (one machine's randomness): whoever ran the setup can forge",
+                "/// proofs. Do not deploy where funds are at stake.",
+            ]
+        );
+        assert_eq!(
+            notice(&vk, KeyProvenance::Unknown),
+            [
+                title,
+                "/// Verifying key of unknown provenance (rendered without its setup's proving key or ceremony",
+                "/// manifest): check where it came from before trusting it.",
+            ]
+        );
+        let (circuit_hash, vk_hash) = ([0xab; 64], [0x01; 32]);
+        let hashes =
+            [format!("/// circuit hash 0x{},", "ab".repeat(64)), format!("/// vk hash 0x{}.", "01".repeat(32))];
+        for (contributions, first) in [
+            (Some(4), "/// Verifying key from a multi-party ceremony of 4 contributions (see its MANIFEST.json):"),
+            (Some(1), "/// Verifying key from a multi-party ceremony of 1 contribution (see its MANIFEST.json):"),
+            (None, "/// Verifying key from a multi-party ceremony (see its MANIFEST.json):"),
+        ] {
+            assert_eq!(
+                notice(&vk, KeyProvenance::Ceremony { circuit_hash, vk_hash, contributions }),
+                [title, first, &hashes[0], &hashes[1]]
+            );
+        }
+    }
+
+    /// The phrase for messages.
+    #[test]
+    fn provenance_displays_as_one_phrase() {
+        let ceremony =
+            |contributions| KeyProvenance::Ceremony { circuit_hash: [0; 64], vk_hash: [0; 32], contributions };
+        assert_eq!(KeyProvenance::Development.to_string(), "development key");
+        assert_eq!(ceremony(Some(4)).to_string(), "ceremony key (4 contributions)");
+        assert_eq!(ceremony(Some(1)).to_string(), "ceremony key (1 contribution)");
+        assert_eq!(ceremony(None).to_string(), "ceremony key");
+        assert_eq!(KeyProvenance::Unknown.to_string(), "key of unknown provenance");
     }
 }

@@ -5,6 +5,9 @@ pragma solidity ^0.8.24;
 
 /// @title {{ contract_name }}
 /// @notice Verifies Groth16 proofs over BN254 for one verifying key{% if !description.is_empty() %} ({{ description }}){% endif %}.
+{%- for line in provenance %}
+/// {{ line }}
+{%- endfor %}
 /// @dev The proof is `uint256[8]`: A.x, A.y, B.x.im, B.x.re, B.y.im, B.y.re, C.x, C.y (the
 /// EIP-197 order of `veil export calldata`). `verifyProof` returns nothing when the proof is
 /// valid and reverts otherwise; it accepts exactly one proof per (key, inputs) relation, but

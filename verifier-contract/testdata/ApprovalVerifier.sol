@@ -5,6 +5,8 @@ pragma solidity ^0.8.24;
 
 /// @title ApprovalVerifier
 /// @notice Verifies Groth16 proofs over BN254 for one verifying key (veil Approval, depth 20).
+/// DEVELOPMENT verifying key (one machine's randomness): whoever ran the setup can forge
+/// proofs. Do not deploy where funds are at stake.
 /// @dev The proof is `uint256[8]`: A.x, A.y, B.x.im, B.x.re, B.y.im, B.y.re, C.x, C.y (the
 /// EIP-197 order of `veil export calldata`). `verifyProof` returns nothing when the proof is
 /// valid and reverts otherwise; it accepts exactly one proof per (key, inputs) relation, but
