@@ -11,12 +11,12 @@ use ark_ec::{CurveGroup, PrimeGroup};
 use ark_ff::{Field, Zero};
 use blake2::{Blake2b512, Digest};
 use rand::{rngs::OsRng, RngCore};
-use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::{
     points::to_u,
     rng::{hash_to_g2, SnarkjsRng},
+    scale::scale_all,
     zkey::{check_name, Contribution, Kind, Zkey},
 };
 
@@ -56,12 +56,8 @@ fn apply(zkey: &Zkey, mut delta: Fr, s: G1Affine, kind: Kind, name: Option<Strin
     out.delta1 = (zkey.delta1 * delta).into_affine();
     out.delta2 = (zkey.delta2 * delta).into_affine();
     let mut inv = delta.inverse().expect("δ′ ≠ 0");
-    let scale = |v: &[G1Affine]| -> Vec<G1Affine> {
-        let p: Vec<G1Projective> = v.par_iter().map(|p| *p * inv).collect();
-        G1Projective::normalize_batch(&p)
-    };
-    out.l = scale(&zkey.l);
-    out.h = scale(&zkey.h);
+    out.l = scale_all(&zkey.l, inv);
+    out.h = scale_all(&zkey.h, inv);
     inv.zeroize();
     delta.zeroize();
     let record = Contribution { delta_after: out.delta1, s, s_delta, r_delta, transcript: t, kind, name };

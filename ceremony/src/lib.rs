@@ -24,6 +24,7 @@ pub mod points;
 pub mod ptau;
 pub mod r1cs;
 pub mod rng;
+pub mod scale;
 pub mod verify;
 pub mod zkey;
 
