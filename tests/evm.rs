@@ -349,6 +349,52 @@ fn reentrant_target_is_refused() {
     assert_eq!(env.d.read(&VeilAccount::nonceCall {}).unwrap(), U256::ZERO);
 }
 
+/// A set change voids what was queued before it: a payment queued by the old set (with a
+/// member about to be removed) cannot execute once the rotation has, even after its delay;
+/// the new set's own intents queue and execute as usual.
+#[test]
+fn set_change_voids_intents_queued_before_it() {
+    let mut env = deploy(all_members(), 2, 3_600);
+    // The old set queues a payment (members 3 and 4) and the rotation removing member 4.
+    let payment = pay(&env, recipient(), ETHER, 0);
+    let pproof = threshold_proof(&env.set, &payment, &[3, 4]);
+    ok(&env.d.execute(&payment, 2, &pproof).unwrap());
+    let mut next = env.set.clone();
+    next.remove_member_at(4).unwrap();
+    let new_root = u256(next.root().unwrap());
+    let change =
+        self_call(&env, VeilAccount::changeSetCall { newRoot: new_root, newThreshold: U256::from(2) }.abi_encode(), 1);
+    let cproof = threshold_proof(&env.set, &change, &[0, 1]);
+    ok(&env.d.execute(&change, 2, &cproof).unwrap());
+    let digest = env.d.read(&VeilAccount::intentDigestCall { intent: sol_intent(&payment) }).unwrap();
+    assert_eq!(env.d.read(&VeilAccount::queuedEpochCall { digest }).unwrap(), U256::ZERO);
+    // Both wait out the delay; the rotation runs first and moves to epoch 1.
+    env.d.chain.set_timestamp(NOW + 3_600);
+    ok(&env.d.execute_queued(&change).unwrap());
+    assert_eq!(env.d.read(&VeilAccount::epochCall {}).unwrap(), U256::from(1));
+    let out = env.d.execute_queued(&payment).unwrap();
+    reverts(&out, "QueuedBeforeSetChange");
+    assert!(describe_revert(&out.output).contains("queuedEpoch: 0, epoch: 1"), "{}", describe_revert(&out.output));
+    assert_eq!(env.d.chain.balance(recipient()), U256::ZERO, "the voided payment did not run");
+    // Still voided later; the new set's own payment queues in epoch 1 and executes.
+    env.d.chain.set_timestamp(NOW + 10 * 3_600);
+    reverts(&env.d.execute_queued(&payment).unwrap(), "QueuedBeforeSetChange");
+    env.set = next;
+    let fresh = pay(&env, recipient(), ETHER, 2);
+    let fproof = threshold_proof(&env.set, &fresh, &[0, 1]);
+    ok(&env.d.execute(&fresh, 2, &fproof).unwrap());
+    let fdigest = env.d.read(&VeilAccount::intentDigestCall { intent: sol_intent(&fresh) }).unwrap();
+    assert_eq!(env.d.read(&VeilAccount::queuedEpochCall { digest: fdigest }).unwrap(), U256::from(1));
+    env.d.chain.set_timestamp(NOW + 11 * 3_600);
+    ok(&env.d.execute_queued(&fresh).unwrap());
+    assert_eq!(env.d.chain.balance(recipient()), U256::from(ETHER));
+    // The voided entry can still be cleared by the set, with a cancellation intent.
+    let cancel = self_call(&env, VeilAccount::cancelCall { digest }.abi_encode(), 3);
+    let xproof = threshold_proof(&env.set, &cancel, &[1, 2]);
+    ok(&env.d.execute(&cancel, 2, &xproof).unwrap());
+    reverts(&env.d.execute_queued(&payment).unwrap(), "NotQueued");
+}
+
 #[test]
 fn timelock_queues_and_the_set_can_cancel() {
     let mut env = deploy(all_members(), 2, 3_600);

@@ -28,8 +28,10 @@ interface IApprovalVerifier {
 /// With a non-zero `delay`, an authorized intent is queued and executes (by anyone, through
 /// `executeQueued`) once the delay has passed; until then the set can cancel it with an
 /// intent calling `cancel`, which itself executes at once. The set changes its root,
-/// threshold and delay only through intents calling this account itself; a root change
-/// discards every approval collected so far, so removed members lose their voice at once.
+/// threshold and delay only through intents calling this account itself; a set change
+/// discards every approval collected so far and voids every intent still queued (each
+/// records the epoch that authorized it), so removed members lose their voice at once, over
+/// what they had already queued too.
 contract VeilAccount {
     struct Intent {
         address target;
@@ -63,6 +65,8 @@ contract VeilAccount {
     uint256 public epoch;
     /// When each queued intent (by EIP-712 digest) may execute; 0 when not queued.
     mapping(bytes32 digest => uint256 eta) public queued;
+    /// The epoch of the set that authorized each queued intent: it executes only in that epoch.
+    mapping(bytes32 digest => uint256 epoch) public queuedEpoch;
 
     /// Approvals counted per (digest, epoch), and the nullifiers seen per (digest, epoch).
     mapping(bytes32 key => uint256) internal approvalCount;
@@ -72,7 +76,7 @@ contract VeilAccount {
     event Received(address indexed from, uint256 value);
     event Approved(bytes32 indexed digest, uint256 nullifier, uint256 count, uint256 threshold);
     event Authorized(bytes32 indexed digest, uint256 nonce);
-    event Queued(bytes32 indexed digest, uint256 eta);
+    event Queued(bytes32 indexed digest, uint256 eta, uint256 epoch);
     event Executed(bytes32 indexed digest, address indexed target, uint256 value, bytes data);
     event Cancelled(bytes32 indexed digest);
     event SetChanged(uint256 root, uint256 threshold, uint256 epoch);
@@ -84,6 +88,7 @@ contract VeilAccount {
     error BelowThreshold(uint256 signers, uint256 threshold);
     error NullifierUsed(uint256 nullifier);
     error NotQueued(bytes32 digest);
+    error QueuedBeforeSetChange(bytes32 digest, uint256 queuedEpoch, uint256 epoch);
     error TimelockActive(uint256 eta);
     error OnlySelf();
     error Reentrancy();
@@ -184,9 +189,12 @@ contract VeilAccount {
         bytes32 digest = intentDigest(intent);
         uint256 eta = queued[digest];
         if (eta == 0) revert NotQueued(digest);
+        uint256 authorizedIn = queuedEpoch[digest];
+        if (authorizedIn != epoch) revert QueuedBeforeSetChange(digest, authorizedIn, epoch);
         if (block.timestamp < eta) revert TimelockActive(eta);
         _checkWindow(intent);
         delete queued[digest];
+        delete queuedEpoch[digest];
         _call(intent, digest);
     }
 
@@ -194,6 +202,7 @@ contract VeilAccount {
     function cancel(bytes32 digest) external onlySelf {
         if (queued[digest] == 0) revert NotQueued(digest);
         delete queued[digest];
+        delete queuedEpoch[digest];
         emit Cancelled(digest);
     }
 
@@ -230,7 +239,8 @@ contract VeilAccount {
         } else {
             uint256 eta = block.timestamp + delay;
             queued[digest] = eta;
-            emit Queued(digest, eta);
+            queuedEpoch[digest] = epoch;
+            emit Queued(digest, eta, epoch);
         }
     }
 
