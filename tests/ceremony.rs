@@ -347,3 +347,66 @@ fn ceremony_commands_refuse_bad_transcripts_and_files() {
         .stderr(predicate::str::contains("power 13").and(predicate::str::contains("2^17")));
     assert!(!Path::new(&p("x.zkey")).exists() && !Path::new(&p("t.zkey")).exists());
 }
+
+/// The Threshold statement through the same commands, at depth 2 with K_MAX 2 (7,723
+/// constraints: the 2^13 ptau serves it): a ceremony of two contributors and a beacon,
+/// verified by veil and snarkjs, finalized, and a 2-of-3 proof from the key, verified by veil
+/// and snarkjs.
+#[test]
+fn threshold_ceremony_proves_through_the_cli() {
+    let ptau_path = ptau(13);
+    let ptau = ptau_path.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let shape = ["--circuit", "threshold", "--depth", "2", "--k-max", "2"];
+    stdout_of(veil().args(["export", "r1cs"]).args(shape).args(["--out", &p("t.r1cs")]));
+    stdout_of(veil().args(["ceremony", "init"]).args(shape).args(["--ptau", ptau, "--out", &p("0.zkey")]));
+    stdout_of(veil().args(["ceremony", "contribute", &p("0.zkey"), &p("1.zkey"), "--name", "one"]));
+    stdout_of(veil().args(["ceremony", "contribute", &p("1.zkey"), &p("2.zkey"), "--name", "two"]));
+    stdout_of(veil().args(["ceremony", "beacon", &p("2.zkey"), &p("3.zkey"), "--hash", "abcdef", "--exp", "10"]));
+    let verified = snarkjs_run(&["zkey", "verify", &p("t.r1cs"), ptau, &p("3.zkey")]);
+    assert!(verified.contains("ZKey Ok!"), "{verified}");
+    veil()
+        .args(["ceremony", "finalize", &p("3.zkey")])
+        .args(shape)
+        .args(["--ptau", ptau, "--out", &p("keys")])
+        .assert()
+        .success();
+
+    let commitments: Vec<String> = (0..3)
+        .map(|i| {
+            stdout_of(veil_with_passphrase(PASS).args([
+                "key",
+                "new",
+                "--kdf",
+                "light",
+                "--out",
+                &p(&format!("k{i}.key")),
+            ]))
+        })
+        .collect();
+    let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
+    set.extend(commitments);
+    stdout_of(veil().args(strs(&set)));
+    stdout_of(veil().args(strs(&intent_new("1", "0", &["--value", "5"], &p("intent.json")))));
+    for i in [0, 2] {
+        stdout_of(veil_with_passphrase(PASS).args([
+            "sign",
+            "--key",
+            &p(&format!("k{i}.key")),
+            "--intent",
+            &p("intent.json"),
+            "--out",
+            &p(&format!("s{i}.json")),
+        ]));
+    }
+    veil()
+        .args(["prove", "threshold", "--set", &p("set.json"), "--intent", &p("intent.json"), "--pk", &p("keys")])
+        .args(["--out", &p("proof"), &p("s0.json"), &p("s2.json")])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("development").not());
+    let (proof, public) = (p("proof/proof.json"), p("proof/public.json"));
+    veil().args(verify_args(&p("keys/verification_key.json"), &proof, &public)).assert().code(0);
+    assert_snarkjs_verifies(&p("keys/verification_key.json"), &public, &proof);
+}
