@@ -814,6 +814,121 @@ function genHd() {
 }
 
 // ---------------------------------------------------------------------------
+// semaphore.json
+// ---------------------------------------------------------------------------
+
+// The longest private key a veil key file holds (approver/src/keys/keystore.rs, MAX_KEY_LEN).
+const VEIL_MAX_KEY_LEN = 1024
+
+/** The identity as veil's key files record it, cross-checked against eddsa-poseidon 1.1.0. */
+function semaphoreIdentity(id) {
+    const bytes = Buffer.from(Identity.import(id.export()).privateKey)
+    assert.equal(id.secretScalar, deriveSecretScalar(bytes))
+    assert.deepEqual(id.publicKey, derivePublicKey(bytes))
+    assert.equal(id.commitment, poseidonLite.poseidon2(id.publicKey))
+    return {
+        private_key: hex(bytes),
+        secret_scalar: dec(id.secretScalar),
+        public_key: point(id.publicKey),
+        commitment: dec(id.commitment)
+    }
+}
+
+function genSemaphore() {
+    const rng = new Rng("semaphore")
+
+    // new Identity() draws 32 random bytes (a Uint8Array): its export is 44 characters, one '='.
+    // (A random identity is made only for these assertions; nothing of it is written.)
+    {
+        const fresh = new Identity()
+        assert.ok(fresh.privateKey instanceof Uint8Array && fresh.privateKey.length === 32)
+        assert.equal(fresh.export().length, 44)
+    }
+
+    // Identities from fixed private keys, as `new Identity(privateKey)` takes them: 32 bytes
+    // (a Buffer and a Uint8Array: what new Identity() draws), and text keys, which the
+    // library reads as their UTF-8 bytes and export() encodes the same way.
+    const cases = []
+    for (let i = 0; i < 6; i += 1) cases.push({ label: `32 bytes ${i}`, key: rng.bytes32() })
+    cases.push({ label: "32 bytes (Uint8Array)", key: new Uint8Array(rng.bytes32()) })
+    cases.push({ label: "24 bytes", key: rng.bytes32().subarray(0, 24) })
+    cases.push({ label: "16 bytes", key: rng.bytes32().subarray(0, 16) })
+    cases.push({ label: "1 byte", key: rng.bytes32().subarray(0, 1) })
+    for (const text of ["veil-test-1", "veil semaphore \u00e9\u20ac \ud83d\udd11", "0x0102030405060708090a0b0c0d0e0f10"]) {
+        cases.push({ label: `text ${JSON.stringify(text)}`, key: text })
+    }
+    cases.push({ label: `text of ${VEIL_MAX_KEY_LEN} bytes`, key: rng.bytes32().toString("hex").repeat(16) })
+
+    const vectors = []
+    for (const c of cases) {
+        const id = new Identity(c.key)
+        const exported = id.export()
+        // export() is standard base64 (RFC 4648 §4, '=' padded) of the key's bytes ...
+        const bytes = typeof c.key === "string" ? Buffer.from(c.key, "utf8") : Buffer.from(c.key)
+        assert.equal(exported, bytes.toString("base64"))
+        assert.match(exported, /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/)
+        // ... and import() gives back the same identity, whatever the key's original type.
+        const back = Identity.import(exported)
+        assert.equal(back.commitment, id.commitment, `${c.label}: import(export()) is another identity`)
+        assert.deepEqual(back.publicKey, id.publicKey)
+        assert.ok(bytes.length >= 1 && bytes.length <= VEIL_MAX_KEY_LEN)
+        const extra = typeof c.key === "string" ? { private_key_utf8: c.key } : {}
+        vectors.push({ label: c.label, export: exported, ...extra, ...semaphoreIdentity(id) })
+    }
+    // Every shape of export: each padding, and both of the alphabet's non-alphanumeric characters.
+    for (const [what, test] of [
+        ["no padding", (e) => !e.endsWith("=")],
+        ["'=' padding", (e) => e.endsWith("=") && !e.endsWith("==")],
+        ["'==' padding", (e) => e.endsWith("==")],
+        ["a '+'", (e) => e.includes("+")],
+        ["a '/'", (e) => e.includes("/")]
+    ]) {
+        assert.ok(vectors.some((v) => test(v.export)), `no vector's export has ${what}`)
+    }
+    assert.equal(new Set(vectors.map((v) => v.commitment)).size, vectors.length)
+
+    // Texts that Identity.import() also accepts (Node's base64 decoder skips what it does not
+    // know and needs no padding) but that export() never writes, or keys longer than a veil
+    // key file holds. veil refuses them rather than guess; semaphore_commitment is what
+    // Identity.import(text) gives.
+    const refused = []
+    const refuse = (label, text) => {
+        refused.push({ label, export: text, semaphore_commitment: dec(Identity.import(text).commitment) })
+    }
+    const withPlus = vectors.find((v) => v.export.includes("+") || v.export.includes("/"))
+    const padded = vectors.find((v) => v.export.endsWith("="))
+    const first = vectors[0].export
+    refuse("empty", "")
+    refuse("whitespace only", " \n")
+    refuse("base64url alphabet", withPlus.export.replaceAll("+", "-").replaceAll("/", "_"))
+    refuse("padding left out", padded.export.replace(/=+$/, ""))
+    refuse("a line break inside", `${first.slice(0, 20)}\n${first.slice(20)}`)
+    refuse("a space inside", `${first.slice(0, 20)} ${first.slice(20)}`)
+    refuse("text after the padding", `${padded.export}AAAA`)
+    {
+        // The last character before '=' carries 2 unused bits, which export() writes as zeros.
+        const e = padded.export
+        const at = e.indexOf("=") - 1
+        const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        const nonCanonical = `${e.slice(0, at)}${alphabet[alphabet.indexOf(e[at]) | 1]}${e.slice(at + 1)}`
+        assert.notEqual(nonCanonical, e)
+        assert.equal(Identity.import(nonCanonical).commitment, Identity.import(e).commitment)
+        refuse("unused bits set", nonCanonical)
+    }
+    refuse("hex private key", `0x${vectors[0].private_key}`)
+    refuse(`${VEIL_MAX_KEY_LEN + 1} bytes`, new Identity(Buffer.concat([rng.bytes32(), Buffer.alloc(VEIL_MAX_KEY_LEN - 31, 7)])).export())
+
+    return {
+        generator: GENERATOR,
+        source: source("@semaphore-protocol/identity", IDENTITY_EDDSA, "@zk-kit/eddsa-poseidon", "poseidon-lite"),
+        notes:
+            "Semaphore v4 identity exports, as `veil key new --from-semaphore FILE` imports them. export: Identity.export() of new Identity(key), i.e. standard base64 (alphabet A-Z a-z 0-9 + /, '=' padding, unused bits zero) of the private key's bytes: a Buffer or Uint8Array key as is, a text key (private_key_utf8) as its UTF-8 bytes; Identity.import(export) gives back the same identity. private_key: lowercase hex of those bytes (1 to 1024 of them: new Identity() draws 32). secret_scalar, public_key [x, y], commitment: decimal, of the Identity, cross-checked against @zk-kit/eddsa-poseidon 1.1.0 and poseidon-lite poseidon2. refused: texts that Identity.import() also reads (Node's lenient base64) but export() never writes, and a key longer than a veil key file holds; veil refuses each, and semaphore_commitment is what Identity.import(text) gives. Random keys come from the seeded generator.",
+        vectors,
+        refused
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Main.
 // ---------------------------------------------------------------------------
 
@@ -828,7 +943,8 @@ async function main() {
         "identity.json": genIdentity(),
         "lean_imt.json": await genLeanImt(),
         "intent.json": genIntent(),
-        "hd.json": genHd()
+        "hd.json": genHd(),
+        "semaphore.json": genSemaphore()
     }
 
     let differ = 0

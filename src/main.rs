@@ -62,6 +62,16 @@ enum Command {
     /// transcript snarkjs verifies too: init, contribute, beacon, verify, finalize.
     #[command(subcommand)]
     Ceremony(commands::ceremony::CeremonyCommand),
+    /// Deploy the Approval and Threshold verifiers and a VeilAccount over JSON-RPC, and write
+    /// a deployment record. Exit codes: 0 done, 1 refused by the chain, 2 bad input, 75
+    /// transient (node unreachable, timeout: safe to retry).
+    Deploy(commands::chain::DeployArgs),
+    /// Submit an intent with its proof to a deployed account (checked locally first).
+    #[command(subcommand)]
+    Submit(commands::chain::SubmitCommand),
+    /// Inspect a deployed account.
+    #[command(subcommand)]
+    Account(commands::chain::AccountCommand),
     /// Export proofs in other encodings.
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
@@ -96,7 +106,7 @@ fn main() -> ExitCode {
         Err(e) => {
             tracing::debug!(error = ?e, "command failed");
             eprintln!("error: {e:#}");
-            ExitCode::from(exit::code_for(&e))
+            ExitCode::from(commands::chain::code_for(&e).unwrap_or_else(|| exit::code_for(&e)))
         }
     }
 }
@@ -131,6 +141,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Tables(a) => commands::tables::run(&a),
         Command::Ceremony(c) => commands::ceremony::run(c),
         Command::Export(c) => commands::export::run(c),
+        Command::Deploy(a) => commands::chain::deploy(&a),
+        Command::Submit(c) => commands::chain::submit(c),
+        Command::Account(c) => commands::chain::account(c),
         Command::Batch(a) => commands::batch::run(&a),
         Command::Gas(a) => commands::gas::run(&a),
         Command::Demo(a) => commands::demo::run(&a),

@@ -1,5 +1,5 @@
-//! Key management through the CLI: mnemonics, Ethereum keystores, passphrases, and no
-//! secret in any output.
+//! Key management through the CLI: mnemonics, Ethereum keystores, Semaphore identities,
+//! passphrases, and no secret in any output.
 
 use std::path::Path;
 
@@ -10,9 +10,13 @@ use crate::common::{intent_new, prove_approval_args, strs, veil, veil_with_passp
 
 const PASSPHRASE: &str = "a long enough passphrase";
 
-fn vectors() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/hd.json");
+fn reference(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/vectors/{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn vectors() -> Value {
+    reference("hd")
 }
 
 /// Runs veil with the passphrase in the environment and every log enabled; returns
@@ -28,13 +32,21 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     (out.status.code().unwrap(), text)
 }
 
-/// Every form in which a secret of `vector` could leak.
+/// Every form in which a secret of `vector` could leak: a wallet vector's secp256k1 key and
+/// veil key (`hd.json`), a Semaphore vector's export, private key and secret scalar
+/// (`semaphore.json`).
 fn secret_forms(vector: &Value) -> Vec<String> {
-    let mut forms = vec![
-        vector["private_key"].as_str().unwrap().to_owned(),
-        vector["veil"]["private_key"].as_str().unwrap().to_owned(),
-        vector["veil"]["secret_scalar"].as_str().unwrap().to_owned(),
-    ];
+    let mut forms: Vec<String> = [
+        &vector["private_key"],
+        &vector["veil"]["private_key"],
+        &vector["veil"]["secret_scalar"],
+        &vector["export"],
+        &vector["secret_scalar"],
+    ]
+    .into_iter()
+    .filter_map(|v| v.as_str().map(str::to_owned))
+    .collect();
+    assert!(forms.len() >= 3, "a vector with secrets");
     forms.extend(forms.clone().iter().map(|s| s.to_uppercase()));
     forms.extend(forms.clone().iter().map(|s| s[..16].to_owned()));
     forms
@@ -167,6 +179,103 @@ fn ethereum_keystores_import_as_their_identity() {
     assert!(out2.contains("eth.json"), "{out2}");
     for form in secret_forms(v) {
         assert!(!out.contains(&form) && !out2.contains(&form), "a secret leaked: {form}");
+    }
+}
+
+#[test]
+fn semaphore_identities_import_with_their_commitment() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
+    let all = reference("semaphore");
+    let v = &all["vectors"][0];
+    let commitment = v["commitment"].as_str().unwrap();
+    std::fs::write(p("identity.txt"), format!("{}\n", v["export"].as_str().unwrap())).unwrap();
+    let new = |file: &str, out: &str| {
+        veil_with_passphrase(PASSPHRASE)
+            .env("VEIL_LOG", "debug")
+            .args(["key", "new", "--kdf", "light", "--from-semaphore", file, "--out", out])
+            .output()
+            .unwrap()
+    };
+    let text =
+        |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+
+    // stdout is the identity's commitment, as Semaphore computes it, and nothing else.
+    let out = new(&p("identity.txt"), &p("k.key"));
+    let mut transcript = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{transcript}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), format!("{commitment}\n"));
+
+    // show names the source, needs no passphrase, and has no address or path to show
+    let (code, out) = run(&["key", "show", &p("k.key"), "--json"], &[("VEIL_PASSPHRASE", "")]);
+    assert_eq!(code, 0, "{out}");
+    let shown: Value = serde_json::from_str(
+        out.lines()
+            .take_while(|l| !l.contains("TRACE") && !l.contains("DEBUG"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_str(),
+    )
+    .unwrap();
+    assert_eq!(shown["commitment"], v["commitment"]);
+    assert_eq!(shown["public_key"], v["public_key"]);
+    assert_eq!(shown["source"], serde_json::json!({"kind": "semaphore"}));
+    transcript += &out;
+    let (code, out) = run(&["key", "show", &p("k.key")], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("from semaphore"), "{out}");
+    transcript += &out;
+    let (code, out) = run(&["key", "export-public", &p("k.key")], &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(commitment), "{out}");
+    transcript += &out;
+
+    // Anything but what Identity.export() writes exits 2, names the file, and writes no key.
+    let mut refused: Vec<(String, Vec<u8>)> = all["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["label"].as_str().unwrap().to_owned(), r["export"].as_str().unwrap().as_bytes().to_vec()))
+        .collect();
+    refused.push(("not text".into(), b"QUJD\xff\xfeQU\n".to_vec()));
+    refused.push(("too long a file".into(), vec![b'A'; 5000]));
+    for (i, (label, bad)) in refused.iter().enumerate() {
+        let file = p(&format!("bad-{i}.txt"));
+        std::fs::write(&file, bad).unwrap();
+        let out = new(&file, &p("bad.key"));
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{label}: {shown}");
+        assert!(shown.contains(&format!("bad-{i}.txt")), "{label}: {shown}");
+        assert!(!Path::new(&p("bad.key")).exists(), "{label}");
+        let trimmed = String::from_utf8_lossy(bad.trim_ascii()).into_owned();
+        if trimmed.len() >= 16 {
+            assert!(!shown.contains(&trimmed[..16]), "{label}: the text was echoed: {shown}");
+        }
+        transcript += &shown;
+    }
+    let out = new(&p("missing.txt"), &p("bad.key"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("missing.txt"), "{}", text(&out));
+    // It is one source among the others.
+    let (code, out) = run(
+        &[
+            "key",
+            "new",
+            "--from-semaphore",
+            &p("identity.txt"),
+            "--from-mnemonic",
+            &p("identity.txt"),
+            "--out",
+            &p("x.key"),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("cannot be used with"), "{out}");
+    transcript += &out;
+
+    for form in secret_forms(v) {
+        assert!(!transcript.contains(&form), "a secret leaked into the output: {form}");
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod batch;
 mod ceremony;
+mod chain;
 mod cli;
 mod common;
 mod end_to_end;

@@ -9,15 +9,20 @@
 //!   to a veil key by [`identity_private_key`](crate::keys::identity_private_key).
 //! - [`Key::from_eth_keystore`](crate::keys::Key::from_eth_keystore): an Ethereum keystore (Web3 Secret Storage v3, scrypt or
 //!   PBKDF2), its secp256k1 key mapped the same way.
+//! - [`Key::from_semaphore_export`](crate::keys::Key::from_semaphore_export): a Semaphore v4 identity as `Identity.export()`
+//!   writes it (the base64 of its private key): the same private key, so the same identity
+//!   commitment as in Semaphore.
 //!
 //! The same mnemonic and path always give the same veil identity; different paths give
 //! identities that nobody can link without the mnemonic. The mapping is one-way: a veil key
-//! file never holds, and never reveals, the secp256k1 key it came from.
+//! file never holds, and never reveals, the secp256k1 key it came from. A Semaphore import
+//! is not mapped: the key file holds the Semaphore private key itself.
 //!
 //! # Key file (version 2)
 //! A [Web3 Secret Storage v3][v3] keystore exactly as geth writes it (scrypt, AES-128-CTR,
 //! MAC `keccak256(dk[16..32] ‖ ciphertext)`), whose plaintext is the veil private key (32
-//! bytes), plus a clear `veil` object that Ethereum tools ignore:
+//! bytes when veil makes it; 1 to 1024 from a Semaphore import), plus a clear `veil` object
+//! that Ethereum tools ignore:
 //! ```json
 //! {
 //!   "crypto": {
@@ -31,12 +36,14 @@
 //!   "veil": {
 //!     "format": "veil-key", "version": 2,
 //!     "commitment": "<decimal>", "public_key": ["<x>", "<y>"],
-//!     "source": null | { "kind": "mnemonic" | "eth-keystore", "path": "m/44'/60'/0'/0/0" | null,
-//!                        "address": "0x<EIP-55>" },
+//!     "source": null | { "kind": "mnemonic" | "eth-keystore" | "semaphore",
+//!                        "path": "m/44'/60'/0'/0/0" | null, "address": "0x<EIP-55>" | null },
 //!     "source_mac": "<32 bytes hex>"
 //!   }
 //! }
 //! ```
+//! A `mnemonic` source has a path and an address, an `eth-keystore` source an address only,
+//! a `semaphore` source neither (`{"kind":"semaphore","path":null,"address":null}`).
 //! `commitment` and `public_key` are re-derived from the decrypted key and must match.
 //! `source` cannot be re-derived (the mapping is one-way), so it is authenticated instead:
 //! `source_mac = keccak256(dk[16..32] ‖ "veil/keyfile/v2/source\0" ‖ JSON(source))`, with
@@ -64,6 +71,8 @@ mod document;
 mod keystore;
 /// Version 1 (unencrypted) key files.
 mod legacy;
+/// Semaphore v4 identity exports (`Identity.export()`'s base64), read strictly.
+mod semaphore;
 
 use std::{fmt, io, path::Path};
 
@@ -85,7 +94,7 @@ pub struct Key {
     pub public_key: Point,
     /// `Poseidon(A.x, A.y)`.
     pub commitment: Fr,
-    /// The secp256k1 key this key was derived from, if any (public facts only).
+    /// Where the key came from, if not from OS entropy (public facts only).
     pub source: Option<KeySource>,
 }
 
@@ -98,15 +107,16 @@ impl fmt::Debug for Key {
     }
 }
 
-/// Where a derived key came from: public facts only, recorded in the key file.
+/// Where a derived or imported key came from: public facts only, recorded in the key file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeySource {
     /// The kind of source.
     pub kind: SourceKind,
-    /// The BIP-32 path, in canonical form (`m/44'/60'/0'/0/0`), for a mnemonic.
+    /// The BIP-32 path, in canonical form (`m/44'/60'/0'/0/0`), for a mnemonic; none otherwise.
     pub path: Option<String>,
-    /// The Ethereum address of the secp256k1 source key (shown EIP-55 checksummed).
-    pub address: Address,
+    /// The Ethereum address of the secp256k1 source key (shown EIP-55 checksummed), for a
+    /// mnemonic or a keystore; none for a Semaphore import ([`SourceKind::has_address`]).
+    pub address: Option<Address>,
 }
 
 /// The kind of a [`KeySource`].
@@ -116,6 +126,8 @@ pub enum SourceKind {
     Mnemonic,
     /// An Ethereum keystore file (`"eth-keystore"` in the file).
     EthKeystore,
+    /// A Semaphore v4 identity's export, `Identity.export()` (`"semaphore"` in the file).
+    Semaphore,
 }
 
 impl SourceKind {
@@ -125,6 +137,23 @@ impl SourceKind {
         match self {
             Self::Mnemonic => "mnemonic",
             Self::EthKeystore => "eth-keystore",
+            Self::Semaphore => "semaphore",
+        }
+    }
+
+    /// The kind named `name` in a key file.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Mnemonic, Self::EthKeystore, Self::Semaphore].into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether a source of this kind records an Ethereum address: a secp256k1 key's (a
+    /// mnemonic's child, a keystore's key), not a Semaphore import's.
+    #[must_use]
+    pub fn has_address(self) -> bool {
+        match self {
+            Self::Mnemonic | Self::EthKeystore => true,
+            Self::Semaphore => false,
         }
     }
 }
@@ -213,6 +242,22 @@ pub enum KeyError {
         /// What is wrong.
         reason: String,
     },
+    /// A key's [`KeySource`] has an address where its kind has none, or none where it needs
+    /// one; nothing was written.
+    #[error("key source `{kind}`: {reason}")]
+    Source {
+        /// The source's kind.
+        kind: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The text is not a Semaphore v4 identity export (the reason gives positions and
+    /// counts, never a character of the text).
+    #[error("not a Semaphore v4 identity export (the base64 text of Identity.export()): {reason}")]
+    SemaphoreExport {
+        /// What is wrong.
+        reason: String,
+    },
     /// The file uses a format, version, cipher or KDF (or parameters) this build does not read.
     #[error("{path}: field `{field}`: {found} is not supported")]
     Unsupported {
@@ -244,7 +289,7 @@ impl Key {
     /// the record cannot disagree with it.
     #[must_use]
     pub fn from_secp256k1(secret: &k256::SecretKey, kind: SourceKind, path: Option<String>) -> Self {
-        let source = KeySource { kind, path, address: eth_address(secret) };
+        let source = KeySource { kind, path, address: Some(eth_address(secret)) };
         Self { source: Some(source), ..Self::from_private(identity_private_key(secret)) }
     }
 
@@ -276,6 +321,24 @@ impl Key {
         Ok(Self::from_secp256k1(&secret, SourceKind::EthKeystore, None))
     }
 
+    /// The key of a Semaphore v4 identity, from the text its `Identity.export()` writes: the
+    /// standard base64 (`=` padded) of the identity's private key, surrounded by any ASCII
+    /// whitespace. The decoded bytes are the private key itself (a text key's UTF-8 bytes, as
+    /// `Identity.import` gives them), so the key has Semaphore's secret scalar, public key and
+    /// commitment. The source is recorded as [`SourceKind::Semaphore`], with no path and no
+    /// address. The text is a secret: keep it in a buffer wiped on drop.
+    ///
+    /// # Errors
+    /// [`KeyError::SemaphoreExport`] for anything `Identity.export()` does not write (no
+    /// text, base64url, missing padding, whitespace inside, unused bits set) and for keys
+    /// longer than a key file holds (1024 bytes); `Identity.import`, which is lenient, may read
+    /// some of these, but veil does not guess.
+    pub fn from_semaphore_export(text: &[u8]) -> Result<Self, KeyError> {
+        let bytes = semaphore::decode_export(text)?;
+        let source = KeySource { kind: SourceKind::Semaphore, path: None, address: None };
+        Ok(Self { source: Some(source), ..Self::from_private(PrivateKey::from_bytes(&bytes)) })
+    }
+
     /// Writes the key file (version 2: Web3 Secret Storage v3 plus public metadata),
     /// encrypted under `passphrase` with scrypt at `kdf`'s cost, created `0600` and
     /// atomically; an existing file is replaced only with `overwrite`. Salt, IV and id come
@@ -291,8 +354,9 @@ impl Key {
     ///
     /// # Errors
     /// [`KeyError::Exists`]; [`KeyError::Io`]; [`KeyError::Path`] for a source whose path
-    /// could not be read back (a mnemonic source needs a canonical BIP-32 path, a keystore
-    /// source has none).
+    /// could not be read back (a mnemonic source needs a canonical BIP-32 path, the others
+    /// have none); [`KeyError::Source`] for a source whose address disagrees with its kind
+    /// ([`SourceKind::has_address`]).
     pub fn save_with_rng<R: RngCore + CryptoRng>(
         &self,
         path: &Path,
@@ -317,6 +381,7 @@ impl Key {
     }
 }
 
-/// Derivation vectors, keystores, key files, and secrets kept out of errors and `Debug`.
+/// Derivation vectors, keystores, Semaphore imports, key files, and secrets kept out of
+/// errors and `Debug`.
 #[cfg(test)]
 mod tests;

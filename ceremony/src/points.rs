@@ -212,7 +212,7 @@ pub fn decode_all_with<P: FilePoint>(
     name: &'static str,
     decode: fn(&[u8]) -> Result<P, PointError>,
 ) -> Result<Vec<P>, FormatError> {
-    if bytes.len() % P::LEN != 0 {
+    if !bytes.len().is_multiple_of(P::LEN) {
         return Err(FormatError::Invalid {
             kind,
             what: format!("section {section} ({name}) is not a whole number of {}-byte points", P::LEN),

@@ -569,7 +569,7 @@ fn running_sum<P: TableCurve>(points: &[Affine<P>]) -> Projective<P> {
 /// The sums of `points`' consecutive runs of `run` points (`run` a power of two dividing the
 /// length), by halving rounds of [`add_in_pairs`].
 fn sums_of_runs<P: TableCurve>(mut points: Vec<Affine<P>>, run: usize) -> Vec<Affine<P>> {
-    debug_assert!(run.is_power_of_two() && points.len() % run == 0);
+    debug_assert!(run.is_power_of_two() && points.len().is_multiple_of(run));
     for _ in 0..run.trailing_zeros() {
         points = add_in_pairs(&points);
     }

@@ -18,9 +18,13 @@ pub enum IntentCommand {
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// The chain id (EIP-155).
-    #[arg(long)]
-    chain_id: u64,
+    /// The chain id (EIP-155); with --rpc-url, read from the node (and checked if given).
+    #[arg(long, required_unless_present = "rpc_url")]
+    chain_id: Option<u64>,
+    /// Read the chain id, and the account's next nonce when --nonce is not given, from this
+    /// node (JSON-RPC).
+    #[arg(long, value_name = "URL")]
+    rpc_url: Option<String>,
     /// The account (settlement contract) that will execute the intent, 0x-hex.
     #[arg(long)]
     account: String,
@@ -33,9 +37,10 @@ pub struct NewArgs {
     /// Calldata, 0x-hex.
     #[arg(long, default_value = "0x")]
     data: String,
-    /// The account's nonce this intent consumes (decimal).
-    #[arg(long)]
-    nonce: String,
+    /// The account's nonce this intent consumes (decimal); with --rpc-url, the account's
+    /// current nonce by default.
+    #[arg(long, required_unless_present = "rpc_url")]
+    nonce: Option<String>,
     /// First valid second (unix time); 0 for at once.
     #[arg(long, default_value_t = 0)]
     valid_after: u64,
@@ -57,13 +62,33 @@ pub fn run(c: IntentCommand) -> anyhow::Result<u8> {
             .map_err(|e| bad_input(format!("--{flag} {s:?}: not a decimal 256-bit integer ({e})")))
     };
     let data = Bytes::from_str(&a.data).map_err(|e| bad_input(format!("--data {:?}: not 0x-hex ({e})", a.data)))?;
+    let account = address("account", &a.account)?;
+    let (chain_id, nonce) = match &a.rpc_url {
+        None => (
+            a.chain_id.expect("required without --rpc-url"),
+            uint("nonce", a.nonce.as_deref().expect("required without --rpc-url"))?,
+        ),
+        Some(url) => {
+            let (chain_id, on_chain) = super::chain::chain_id_and_nonce(url, account)?;
+            if let Some(given) = a.chain_id {
+                if given != chain_id {
+                    return Err(bad_input(format!("--chain-id {given}: the node at --rpc-url is chain {chain_id}")));
+                }
+            }
+            let nonce = match &a.nonce {
+                Some(n) => uint("nonce", n)?,
+                None => on_chain,
+            };
+            (chain_id, nonce)
+        }
+    };
     let intent = Intent {
-        chain_id: a.chain_id,
-        account: address("account", &a.account)?,
+        chain_id,
+        account,
         target: address("target", &a.target)?,
         value: uint("value", &a.value)?,
         data,
-        nonce: uint("nonce", &a.nonce)?,
+        nonce,
         valid_after: a.valid_after,
         valid_until: a.valid_until,
     };

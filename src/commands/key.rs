@@ -1,11 +1,15 @@
 //! `veil key`: approver keys, encrypted at rest.
 
-use std::{io::IsTerminal, path::PathBuf};
+use std::{
+    fs::File,
+    io::{IsTerminal, Read},
+    path::{Path, PathBuf},
+};
 
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use veil_approver::keys::{self, Kdf, Key, KeySource};
+use veil_approver::keys::{self, Kdf, Key, KeySource, SourceKind};
 use zeroize::Zeroizing;
 
 use crate::{
@@ -22,11 +26,13 @@ pub enum KeyCommand {
     /// With --from-mnemonic the key is derived from an existing wallet mnemonic at --path
     /// (BIP-32 on secp256k1, then a domain-separated hash: the same mnemonic and path always
     /// give the same identity, different paths unlinkable ones). With --from-eth-keystore
-    /// an Ethereum keystore's key is mapped the same way. The passphrase comes from
-    /// --passphrase-file, VEIL_PASSPHRASE, or a prompt. Prints the identity commitment.
+    /// an Ethereum keystore's key is mapped the same way. With --from-semaphore a Semaphore v4
+    /// identity is imported as it is, so its commitment stays the same. The passphrase comes
+    /// from --passphrase-file, VEIL_PASSPHRASE, or a prompt. Prints the identity commitment.
     New(NewArgs),
     /// Show a key's public parts: identity commitment, public key, and the Ethereum address
-    /// and path it was derived from, if any. Never the secret; no passphrase needed.
+    /// and path it was derived from (or that it was imported from Semaphore), if any. Never
+    /// the secret; no passphrase needed.
     Show(ShowArgs),
     /// Print what to share with a set's administrator: the identity commitment and public
     /// key only (not the derivation source, which would link the identity to a wallet).
@@ -42,6 +48,7 @@ enum KdfArg {
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").args(["mnemonic", "from_mnemonic", "from_eth_keystore", "from_semaphore"])))]
 pub struct NewArgs {
     /// Where to write the key file.
     #[arg(long)]
@@ -50,16 +57,16 @@ pub struct NewArgs {
     #[arg(long)]
     force: bool,
     /// Create a new BIP-39 mnemonic, show it once on the terminal, and derive the key from it.
-    #[arg(long, conflicts_with_all = ["from_mnemonic", "from_eth_keystore"])]
+    #[arg(long)]
     mnemonic: bool,
     /// Words of the new mnemonic.
     #[arg(long, default_value_t = 24, value_parser = parse_words, requires = "mnemonic")]
     words: usize,
     /// Derive the key from the mnemonic in FILE (an existing wallet's backup).
-    #[arg(long, value_name = "FILE", conflicts_with = "from_eth_keystore")]
+    #[arg(long, value_name = "FILE")]
     from_mnemonic: Option<PathBuf>,
     /// The BIP-32 derivation path.
-    #[arg(long, default_value = keys::DEFAULT_PATH)]
+    #[arg(long, default_value = keys::DEFAULT_PATH, conflicts_with = "from_semaphore")]
     path: String,
     /// Derive the key from an Ethereum keystore (v3) file.
     #[arg(long, value_name = "FILE")]
@@ -67,6 +74,11 @@ pub struct NewArgs {
     /// A file holding the Ethereum keystore's passphrase (else VEIL_ETH_PASSPHRASE, else a prompt).
     #[arg(long, value_name = "FILE", requires = "from_eth_keystore")]
     eth_passphrase_file: Option<PathBuf>,
+    /// Import a Semaphore v4 identity: FILE holds the text its `Identity.export()` returns
+    /// (the base64 of its private key; surrounding whitespace is ignored). The key keeps the
+    /// identity's commitment; the file stays a secret, so delete it once imported.
+    #[arg(long, value_name = "FILE")]
+    from_semaphore: Option<PathBuf>,
     /// A file holding the new key's passphrase (else VEIL_PASSPHRASE, else a prompt).
     #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
@@ -110,11 +122,31 @@ struct SourceReport {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<String>,
-    address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<String>,
 }
 
 fn source_report(s: &KeySource) -> SourceReport {
-    SourceReport { kind: s.kind.as_str(), path: s.path.clone(), address: s.address.to_checksum(None) }
+    SourceReport { kind: s.kind.as_str(), path: s.path.clone(), address: s.address.map(|a| a.to_checksum(None)) }
+}
+
+/// The most a Semaphore export file may hold: the export of the longest key a key file holds
+/// (1024 bytes, 1368 characters), with room for whitespace around it.
+const SEMAPHORE_FILE_LIMIT: usize = 4096;
+
+/// Reads a file holding a secret into a buffer wiped on drop (allocated once, so no copy is
+/// left behind), refusing one longer than `limit` bytes. Errors name the file; they are bad
+/// input (exit 2), as the file is.
+fn read_secret_file(path: &Path, limit: usize, what: &str) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(limit + 1));
+    let limit_u64 = u64::try_from(limit).expect("a small limit");
+    File::open(path)
+        .and_then(|f| f.take(limit_u64 + 1).read_to_end(&mut buf))
+        .map_err(|e| bad_input(format!("{}: reading {what}: {e}", path.display())))?;
+    if buf.len() > limit {
+        return Err(bad_input(format!("{}: more than {limit} bytes: not {what}", path.display())));
+    }
+    Ok(buf)
 }
 
 pub fn run(c: KeyCommand) -> anyhow::Result<u8> {
@@ -133,10 +165,13 @@ pub fn run(c: KeyCommand) -> anyhow::Result<u8> {
                 println!("commitment  {}", report.commitment);
                 println!("public key  ({}, {})", report.public_key[0], report.public_key[1]);
                 match &report.source {
+                    Some(s) if s.kind == SourceKind::Semaphore.as_str() => {
+                        println!("derived     from semaphore: an imported Semaphore v4 identity");
+                    }
                     Some(s) => println!(
                         "derived     from {} {}{}",
                         s.kind,
-                        s.address,
+                        s.address.as_deref().unwrap_or_default(),
                         s.path.as_ref().map(|p| format!(" at {p}")).unwrap_or_default()
                     ),
                     None => println!("derived     from OS entropy"),
@@ -188,6 +223,9 @@ fn new(a: &NewArgs) -> anyhow::Result<u8> {
             "the Ethereum keystore",
         )?;
         Key::from_eth_keystore(file, pass.as_bytes()).map_err(bad_input)?
+    } else if let Some(file) = &a.from_semaphore {
+        let export = read_secret_file(file, SEMAPHORE_FILE_LIMIT, "a Semaphore identity export")?;
+        Key::from_semaphore_export(&export).map_err(|e| bad_input(format!("{}: {e}", file.display())))?
     } else {
         Key::generate(&mut rand::rngs::OsRng)
     };

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod ceremony;
+pub mod chain;
 pub mod demo;
 pub mod export;
 pub mod gas;

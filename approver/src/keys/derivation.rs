@@ -114,8 +114,9 @@ pub(super) fn check_source_path(kind: SourceKind, path: Option<&str>) -> Result<
             Err(_) => Err("not a BIP-32 path"),
         },
         (SourceKind::Mnemonic, None) => Err("missing for a mnemonic source"),
-        (SourceKind::EthKeystore, None) => Ok(()),
+        (SourceKind::EthKeystore | SourceKind::Semaphore, None) => Ok(()),
         (SourceKind::EthKeystore, Some(_)) => Err("set for a keystore source, which has none"),
+        (SourceKind::Semaphore, Some(_)) => Err("set for a Semaphore source, which has none"),
     }
 }
 

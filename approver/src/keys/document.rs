@@ -49,18 +49,32 @@ struct VeilJson {
     source_mac: String,
 }
 
-/// Field order is part of `source_mac`'s definition.
+/// Field order is part of `source_mac`'s definition; `path` and `address` are written as
+/// `null` when the kind has none.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SourceJson {
     kind: String,
     path: Option<String>,
-    address: String,
+    address: Option<String>,
 }
 
 impl From<&KeySource> for SourceJson {
     fn from(s: &KeySource) -> Self {
-        Self { kind: s.kind.as_str().into(), path: s.path.clone(), address: s.address.to_checksum(None) }
+        Self {
+            kind: s.kind.as_str().into(),
+            path: s.path.clone(),
+            address: s.address.as_ref().map(|a| a.to_checksum(None)),
+        }
+    }
+}
+
+/// Whether a source of `kind` may record an address (`present`): [`SourceKind::has_address`].
+fn check_source_address(kind: SourceKind, present: bool) -> Result<(), &'static str> {
+    match (kind.has_address(), present) {
+        (true, false) => Err("missing: a wallet source records its Ethereum address"),
+        (false, true) => Err("set for a Semaphore source, which has none"),
+        _ => Ok(()),
     }
 }
 
@@ -152,16 +166,19 @@ impl FileText {
         let source = match &veil.source {
             None => None,
             Some(s) => {
-                let kind = match s.kind.as_str() {
-                    "mnemonic" => SourceKind::Mnemonic,
-                    "eth-keystore" => SourceKind::EthKeystore,
-                    other => return Err(self.unsupported("veil.source.kind", format!("{other:?}"))),
-                };
+                let kind = SourceKind::from_name(&s.kind)
+                    .ok_or_else(|| self.unsupported("veil.source.kind", format!("{:?}", s.kind)))?;
                 check_source_path(kind, s.path.as_deref())
                     .map_err(|reason| self.corrupt("veil.source.path", reason.into()))?;
                 let path = s.path.clone();
-                let address = Address::parse_checksummed(&s.address, None)
-                    .map_err(|_| self.corrupt("veil.source.address", "not an EIP-55 checksummed address".into()))?;
+                check_source_address(kind, s.address.is_some())
+                    .map_err(|reason| self.corrupt("veil.source.address", reason.into()))?;
+                let address = match &s.address {
+                    None => None,
+                    Some(a) => Some(Address::parse_checksummed(a, None).map_err(|_| {
+                        self.corrupt("veil.source.address", "not an EIP-55 checksummed address".into())
+                    })?),
+                };
                 Some(KeySource { kind, path, address })
             }
         };
@@ -225,6 +242,8 @@ pub(super) fn save<R: RngCore + CryptoRng>(
             path_str: source.path.clone().unwrap_or_default(),
             reason: reason.into(),
         })?;
+        check_source_address(source.kind, source.address.is_some())
+            .map_err(|reason| KeyError::Source { kind: source.kind.as_str(), reason })?;
     }
     let mut salt = [0u8; 32];
     let mut iv = [0u8; 16];

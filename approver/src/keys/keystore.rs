@@ -24,6 +24,10 @@ const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
 const MAX_SCRYPT_P: u32 = 16;
 const MAX_PBKDF2_ROUNDS: u32 = 10_000_000;
 
+/// The longest private key a key file holds (and the longest salt read): veil makes 32-byte
+/// keys, a Semaphore identity import may bring any length up to this.
+pub(super) const MAX_KEY_LEN: usize = 1024;
+
 // Why veil reads and writes v3 keystores itself rather than with eth-keystore 0.5 (which the
 // tests use to prove interoperability both ways): its writer creates the file with default
 // permissions and not atomically, and cannot carry the `veil` object; its reader panics on a
@@ -137,8 +141,8 @@ pub(super) fn check_v3(
         let b = unhex(s).ok_or_else(|| file.corrupt(field, "not hexadecimal".into()))?;
         match len {
             Some(n) if b.len() != n => Err(file.corrupt(field, format!("{} bytes, expected {n}", b.len()))),
-            None if b.is_empty() || b.len() > 1024 => {
-                Err(file.corrupt(field, format!("{} bytes, expected 1 to 1024", b.len())))
+            None if b.is_empty() || b.len() > MAX_KEY_LEN => {
+                Err(file.corrupt(field, format!("{} bytes, expected 1 to {MAX_KEY_LEN}", b.len())))
             }
             _ => Ok(b),
         }

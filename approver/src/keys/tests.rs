@@ -9,13 +9,24 @@ use serde_json::{json, Value};
 
 use super::*;
 
-/// `tests/vectors/hd.json`, written by `scripts/gen-vectors.mjs` with ethers and
-/// @semaphore-protocol/identity.
-fn hd() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/hd.json");
+/// `tests/vectors/<name>.json`, written by `scripts/gen-vectors.mjs`.
+fn reference(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/vectors/{name}.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading {}: {e} (run `node scripts/gen-vectors.mjs`)", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+}
+
+/// `tests/vectors/hd.json`: BIP-39, BIP-32 and keystores from ethers, identities from
+/// @semaphore-protocol/identity.
+fn hd() -> Value {
+    reference("hd")
+}
+
+/// `tests/vectors/semaphore.json`: `Identity.export()` texts and their identities, from
+/// @semaphore-protocol/identity.
+fn semaphore() -> Value {
+    reference("semaphore")
 }
 
 fn list<'a>(v: &'a Value, name: &str) -> &'a Vec<Value> {
@@ -70,6 +81,8 @@ fn field_of(e: &KeyError) -> &str {
         KeyError::Io { .. } => "(io)",
         KeyError::Mnemonic { .. } => "(mnemonic)",
         KeyError::Path { .. } => "(path)",
+        KeyError::Source { .. } => "(source)",
+        KeyError::SemaphoreExport { .. } => "(semaphore)",
     }
 }
 
@@ -192,7 +205,7 @@ fn mnemonic_child_keys_and_veil_identities_match_ethers_and_semaphore() {
         let source = key.source.as_ref().unwrap();
         assert_eq!(source.kind, SourceKind::Mnemonic);
         assert_eq!(source.path.as_deref(), Some(path));
-        assert_eq!(source.address.to_checksum(None), s(&v["address"]), "{label}");
+        assert_eq!(source.address.unwrap().to_checksum(None), s(&v["address"]), "{label}");
     }
     assert_eq!(s(&reference["identity_domain"]), hex::encode(IDENTITY_DOMAIN));
 }
@@ -209,7 +222,7 @@ fn the_test_mnemonic_identity_is_pinned() {
     assert_eq!(key.commitment.to_string(), s(&v["veil"]["commitment"]));
     assert_eq!(hex::encode(key.private.as_bytes()), s(&v["veil"]["private_key"]));
     let source = key.source.unwrap();
-    assert_eq!(source.address.to_checksum(None), s(&v["address"]));
+    assert_eq!(source.address.unwrap().to_checksum(None), s(&v["address"]));
     assert_eq!(source.path.as_deref(), Some(DEFAULT_PATH));
     // The mapping, applied directly to the published child key.
     let secret = k256::SecretKey::from_slice(&hex::decode(s(&v["private_key"])).unwrap()).unwrap();
@@ -308,7 +321,7 @@ fn ethers_keystores_import_with_their_address() {
             Some(KeySource {
                 kind: SourceKind::EthKeystore,
                 path: None,
-                address: Address::parse_checksummed(s(&v["address"]), None).unwrap()
+                address: Some(Address::parse_checksummed(s(&v["address"]), None).unwrap())
             })
         );
         let secret = k256::SecretKey::from_slice(&hex::decode(s(&v["private_key"])).unwrap()).unwrap();
@@ -364,6 +377,140 @@ fn keystores_and_key_files_are_not_confused() {
     save_light(&Key::generate(&mut rng(4)), &ours, b"p", 5);
     let err = Key::from_eth_keystore(&ours, b"p").unwrap_err();
     assert_eq!(field_of(&err), "veil", "{err}");
+}
+
+// -----------------------------------------------------------------------------------------
+// Semaphore v4 identity exports.
+// -----------------------------------------------------------------------------------------
+
+const SEMAPHORE_SOURCE: KeySource = KeySource { kind: SourceKind::Semaphore, path: None, address: None };
+
+#[test]
+fn semaphore_exports_import_as_their_identity() {
+    let reference = semaphore();
+    let cases = list(&reference, "vectors");
+    assert!(cases.len() >= 12, "32-byte keys, other lengths, text keys");
+    for v in cases {
+        let (label, export) = (s(&v["label"]), s(&v["export"]));
+        for text in [export.to_owned(), format!("{export}\n"), format!(" \t{export}\r\n\n")] {
+            let key = Key::from_semaphore_export(text.as_bytes()).unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert_eq!(hex::encode(key.private.as_bytes()), s(&v["private_key"]), "{label}");
+            assert_eq!(key.private.secret_scalar().expose().to_string(), s(&v["secret_scalar"]), "{label}");
+            assert_eq!(key.public_key.x.to_string(), s(&v["public_key"][0]), "{label}");
+            assert_eq!(key.public_key.y.to_string(), s(&v["public_key"][1]), "{label}");
+            assert_eq!(key.commitment.to_string(), s(&v["commitment"]), "{label}");
+            assert_eq!(key.source, Some(SEMAPHORE_SOURCE), "{label}");
+        }
+        // A text key is imported as its UTF-8 bytes, as Semaphore hashes it.
+        if let Some(text) = v["private_key_utf8"].as_str() {
+            assert_eq!(hex::encode(text.as_bytes()), s(&v["private_key"]), "{label}");
+        }
+    }
+    // The longest key a key file holds is among them.
+    assert!(cases.iter().any(|v| s(&v["private_key"]).len() == 2 * 1024));
+}
+
+#[test]
+fn semaphore_imports_round_trip_through_key_files() {
+    let reference = semaphore();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = list(&reference, "vectors");
+    for (i, v) in [&cases[0], cases.last().unwrap()].into_iter().enumerate() {
+        let key = Key::from_semaphore_export(s(&v["export"]).as_bytes()).unwrap();
+        let path = dir.path().join(format!("semaphore-{i}.key"));
+        save_light(&key, &path, b"pass", 10 + u64::try_from(i).unwrap());
+        let back = Key::load(&path, b"pass").unwrap();
+        assert_eq!(back.private.as_bytes(), key.private.as_bytes());
+        assert_eq!(back.commitment.to_string(), s(&v["commitment"]));
+        assert_eq!(back.source, Some(SEMAPHORE_SOURCE));
+        assert_eq!(read_public(&path).unwrap().source, Some(SEMAPHORE_SOURCE));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_no_secret(&text, &secret_forms(&key), None);
+        assert!(!text.contains(s(&v["export"])), "the export is in the file in clear");
+        let json: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["veil"]["source"], json!({"kind": "semaphore", "path": null, "address": null}));
+    }
+
+    // The source's form is checked without the passphrase; its MAC binds the kind.
+    let path = dir.path().join("semaphore-0.key");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let address = Key::from_mnemonic(TEST_JUNK, "", DEFAULT_PATH).unwrap().source.unwrap().address.unwrap();
+    let with = |pointer: &str, value: Value| {
+        let mut j = json.clone();
+        *j.pointer_mut(pointer).unwrap() = value;
+        j
+    };
+    for (bad, field) in [
+        (with("/veil/source/address", json!(address.to_checksum(None))), "veil.source.address"),
+        (with("/veil/source/path", json!(DEFAULT_PATH)), "veil.source.path"),
+        (with("/veil/source/kind", json!("eth-keystore")), "veil.source.address"),
+        (with("/veil/source/kind", json!("semaphore-v3")), "veil.source.kind"),
+    ] {
+        std::fs::write(&path, bad.to_string()).unwrap();
+        assert_eq!(field_of(&read_public(&path).unwrap_err()), field, "{bad}");
+        assert_eq!(field_of(&Key::load(&path, b"pass").unwrap_err()), field, "{bad}");
+    }
+    std::fs::write(&path, with("/veil/source", Value::Null).to_string()).unwrap();
+    assert_eq!(read_public(&path).unwrap().source, None);
+    assert_eq!(field_of(&Key::load(&path, b"pass").unwrap_err()), "veil.source");
+    // A wallet key relabelled as a Semaphore import is refused after decryption.
+    let wallet = dir.path().join("wallet.key");
+    save_light(&Key::from_mnemonic(TEST_JUNK, "", DEFAULT_PATH).unwrap(), &wallet, b"pass", 12);
+    let mut j: Value = serde_json::from_str(&std::fs::read_to_string(&wallet).unwrap()).unwrap();
+    j["veil"]["source"] = json!({"kind": "semaphore", "path": null, "address": null});
+    std::fs::write(&wallet, j.to_string()).unwrap();
+    assert_eq!(read_public(&wallet).unwrap().source, Some(SEMAPHORE_SOURCE));
+    assert_eq!(field_of(&Key::load(&wallet, b"pass").unwrap_err()), "veil.source");
+}
+
+#[test]
+fn texts_that_export_does_not_write_are_refused_without_echoing_them() {
+    let reference = semaphore();
+    let cases = list(&reference, "refused");
+    let expected = |label: &str| match label {
+        "empty" | "whitespace only" => "no text",
+        "base64url alphabet" => "character 24 is not in base64's alphabet",
+        "text after the padding" => "character 44 is not in base64's alphabet",
+        "padding left out" | "a line break inside" | "a space inside" | "hex private key" => "not a multiple of 4",
+        "unused bits set" => "character 43 has unused bits set",
+        "1025 bytes" => "a key of 1025 bytes; a veil key file holds 1 to 1024",
+        other => panic!("a refused vector this test does not know: {other:?}"),
+    };
+    let mut texts: Vec<(String, String)> =
+        cases.iter().map(|v| (s(&v["export"]).to_owned(), expected(s(&v["label"])).to_owned())).collect();
+    assert_eq!(texts.len(), 10);
+    // And what else a file might hold by mistake: a Semaphore v3 identity's JSON, bytes that
+    // are not text.
+    texts.push((r#"["0x1f2e3d4c5b6a", "0x0a1b2c3d4e5f"]"#.into(), "character 1 is not".into()));
+    texts.push((r#"["0x1f2e3d4c5b6a","0x0a1b2c3d4e"]"#.into(), "not a multiple of 4".into()));
+    let mut raw: Vec<(Vec<u8>, String)> = texts.into_iter().map(|(t, e)| (t.into_bytes(), e)).collect();
+    raw.push((b"QUJD\xff\xfeQU".to_vec(), "character 5 is not".into()));
+    for (text, reason) in &raw {
+        let err = Key::from_semaphore_export(text).unwrap_err();
+        assert!(matches!(err, KeyError::SemaphoreExport { .. }), "{err}");
+        let shown = [err.to_string(), format!("{err:?}")];
+        assert!(shown[0].contains(reason), "{:?}: {}", String::from_utf8_lossy(text), shown[0]);
+        let trimmed = String::from_utf8_lossy(text.trim_ascii()).into_owned();
+        for t in &shown {
+            for w in trimmed.as_bytes().windows(8) {
+                assert!(!t.contains(&*String::from_utf8_lossy(w)), "echoes the text: {t}");
+            }
+        }
+    }
+    // A private key in hex (64 characters) is valid base64 of 48 other bytes, which Semaphore's
+    // import reads as another identity too: it cannot be told apart, and the commitment
+    // printed by `veil key new` is the check.
+    let v = &list(&reference, "vectors")[0];
+    let other = Key::from_semaphore_export(s(&v["private_key"]).as_bytes()).unwrap();
+    assert_eq!(other.private.as_bytes().len(), 48);
+    assert_ne!(other.commitment.to_string(), s(&v["commitment"]));
+
+    // An imported key's Debug shows no form of the secret, nor the export.
+    let key = Key::from_semaphore_export(s(&v["export"]).as_bytes()).unwrap();
+    for t in [format!("{key:?}"), format!("{:?}", key.private), format!("{:?}", key.source)] {
+        assert_no_secret(&t, &secret_forms(&key), None);
+        assert!(!t.contains(&s(&v["export"])[..16]), "{t}");
+    }
 }
 
 // -----------------------------------------------------------------------------------------
@@ -462,16 +609,21 @@ fn a_source_that_would_not_read_back_is_not_saved() {
     let path = dir.path().join("k.key");
     let key = Key::from_mnemonic(TEST_JUNK, "", DEFAULT_PATH).unwrap();
     let address = key.source.as_ref().unwrap().address;
-    for (kind, bad) in [
-        (SourceKind::Mnemonic, None),
-        (SourceKind::Mnemonic, Some("m/44h/60h/0h/0/0")),
-        (SourceKind::Mnemonic, Some("m/44'/\u{1b}[31m")),
-        (SourceKind::EthKeystore, Some(DEFAULT_PATH)),
+    let good = Some(DEFAULT_PATH);
+    for (kind, bad, address, refusal) in [
+        (SourceKind::Mnemonic, None, address, "(path)"),
+        (SourceKind::Mnemonic, Some("m/44h/60h/0h/0/0"), address, "(path)"),
+        (SourceKind::Mnemonic, Some("m/44'/\u{1b}[31m"), address, "(path)"),
+        (SourceKind::EthKeystore, Some(DEFAULT_PATH), address, "(path)"),
+        (SourceKind::Semaphore, Some(DEFAULT_PATH), None, "(path)"),
+        (SourceKind::Mnemonic, good, None, "(source)"),
+        (SourceKind::EthKeystore, None, None, "(source)"),
+        (SourceKind::Semaphore, None, address, "(source)"),
     ] {
         let mut k = key.clone();
         k.source = Some(KeySource { kind, path: bad.map(String::from), address });
         let err = k.save_with_rng(&path, b"p", Kdf::Light, false, &mut rng(1)).unwrap_err();
-        assert!(matches!(err, KeyError::Path { .. }), "{err}");
+        assert_eq!(field_of(&err), refusal, "{err}");
         assert!(!path.exists());
     }
 }
@@ -545,6 +697,7 @@ fn corruptions(text: &str) -> Vec<(String, &'static str)> {
         (with("/veil/source/path", json!("m/44'/x")), "veil.source.path"),
         (with("/veil/source/path", json!("m/44h/60h/0h/0/0")), "veil.source.path"),
         (with("/veil/source/path", Value::Null), "veil.source.path"),
+        (with("/veil/source/address", Value::Null), "veil.source.address"),
         (
             with("/veil/source/address", json!(json["veil"]["source"]["address"].as_str().unwrap().to_lowercase())),
             "veil.source.address",
@@ -584,7 +737,7 @@ fn altered_metadata_is_refused_after_decryption() {
     let other = Key::from_mnemonic(TEST_JUNK, "", "m/44'/60'/0'/0/1").unwrap();
     save_light(&key, &path, b"pass", 1);
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let other_address = other.source.as_ref().unwrap().address.to_checksum(None);
+    let other_address = other.source.as_ref().unwrap().address.unwrap().to_checksum(None);
     let with = |pointer: &str, value: Value| {
         let mut j = json.clone();
         *j.pointer_mut(pointer).unwrap() = value;

@@ -1,0 +1,73 @@
+//! The deployment record `veil deploy` writes: everything needed to find, check and reuse a
+//! deployment later (chain id, every address and transaction, the verifying keys' hashes,
+//! the compiler and its settings, the account's constructor arguments). It never holds the
+//! RPC URL (which may carry an API key) or anything secret.
+
+use alloy_primitives::{Address, B256, U256};
+use serde::{Deserialize, Serialize};
+
+/// The format tag.
+pub const FORMAT: &str = "veil-deployment";
+
+/// A deployment record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// [`FORMAT`].
+    pub format: String,
+    /// 1.
+    pub version: u32,
+    /// The chain the contracts live on.
+    pub chain_id: u64,
+    /// Who deployed them.
+    pub deployer: Address,
+    /// The compiler, e.g. `0.8.37+commit.…`, and its settings.
+    pub compiler: String,
+    /// The Approval verifier.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub approval_verifier: Option<Verifier>,
+    /// The Threshold verifier.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub threshold_verifier: Option<Verifier>,
+    /// The account.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub account: Option<Account>,
+}
+
+/// A deployed verifier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verifier {
+    /// Its address.
+    pub address: Address,
+    /// The deploying transaction.
+    pub tx: B256,
+    /// Gas it used.
+    pub gas_used: u64,
+    /// SHA-256 of its verifying key in the contract's byte order (a ceremony's `vk_hash`).
+    pub vk_hash: String,
+}
+
+/// A deployed `VeilAccount` and its constructor arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Its address.
+    pub address: Address,
+    /// The deploying transaction.
+    pub tx: B256,
+    /// Gas it used.
+    pub gas_used: u64,
+    /// Constructor: the Threshold verifier.
+    pub threshold_verifier: Address,
+    /// Constructor: the Approval verifier.
+    pub approval_verifier: Address,
+    /// Constructor: the approver set's root (decimal).
+    pub root: U256,
+    /// Constructor: the threshold.
+    pub threshold: u64,
+    /// Constructor: the time-lock in seconds.
+    pub delay: u64,
+    /// Wei sent with the deployment.
+    pub funded: U256,
+}

@@ -1,0 +1,505 @@
+//! `veil deploy`, `veil submit` and `veil account`: the contracts on a real chain, over
+//! JSON-RPC (veil-chain, alloy).
+
+use std::path::{Path, PathBuf};
+
+use alloy::signers::local::PrivateKeySigner;
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::{SolCall, SolConstructor, SolEvent};
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use veil_approver::intent::Intent;
+use veil_chain::{
+    record::{self, Record},
+    ChainError, Client, Mined,
+};
+use veil_prover::{
+    snarkjs::{public_from_json, ProofJson, VerificationKeyJson},
+    VerifyingKey,
+};
+use veil_verifier_contract::{
+    account::VeilAccount,
+    harness::{proof_words, sol_intent, Artifacts},
+    solc::{Solc, EVM_VERSION, OPTIMIZER_RUNS},
+};
+
+use super::read_json;
+use crate::exit::{bad_input, FAILURE, OK};
+
+/// Exit code for a transient failure (the node unreachable, a timeout): retrying is safe.
+pub const RETRY: u8 = 75;
+
+/// Where the node is.
+#[derive(Debug, Clone, Args)]
+pub struct RpcArgs {
+    /// The node's JSON-RPC URL.
+    #[arg(long, env = "ETH_RPC_URL", value_name = "URL")]
+    rpc_url: String,
+}
+
+/// Who signs: an Ethereum keystore or a file holding a private key (never a secret on the
+/// command line).
+#[derive(Debug, Clone, Args)]
+pub struct SignerArgs {
+    /// An Ethereum keystore (Web3 Secret Storage v3), unlocked with --passphrase-file,
+    /// VEIL_PASSPHRASE or a prompt.
+    #[arg(long, value_name = "FILE", conflicts_with = "private_key_file")]
+    keystore: Option<PathBuf>,
+    /// A file holding the sender's private key (hex, 0x-prefixed or not).
+    #[arg(long, value_name = "FILE")]
+    private_key_file: Option<PathBuf>,
+    /// The keystore's passphrase, from a file.
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+impl SignerArgs {
+    fn signer(&self) -> anyhow::Result<PrivateKeySigner> {
+        if let Some(path) = &self.private_key_file {
+            let text = zeroize::Zeroizing::new(
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+            );
+            let hex = text.trim().trim_start_matches("0x");
+            return hex
+                .parse::<PrivateKeySigner>()
+                .map_err(|_| bad_input(format!("{}: not a 32-byte hex private key", path.display())));
+        }
+        if let Some(path) = &self.keystore {
+            let pass = crate::passphrase::read(
+                self.passphrase_file.as_deref(),
+                crate::passphrase::ENV,
+                crate::passphrase::Purpose::Unlock,
+                &format!("the keystore {}", path.display()),
+            )?;
+            return PrivateKeySigner::decrypt_keystore(path, pass.as_bytes())
+                .map_err(|e| bad_input(format!("{}: cannot unlock the keystore ({e})", path.display())));
+        }
+        Err(bad_input("a signer is needed: --keystore FILE or --private-key-file FILE"))
+    }
+}
+
+/// Connects, mapping errors to the CLI's exit codes.
+fn connect(rpc: &RpcArgs, signer: Option<PrivateKeySigner>) -> anyhow::Result<Client> {
+    Client::connect(&rpc.rpc_url, signer).map_err(chain_error)
+}
+
+/// A chain error as the CLI reports it: bad input for a bad URL; the rest carries its kind
+/// (see [`code_for`]).
+fn chain_error(e: ChainError) -> anyhow::Error {
+    match e {
+        ChainError::BadUrl(_) => bad_input(e),
+        e => anyhow::Error::new(e),
+    }
+}
+
+/// The exit code of a failed chain command: 75 transient, 2 bad input, 1 otherwise.
+pub fn code_for(e: &anyhow::Error) -> Option<u8> {
+    e.chain().find_map(|c| c.downcast_ref::<ChainError>()).map(|c| if c.is_transient() { RETRY } else { FAILURE })
+}
+
+/// The chain id of the node at `url` and `account`'s nonce there (for `veil intent new`).
+pub fn chain_id_and_nonce(url: &str, account: Address) -> anyhow::Result<(u64, U256)> {
+    let client = Client::connect(url, None).map_err(chain_error)?;
+    if !client.has_code(account).map_err(chain_error)? {
+        return Err(bad_input(format!(
+            "--account {account}: no contract at that address on chain {}",
+            client.chain_id
+        )));
+    }
+    let nonce = client.read(account, &VeilAccount::nonceCall {}).map_err(chain_error)?;
+    Ok((client.chain_id, nonce))
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// The Approval verifying key (verification_key.json).
+    #[arg(long, value_name = "FILE")]
+    approval_vk: PathBuf,
+    /// The Threshold verifying key (verification_key.json).
+    #[arg(long, value_name = "FILE")]
+    threshold_vk: PathBuf,
+    /// The approver set's root (decimal), as `veil set root` prints it.
+    #[arg(long)]
+    root: String,
+    /// How many distinct members must approve.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    threshold: u64,
+    /// The time-lock, in seconds, between authorization and execution.
+    #[arg(long, default_value_t = 0)]
+    delay: u64,
+    /// Wei to send to the account with its deployment.
+    #[arg(long, default_value = "0")]
+    fund: U256,
+    /// The deployment record to write (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    /// Print what would be sent and the estimated gas; send nothing, write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Replace an existing record of the same chain.
+    #[arg(long)]
+    force: bool,
+}
+
+fn read_vk(path: &Path) -> anyhow::Result<VerifyingKey> {
+    let json: VerificationKeyJson = read_json(path, "verifying key")?;
+    (&json).try_into().map_err(|e| bad_input(format!("{}: {e}", path.display())))
+}
+
+fn vk_hash(vk: &VerifyingKey) -> String {
+    hex::encode(veil_ceremony::manifest::vk_hash(vk))
+}
+
+fn write_record(path: &Path, r: &Record) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(r).expect("a record serializes");
+    veil_fs::write_atomic(path, format!("{json}\n").as_bytes(), false)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+fn read_record(path: &Path) -> anyhow::Result<Record> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let r: Record = serde_json::from_str(&text)
+        .map_err(|e| bad_input(format!("{}: not a deployment record ({e})", path.display())))?;
+    if r.format != record::FORMAT || r.version != 1 {
+        return Err(bad_input(format!("{}: not a version-1 {} record", path.display(), record::FORMAT)));
+    }
+    Ok(r)
+}
+
+fn same_chain(path: &Path, r: &Record, client: &Client) -> anyhow::Result<()> {
+    if r.chain_id != client.chain_id {
+        return Err(bad_input(format!(
+            "{}: the record is for chain {}, the node is chain {}",
+            path.display(),
+            r.chain_id,
+            client.chain_id
+        )));
+    }
+    Ok(())
+}
+
+fn print_mined(what: &str, m: &Mined) {
+    println!("{what}: tx {} (gas {})", m.hash, m.gas_used);
+    for e in &m.events {
+        println!("  {e}");
+    }
+}
+
+pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
+    // A canonical decimal below r (a root can be nothing else).
+    veil_circuits::field::parse::<veil_circuits::Fr>(&a.root).map_err(|e| bad_input(format!("--root: {e}")))?;
+    let root =
+        U256::from_limbs(veil_circuits::field::parse_u256(&a.root).map_err(|e| bad_input(format!("--root: {e}")))?.0);
+    let (approval_vk, threshold_vk) = (read_vk(&a.approval_vk)?, read_vk(&a.threshold_vk)?);
+    let signer = a.signer.signer()?;
+    let client = connect(&a.rpc, Some(signer))?;
+    if a.out.exists() {
+        let old = read_record(&a.out)?;
+        same_chain(&a.out, &old, &client)?;
+        if !a.force && !a.dry_run {
+            return Err(bad_input(format!("{} exists (--force replaces it)", a.out.display())));
+        }
+    }
+    let solc = Solc::locate().context("the pinned solc")?;
+    let compiler = format!(
+        "solc {} (optimizer runs {OPTIMIZER_RUNS}, via IR, evm {EVM_VERSION})",
+        solc.version().context("solc's version")?
+    );
+    let artifacts = Artifacts::compile(&solc, &approval_vk, &threshold_vk).context("compiling the contracts")?;
+    let from = client.from().expect("a signer");
+    if a.dry_run {
+        use alloy::{network::TransactionBuilder, rpc::types::TransactionRequest};
+        for (name, code) in [
+            ("ApprovalVerifier", &artifacts.approval_verifier.bytecode),
+            ("ThresholdVerifier", &artifacts.threshold_verifier.bytecode),
+        ] {
+            let gas =
+                client.estimate(&TransactionRequest::default().with_deploy_code(code.clone())).map_err(chain_error)?;
+            println!("would deploy {name}: {} bytes, estimated gas {gas}", code.len());
+        }
+        println!(
+            "would deploy VeilAccount: {} bytes, root {root}, threshold {}, delay {} s, funded with {} wei, from {from} on chain {}",
+            artifacts.account.bytecode.len(),
+            a.threshold,
+            a.delay,
+            a.fund,
+            client.chain_id
+        );
+        return Ok(OK);
+    }
+    let mut rec = Record {
+        format: record::FORMAT.into(),
+        version: 1,
+        chain_id: client.chain_id,
+        deployer: from,
+        compiler,
+        approval_verifier: None,
+        threshold_verifier: None,
+        account: None,
+    };
+    let m = client.deploy(&artifacts.approval_verifier.bytecode, &[], U256::ZERO).map_err(chain_error)?;
+    print_mined("ApprovalVerifier", &m);
+    rec.approval_verifier = Some(record::Verifier {
+        address: m.created.expect("created"),
+        tx: m.hash,
+        gas_used: m.gas_used,
+        vk_hash: vk_hash(&approval_vk),
+    });
+    write_record(&a.out, &rec)?;
+    let m = client.deploy(&artifacts.threshold_verifier.bytecode, &[], U256::ZERO).map_err(chain_error)?;
+    print_mined("ThresholdVerifier", &m);
+    rec.threshold_verifier = Some(record::Verifier {
+        address: m.created.expect("created"),
+        tx: m.hash,
+        gas_used: m.gas_used,
+        vk_hash: vk_hash(&threshold_vk),
+    });
+    write_record(&a.out, &rec)?;
+    let (av, tv) =
+        (rec.approval_verifier.as_ref().expect("set").address, rec.threshold_verifier.as_ref().expect("set").address);
+    let args = VeilAccount::constructorCall {
+        thresholdVerifier_: tv,
+        approvalVerifier_: av,
+        root_: root,
+        threshold_: U256::from(a.threshold),
+        delay_: a.delay,
+    }
+    .abi_encode();
+    let m = client.deploy(&artifacts.account.bytecode, &args, a.fund).map_err(chain_error)?;
+    print_mined("VeilAccount", &m);
+    let account = m.created.expect("created");
+    rec.account = Some(record::Account {
+        address: account,
+        tx: m.hash,
+        gas_used: m.gas_used,
+        threshold_verifier: tv,
+        approval_verifier: av,
+        root,
+        threshold: a.threshold,
+        delay: a.delay,
+        funded: a.fund,
+    });
+    write_record(&a.out, &rec)?;
+    eprintln!("wrote {} (chain {})", a.out.display(), client.chain_id);
+    println!("account {account}");
+    Ok(OK)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Print an account's root, threshold, nonce, delay, epoch, balance and queued intents.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    rpc: RpcArgs,
+    /// The deployment record.
+    #[arg(long)]
+    deployment: PathBuf,
+}
+
+pub fn account(c: AccountCommand) -> anyhow::Result<u8> {
+    let AccountCommand::Show(a) = c;
+    let rec = read_record(&a.deployment)?;
+    let client = connect(&a.rpc, None)?;
+    same_chain(&a.deployment, &rec, &client)?;
+    let account = rec
+        .account
+        .as_ref()
+        .ok_or_else(|| bad_input(format!("{}: no account in the record", a.deployment.display())))?
+        .address;
+    let read = |c: &dyn Fn(&Client) -> Result<U256, ChainError>| c(&client).map_err(chain_error);
+    let root = read(&|c| c.read(account, &VeilAccount::rootCall {}))?;
+    let threshold = read(&|c| c.read(account, &VeilAccount::thresholdCall {}))?;
+    let nonce = read(&|c| c.read(account, &VeilAccount::nonceCall {}))?;
+    let epoch = read(&|c| c.read(account, &VeilAccount::epochCall {}))?;
+    let delay = client.read(account, &VeilAccount::delayCall {}).map_err(chain_error)?;
+    let balance = client.balance(account).map_err(chain_error)?;
+    println!("account   {account} (chain {})", client.chain_id);
+    println!("root      {root}");
+    println!("threshold {threshold}");
+    println!("nonce     {nonce}");
+    println!("delay     {delay} s");
+    println!("epoch     {epoch}");
+    println!("balance   {balance} wei");
+    let now = client.timestamp().map_err(chain_error)?;
+    let mut queued: Vec<(alloy_primitives::B256, U256, U256)> = Vec::new();
+    for log in client.account_logs(account).map_err(chain_error)? {
+        let topic = log.topics().first().copied();
+        if topic == Some(VeilAccount::Queued::SIGNATURE_HASH) {
+            if let Ok(q) = VeilAccount::Queued::decode_log_data(log.data()) {
+                queued.push((q.digest, q.eta, q.epoch));
+            }
+        } else if topic == Some(VeilAccount::Executed::SIGNATURE_HASH) {
+            if let Ok(x) = VeilAccount::Executed::decode_log_data(log.data()) {
+                queued.retain(|(d, ..)| *d != x.digest);
+            }
+        } else if topic == Some(VeilAccount::Cancelled::SIGNATURE_HASH) {
+            if let Ok(x) = VeilAccount::Cancelled::decode_log_data(log.data()) {
+                queued.retain(|(d, ..)| *d != x.digest);
+            }
+        }
+    }
+    if queued.is_empty() {
+        println!("queued    none");
+    }
+    for (digest, eta, q_epoch) in queued {
+        let state = if q_epoch != epoch {
+            "void (queued before a set change)".to_owned()
+        } else if U256::from(now) >= eta {
+            "executable now".to_owned()
+        } else {
+            format!("executable in {} s", eta - U256::from(now))
+        };
+        println!("queued    {digest}: eta {eta}, epoch {q_epoch}, {state}");
+    }
+    Ok(OK)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubmitCommand {
+    /// `execute(intent, signers, proof)` with a Threshold proof.
+    Execute(SubmitArgs),
+    /// `approve(intent, nullifier, proof)` with an Approval proof.
+    Approve(SubmitArgs),
+    /// `executeQueued(intent)` once its delay has passed (anyone may send it).
+    ExecuteQueued(QueuedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// The deployment record.
+    #[arg(long)]
+    deployment: PathBuf,
+    /// The intent file.
+    #[arg(long)]
+    intent: PathBuf,
+    /// The proof (snarkjs proof.json).
+    #[arg(long)]
+    proof: PathBuf,
+    /// The public signals (snarkjs public.json).
+    #[arg(long)]
+    public: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct QueuedArgs {
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    signer: SignerArgs,
+    /// The deployment record.
+    #[arg(long)]
+    deployment: PathBuf,
+    /// The intent file.
+    #[arg(long)]
+    intent: PathBuf,
+}
+
+/// The record's account, checked against the node and the intent.
+fn checked_account(rec_path: &Path, intent_path: &Path, client: &Client) -> anyhow::Result<(Address, Intent)> {
+    let rec = read_record(rec_path)?;
+    same_chain(rec_path, &rec, client)?;
+    let account =
+        rec.account.ok_or_else(|| bad_input(format!("{}: no account in the record", rec_path.display())))?.address;
+    let intent = Intent::load(intent_path).map_err(bad_input)?;
+    if intent.chain_id != client.chain_id {
+        return Err(bad_input(format!(
+            "{}: the intent is for chain {}, the node is chain {}",
+            intent_path.display(),
+            intent.chain_id,
+            client.chain_id
+        )));
+    }
+    if intent.account != account {
+        return Err(bad_input(format!(
+            "{}: the intent is for account {}, the record's account is {account}",
+            intent_path.display(),
+            intent.account
+        )));
+    }
+    Ok((account, intent))
+}
+
+pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
+    let (rpc, signer, deployment, intent_path) = match &c {
+        SubmitCommand::Execute(a) | SubmitCommand::Approve(a) => (&a.rpc, &a.signer, &a.deployment, &a.intent),
+        SubmitCommand::ExecuteQueued(a) => (&a.rpc, &a.signer, &a.deployment, &a.intent),
+    };
+    let client = connect(rpc, Some(signer.signer()?))?;
+    let (account, intent) = checked_account(deployment, intent_path, &client)?;
+    let sol = sol_intent(&intent);
+    let (name, data) = match &c {
+        SubmitCommand::ExecuteQueued(_) => {
+            ("executeQueued", VeilAccount::executeQueuedCall { intent: sol }.abi_encode())
+        }
+        SubmitCommand::Execute(a) | SubmitCommand::Approve(a) => {
+            let proof_json: ProofJson = read_json(&a.proof, "proof")?;
+            let proof = (&proof_json).try_into().map_err(|e| bad_input(format!("{}: {e}", a.proof.display())))?;
+            let public: Vec<String> = read_json(&a.public, "public signals")?;
+            let inputs = public_from_json(&public).map_err(|e| bad_input(format!("{}: {e}", a.public.display())))?;
+            let words = proof_words(&proof);
+            let words_in = veil_prover::snarkjs::Calldata::new(&proof, &inputs).inputs;
+            let u = |i: usize| words_in[i];
+            // Local checks first: the intent, the root, the nonce and the window.
+            let field = intent.field_element();
+            let (root, intent_input) = match &c {
+                SubmitCommand::Execute(_) if inputs.len() == 3 => (0, inputs[1]),
+                SubmitCommand::Approve(_) if inputs.len() == 4 => (0, inputs[2]),
+                _ => {
+                    return Err(bad_input(format!("{}: not the public signals of this statement", a.public.display())))
+                }
+            };
+            if intent_input != field {
+                return Err(bad_input(format!(
+                    "{}: the proof is for another intent than {}",
+                    a.public.display(),
+                    intent_path.display()
+                )));
+            }
+            let on_chain_root = client.read(account, &VeilAccount::rootCall {}).map_err(chain_error)?;
+            if on_chain_root != u(root) {
+                return Err(bad_input(format!(
+                    "{}: the proof's root {} is not the account's root {on_chain_root} (a stale set?)",
+                    a.public.display(),
+                    u(root)
+                )));
+            }
+            match &c {
+                SubmitCommand::Execute(_) => {
+                    ("execute", VeilAccount::executeCall { intent: sol, signers: u(2), proof: words }.abi_encode())
+                }
+                _ => ("approve", VeilAccount::approveCall { intent: sol, nullifier: u(1), proof: words }.abi_encode()),
+            }
+        }
+    };
+    let nonce = client.read(account, &VeilAccount::nonceCall {}).map_err(chain_error)?;
+    if name != "executeQueued" && nonce != intent.nonce {
+        eprintln!(
+            "error: the account's nonce is {nonce}, the intent's {}: NonceMismatch (already executed, or out of order)",
+            intent.nonce
+        );
+        return Ok(FAILURE);
+    }
+    let now = client.timestamp().map_err(chain_error)?;
+    if now < intent.valid_after || (intent.valid_until != 0 && now > intent.valid_until) {
+        eprintln!(
+            "error: the intent's window [{}, {}] is not open at the chain's time {now}",
+            intent.valid_after, intent.valid_until
+        );
+        return Ok(FAILURE);
+    }
+    let m = client.transact(account, data, U256::ZERO).map_err(chain_error)?;
+    print_mined(name, &m);
+    Ok(OK)
+}

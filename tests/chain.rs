@@ -1,0 +1,406 @@
+//! veil against a real node: anvil (pinned in scripts/package-lock.json, installed by
+//! `npm ci`), started here on 127.0.0.1 on a free port and stopped after each test; the
+//! whole story through the `veil` binary.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command as StdCommand, Stdio},
+    time::{Duration, Instant},
+};
+
+use predicates::prelude::*;
+
+use crate::common::{stdout_of, strs, veil, veil_with_passphrase};
+
+const PASS: &str = "chain test passphrase";
+/// anvil's first default account (a public development key, funded by anvil itself).
+const DEV_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// A running anvil, killed on drop.
+struct Anvil {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn anvil_binary() -> PathBuf {
+    let bin =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    assert!(bin.exists(), "anvil is missing: run `npm ci --prefix scripts` (CI does)");
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn anvil() -> Anvil {
+    let port = free_port();
+    let child = StdCommand::new(anvil_binary())
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--hardfork", "cancun", "--silent"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "anvil did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Anvil { child, url }
+}
+
+#[test]
+fn deploy_execute_approve_and_inspect_on_anvil() {
+    let node = anvil();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    std::fs::write(p("deployer.key"), DEV_KEY).unwrap();
+    let members: Vec<String> = (0..3)
+        .map(|i| {
+            stdout_of(veil_with_passphrase(PASS).args([
+                "key",
+                "new",
+                "--kdf",
+                "light",
+                "--out",
+                &p(&format!("m{i}.key")),
+            ]))
+        })
+        .collect();
+    let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
+    set.extend(members.clone());
+    let root = stdout_of(veil().args(strs(&set)));
+    stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", &p("ak")]));
+    stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));
+    let deploy = |extra: &[&str]| {
+        let mut c = veil();
+        c.args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--approval-vk", &p("ak/verification_key.json"), "--threshold-vk", &p("tk/verification_key.json")])
+            .args([
+                "--root",
+                &root,
+                "--threshold",
+                "2",
+                "--fund",
+                "1000000000000000000",
+                "--out",
+                &p("deployment.json"),
+            ])
+            .args(extra);
+        c
+    };
+    // A dry run estimates and writes nothing.
+    let dry = stdout_of(&mut deploy(&["--dry-run"]));
+    assert!(dry.contains("would deploy ApprovalVerifier") && dry.contains("estimated gas"), "{dry}");
+    assert!(!Path::new(&p("deployment.json")).exists());
+    let out = stdout_of(&mut deploy(&[]));
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("deployment.json")).unwrap()).unwrap();
+    assert_eq!(record["chain_id"], 31337);
+    let account = record["account"]["address"].as_str().unwrap().to_owned();
+    assert!(out.to_lowercase().contains(&format!("account {}", account.to_lowercase())), "{out}");
+    assert!(record["compiler"].as_str().unwrap().contains("solc 0.8.37"));
+    // Again without --force: refused, the record kept.
+    deploy(&[]).assert().code(2).stderr(predicate::str::contains("--force"));
+
+    // A Threshold execute: 2 of 3 sign a payment.
+    let target = "0x2222222222222222222222222222222222222222";
+    let intent = |nonce: &str, out: &str| {
+        let args = [
+            "intent",
+            "new",
+            "--chain-id",
+            "31337",
+            "--account",
+            &account,
+            "--target",
+            target,
+            "--value",
+            "1000",
+            "--nonce",
+            nonce,
+            "--out",
+            out,
+        ];
+        stdout_of(veil().args(args));
+    };
+    intent("0", &p("pay0.json"));
+    for i in [0, 2] {
+        stdout_of(veil_with_passphrase(PASS).args([
+            "sign",
+            "--key",
+            &p(&format!("m{i}.key")),
+            "--intent",
+            &p("pay0.json"),
+            "--out",
+            &p(&format!("s{i}.json")),
+        ]));
+    }
+    stdout_of(
+        veil()
+            .args([
+                "prove",
+                "threshold",
+                "--set",
+                &p("set.json"),
+                "--intent",
+                &p("pay0.json"),
+                "--pk",
+                &p("tk"),
+                "--out",
+                &p("tp"),
+            ])
+            .args(["--allow-development-key", &p("s0.json"), &p("s2.json")]),
+    );
+    let submit = |kind: &str, intent: &str, proof: &str| {
+        let mut c = veil();
+        c.args([
+            "submit",
+            kind,
+            "--rpc-url",
+            &node.url,
+            "--private-key-file",
+            &p("deployer.key"),
+            "--deployment",
+            &p("deployment.json"),
+        ])
+        .args([
+            "--intent",
+            intent,
+            "--proof",
+            &format!("{proof}/proof.json"),
+            "--public",
+            &format!("{proof}/public.json"),
+        ]);
+        c
+    };
+    let executed = stdout_of(&mut submit("execute", &p("pay0.json"), &p("tp")));
+    assert!(
+        executed.contains("execute: tx 0x") && executed.contains("Executed(") && executed.contains("value 1000 wei"),
+        "{executed}"
+    );
+    // The same proof again: NonceMismatch, exit 1.
+    submit("execute", &p("pay0.json"), &p("tp")).assert().code(1).stderr(predicate::str::contains("NonceMismatch"));
+
+    // Approval path: two members approve the next payment (its chain id and nonce read from
+    // the node); the second approval executes it.
+    stdout_of(
+        veil().args(["intent", "new", "--rpc-url", &node.url, "--account", &account, "--target", target]).args([
+            "--value",
+            "1000",
+            "--out",
+            &p("pay1.json"),
+        ]),
+    );
+    let pay1: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("pay1.json")).unwrap()).unwrap();
+    assert_eq!((pay1["chainId"].as_u64(), pay1["nonce"].as_str()), (Some(31337), Some("1")), "{pay1}");
+    for i in [0, 1] {
+        stdout_of(
+            veil_with_passphrase(PASS)
+                .args([
+                    "prove",
+                    "approval",
+                    "--key",
+                    &p(&format!("m{i}.key")),
+                    "--set",
+                    &p("set.json"),
+                    "--intent",
+                    &p("pay1.json"),
+                ])
+                .args(["--pk", &p("ak"), "--out", &p(&format!("ap{i}")), "--allow-development-key"]),
+        );
+    }
+    let first = stdout_of(&mut submit("approve", &p("pay1.json"), &p("ap0")));
+    assert!(first.contains("Approved(") && first.contains("count 1 of 2") && !first.contains("Executed("), "{first}");
+    let second = stdout_of(&mut submit("approve", &p("pay1.json"), &p("ap1")));
+    assert!(second.contains("count 2 of 2") && second.contains("Executed("), "{second}");
+
+    let shown =
+        stdout_of(veil().args(["account", "show", "--rpc-url", &node.url, "--deployment", &p("deployment.json")]));
+    assert!(shown.contains("nonce     2"), "{shown}");
+    assert!(shown.contains(&format!("root      {root}")), "{shown}");
+    assert!(shown.contains("balance   999999999999998000 wei"), "{shown}");
+    assert!(shown.contains("queued    none"), "{shown}");
+
+    // Refusals: an intent for another chain (2), an unreachable node (75).
+    let other = [
+        "intent",
+        "new",
+        "--chain-id",
+        "1",
+        "--account",
+        &account,
+        "--target",
+        target,
+        "--nonce",
+        "2",
+        "--out",
+        &p("other.json"),
+    ];
+    stdout_of(veil().args(other));
+    submit("execute", &p("other.json"), &p("tp")).assert().code(2).stderr(predicate::str::contains("chain 1"));
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    veil()
+        .args(["account", "show", "--rpc-url", &closed, "--deployment", &p("deployment.json")])
+        .assert()
+        .code(75)
+        .stderr(predicate::str::contains("unreachable"));
+    // No secret in any output.
+    for text in [&out, &executed, &first, &second, &shown, &dry] {
+        assert!(!text.contains(&DEV_KEY[2..]), "the deployer's key leaked");
+    }
+}
+
+/// One JSON-RPC call (anvil's time controls), over a plain HTTP/1.1 POST.
+fn rpc(url: &str, method: &str, params: &str) {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{method}","params":{params}}}"#);
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(out.contains("\"result\""), "{method}: {out}");
+}
+
+/// A time-locked payment and a rotation, both queued by the old set; time passes; the
+/// rotation executes and voids the payment, which `account show` reports and
+/// `submit execute-queued` refuses (exit 1, the error's name).
+#[test]
+fn rotation_voids_a_queued_payment_on_anvil() {
+    use alloy_sol_types::SolCall;
+    let node = anvil();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    std::fs::write(p("deployer.key"), DEV_KEY).unwrap();
+    let members: Vec<String> = (0..3)
+        .map(|i| {
+            stdout_of(veil_with_passphrase(PASS).args([
+                "key",
+                "new",
+                "--kdf",
+                "light",
+                "--out",
+                &p(&format!("m{i}.key")),
+            ]))
+        })
+        .collect();
+    let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
+    set.extend(members.clone());
+    let root = stdout_of(veil().args(strs(&set)));
+    let next_root = stdout_of(veil().args(["set", "new", "--out", &p("next.json"), &members[0], &members[1]]));
+    stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", &p("ak")]));
+    stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));
+    stdout_of(
+        veil()
+            .args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--approval-vk", &p("ak/verification_key.json"), "--threshold-vk", &p("tk/verification_key.json")])
+            .args(["--root", &root, "--threshold", "2", "--delay", "3600", "--fund", "5000", "--out", &p("d.json")]),
+    );
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("d.json")).unwrap()).unwrap();
+    let account = record["account"]["address"].as_str().unwrap().to_owned();
+    let new_root: alloy_primitives::U256 = next_root.parse().unwrap();
+    let change = veil_verifier_contract::account::VeilAccount::changeSetCall {
+        newRoot: new_root,
+        newThreshold: alloy_primitives::U256::from(2),
+    };
+    let change_data = format!("0x{}", hex::encode(change.abi_encode()));
+    let queue =
+        |name: &str, target: &str, value: &str, data: &str, signers: [usize; 2]| {
+            stdout_of(
+                veil()
+                    .args(["intent", "new", "--rpc-url", &node.url, "--account", &account, "--target", target])
+                    .args(["--value", value, "--data", data, "--out", &p(&format!("{name}.json"))]),
+            );
+            for i in signers {
+                stdout_of(veil_with_passphrase(PASS).args([
+                    "sign",
+                    "--key",
+                    &p(&format!("m{i}.key")),
+                    "--intent",
+                    &p(&format!("{name}.json")),
+                    "--out",
+                    &p(&format!("{name}-s{i}.json")),
+                ]));
+            }
+            stdout_of(
+                veil()
+                    .args([
+                        "prove",
+                        "threshold",
+                        "--set",
+                        &p("set.json"),
+                        "--intent",
+                        &p(&format!("{name}.json")),
+                        "--pk",
+                        &p("tk"),
+                    ])
+                    .args(["--out", &p(&format!("{name}-proof")), "--allow-development-key"])
+                    .args(signers.map(|i| p(&format!("{name}-s{i}.json")))),
+            );
+            stdout_of(
+                veil()
+                    .args([
+                        "submit",
+                        "execute",
+                        "--rpc-url",
+                        &node.url,
+                        "--private-key-file",
+                        &p("deployer.key"),
+                        "--deployment",
+                        &p("d.json"),
+                    ])
+                    .args([
+                        "--intent",
+                        &p(&format!("{name}.json")),
+                        "--proof",
+                        &p(&format!("{name}-proof/proof.json")),
+                        "--public",
+                        &p(&format!("{name}-proof/public.json")),
+                    ]),
+            )
+        };
+    // Members 1 and 2 queue a payment; members 0 and 1 queue the rotation removing member 2.
+    let queued = queue("pay", "0x2222222222222222222222222222222222222222", "1000", "0x", [1, 2]);
+    assert!(queued.contains("Queued(") && queued.contains("epoch 0") && !queued.contains("Executed("), "{queued}");
+    let rotation = queue("rotate", &account, "0", &change_data, [0, 1]);
+    assert!(rotation.contains("Queued("), "{rotation}");
+    let show = || stdout_of(veil().args(["account", "show", "--rpc-url", &node.url, "--deployment", &p("d.json")]));
+    let before = show();
+    assert!(before.contains("executable in") && before.contains("delay     3600 s"), "{before}");
+    let execute_queued = |name: &str| {
+        let mut c = veil();
+        c.args([
+            "submit",
+            "execute-queued",
+            "--rpc-url",
+            &node.url,
+            "--private-key-file",
+            &p("deployer.key"),
+            "--deployment",
+            &p("d.json"),
+            "--intent",
+            &p(&format!("{name}.json")),
+        ]);
+        c
+    };
+    execute_queued("pay").assert().code(1).stderr(predicate::str::contains("TimelockActive"));
+    rpc(&node.url, "evm_increaseTime", "[3601]");
+    rpc(&node.url, "evm_mine", "[]");
+    let rotated = stdout_of(&mut execute_queued("rotate"));
+    assert!(rotated.contains("SetChanged(") && rotated.contains("epoch 1"), "{rotated}");
+    execute_queued("pay").assert().code(1).stderr(predicate::str::contains("QueuedBeforeSetChange"));
+    let after = show();
+    assert!(after.contains(&format!("root      {next_root}")) && after.contains("epoch     1"), "{after}");
+    assert!(after.contains("void (queued before a set change)"), "{after}");
+    assert!(after.contains("balance   5000 wei"), "the voided payment did not run: {after}");
+}
