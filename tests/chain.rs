@@ -219,8 +219,39 @@ fn deploy_execute_approve_and_inspect_on_anvil() {
                 .args(["--pk", &p("ak"), "--out", &p(&format!("ap{i}")), "--allow-development-key"]),
         );
     }
-    let first = stdout_of(&mut submit("approve", &p("pay1.json"), &p("ap0")));
+    // Checked locally first with the verifying key: the wrong key (exit 2), a proof that does
+    // not verify (exit 1, nothing sent).
+    submit("approve", &p("pay1.json"), &p("ap0"))
+        .args(["--vk", &p("tk/verification_key.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not the verifying key"));
+    std::fs::create_dir_all(p("mixed")).unwrap();
+    std::fs::copy(p("ap0/public.json"), p("mixed/public.json")).unwrap();
+    std::fs::copy(p("ap1/proof.json"), p("mixed/proof.json")).unwrap();
+    submit("approve", &p("pay1.json"), &p("mixed"))
+        .args(["--vk", &p("ak/verification_key.json")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not verify"));
+    // The first approval, signed from anvil's mnemonic (its first account is the same key).
+    std::fs::write(p("mnemonic.txt"), "test test test test test test test test test test test junk\n").unwrap();
+    let first = stdout_of(
+        veil()
+            .args(["submit", "approve", "--rpc-url", &node.url, "--mnemonic-file", &p("mnemonic.txt")])
+            .args(["--deployment", &p("deployment.json"), "--intent", &p("pay1.json")])
+            .args([
+                "--proof",
+                &p("ap0/proof.json"),
+                "--public",
+                &p("ap0/public.json"),
+                "--vk",
+                &p("ak/verification_key.json"),
+            ]),
+    );
     assert!(first.contains("Approved(") && first.contains("count 1 of 2") && !first.contains("Executed("), "{first}");
+    // The same member again: the contract's custom error, by name (exit 1).
+    submit("approve", &p("pay1.json"), &p("ap0")).assert().code(1).stderr(predicate::str::contains("NullifierUsed"));
     let second = stdout_of(&mut submit("approve", &p("pay1.json"), &p("ap1")));
     assert!(second.contains("count 2 of 2") && second.contains("Executed("), "{second}");
 
@@ -231,6 +262,24 @@ fn deploy_execute_approve_and_inspect_on_anvil() {
     assert!(shown.contains("balance   999999999999998000 wei"), "{shown}");
     assert!(shown.contains("queued    none"), "{shown}");
 
+    // Refusals: a record for another chain (2), a sender without funds (1, the node's
+    // message), an intent for another chain (2), an unreachable node (75).
+    let mut moved = record.clone();
+    moved["chain_id"] = serde_json::json!(1);
+    std::fs::write(p("moved.json"), moved.to_string()).unwrap();
+    veil()
+        .args(["account", "show", "--rpc-url", &node.url, "--deployment", &p("moved.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the record is for chain 1"));
+    std::fs::write(p("poor.key"), format!("0x{}", "11".repeat(32))).unwrap();
+    veil()
+        .args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("poor.key")])
+        .args(["--approval-vk", &p("ak/verification_key.json"), "--threshold-vk", &p("tk/verification_key.json")])
+        .args(["--root", &root, "--threshold", "2", "--out", &p("poor.json")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the node refused: Insufficient funds"));
     // Refusals: an intent for another chain (2), an unreachable node (75).
     let other = [
         "intent",
@@ -403,4 +452,35 @@ fn rotation_voids_a_queued_payment_on_anvil() {
     assert!(after.contains(&format!("root      {next_root}")) && after.contains("epoch     1"), "{after}");
     assert!(after.contains("void (queued before a set change)"), "{after}");
     assert!(after.contains("balance   5000 wei"), "the voided payment did not run: {after}");
+    // The new set clears the void entry with a cancellation intent, which executes at once.
+    stdout_of(
+        veil()
+            .args(["intent", "new", "--rpc-url", &node.url, "--account", &account, "--cancel", &p("pay.json")])
+            .args(["--out", &p("cancel.json")]),
+    );
+    for i in [0, 1] {
+        stdout_of(veil_with_passphrase(PASS).args([
+            "sign",
+            "--key",
+            &p(&format!("m{i}.key")),
+            "--intent",
+            &p("cancel.json"),
+            "--out",
+            &p(&format!("c{i}.json")),
+        ]));
+    }
+    stdout_of(
+        veil()
+            .args(["prove", "threshold", "--set", &p("next.json"), "--intent", &p("cancel.json"), "--pk", &p("tk")])
+            .args(["--out", &p("cancel-proof"), "--allow-development-key", &p("c0.json"), &p("c1.json")]),
+    );
+    let cancelled = stdout_of(
+        veil()
+            .args(["submit", "execute", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--deployment", &p("d.json"), "--intent", &p("cancel.json")])
+            .args(["--proof", &p("cancel-proof/proof.json"), "--public", &p("cancel-proof/public.json")]),
+    );
+    assert!(cancelled.contains("Cancelled(") && !cancelled.contains("Queued("), "{cancelled}");
+    assert!(show().contains("queued    none"));
+    execute_queued("pay").assert().code(1).stderr(predicate::str::contains("NotQueued"));
 }

@@ -85,6 +85,17 @@ use derivation::{eth_address, mnemonic_seed, parse_path, secp256k1_from_seed};
 pub use derivation::{identity_private_key, new_mnemonic, DEFAULT_PATH, DEFAULT_WORDS, IDENTITY_DOMAIN};
 pub use document::read_public;
 
+/// The wallet key (secp256k1) at BIP-32 `path` of a BIP-39 mnemonic: the Ethereum account a
+/// wallet shows for it, for signing transactions (`veil deploy --mnemonic-file`).
+///
+/// # Errors
+/// [`KeyError`] for an invalid mnemonic or path.
+pub fn wallet_key_from_mnemonic(phrase: &str, bip39_passphrase: &str, path: &str) -> Result<k256::SecretKey, KeyError> {
+    let path = parse_path(path)?;
+    let seed = mnemonic_seed(phrase, bip39_passphrase)?;
+    secp256k1_from_seed(&seed[..], &path)
+}
+
 /// A loaded approver key: the private key, its public parts, and where it came from.
 #[derive(Clone)]
 pub struct Key {

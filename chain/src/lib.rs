@@ -143,7 +143,7 @@ impl Client {
             RpcError::Transport(kind) => ChainError::Unreachable { url: self.url.clone(), detail: kind.to_string() },
             RpcError::ErrorResp(payload) => match payload.as_revert_data() {
                 Some(data) => ChainError::Reverted(describe_revert(&data)),
-                None => ChainError::Refused(payload.message.to_string()),
+                None => ChainError::Refused(format!("the node refused: {}", payload.message)),
             },
             other => ChainError::Refused(other.to_string()),
         }

@@ -46,8 +46,14 @@ pub struct SignerArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "private_key_file")]
     keystore: Option<PathBuf>,
     /// A file holding the sender's private key (hex, 0x-prefixed or not).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "mnemonic_file")]
     private_key_file: Option<PathBuf>,
+    /// A file holding a BIP-39 mnemonic; the sender is the wallet account at --mnemonic-path.
+    #[arg(long, value_name = "FILE", conflicts_with = "keystore")]
+    mnemonic_file: Option<PathBuf>,
+    /// The BIP-32 path of the sender in --mnemonic-file.
+    #[arg(long, default_value = "m/44'/60'/0'/0/0", requires = "mnemonic_file")]
+    mnemonic_path: String,
     /// The keystore's passphrase, from a file.
     #[arg(long, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
@@ -74,7 +80,17 @@ impl SignerArgs {
             return PrivateKeySigner::decrypt_keystore(path, pass.as_bytes())
                 .map_err(|e| bad_input(format!("{}: cannot unlock the keystore ({e})", path.display())));
         }
-        Err(bad_input("a signer is needed: --keystore FILE or --private-key-file FILE"))
+        if let Some(path) = &self.mnemonic_file {
+            let phrase = zeroize::Zeroizing::new(
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+            );
+            let secret = veil_approver::keys::wallet_key_from_mnemonic(phrase.trim(), "", &self.mnemonic_path)
+                .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+            let bytes = zeroize::Zeroizing::new(secret.to_bytes());
+            return PrivateKeySigner::from_bytes(&alloy_primitives::B256::from_slice(&bytes[..]))
+                .map_err(|e| bad_input(format!("{}: not a usable key ({e})", path.display())));
+        }
+        Err(bad_input("a signer is needed: --keystore FILE, --private-key-file FILE or --mnemonic-file FILE"))
     }
 }
 
@@ -390,6 +406,11 @@ pub struct SubmitArgs {
     /// The public signals (snarkjs public.json).
     #[arg(long)]
     public: PathBuf,
+    /// The statement's verifying key: the proof is verified locally before anything is sent
+    /// (the key must be the deployed verifier's: its hash is checked against the record).
+    /// Without it, the node's gas estimate runs the deployed verifier first.
+    #[arg(long, value_name = "FILE")]
+    vk: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -448,6 +469,31 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
             let proof = (&proof_json).try_into().map_err(|e| bad_input(format!("{}: {e}", a.proof.display())))?;
             let public: Vec<String> = read_json(&a.public, "public signals")?;
             let inputs = public_from_json(&public).map_err(|e| bad_input(format!("{}: {e}", a.public.display())))?;
+            if let Some(vk_path) = &a.vk {
+                let vk = read_vk(vk_path)?;
+                let rec = read_record(deployment)?;
+                let deployed = match &c {
+                    SubmitCommand::Execute(_) => rec.threshold_verifier.as_ref(),
+                    _ => rec.approval_verifier.as_ref(),
+                };
+                if deployed.map(|v| v.vk_hash.as_str()) != Some(vk_hash(&vk).as_str()) {
+                    return Err(bad_input(format!(
+                        "{}: not the verifying key of the verifier in {}",
+                        vk_path.display(),
+                        deployment.display()
+                    )));
+                }
+                let valid = veil_prover::verify(&veil_prover::prepare(&vk), &inputs, &proof)
+                    .map_err(|e| bad_input(format!("{}: {e}", a.public.display())))?;
+                if !valid {
+                    eprintln!(
+                        "error: {}: the proof does not verify under {} (nothing sent)",
+                        a.proof.display(),
+                        vk_path.display()
+                    );
+                    return Ok(FAILURE);
+                }
+            }
             let words = proof_words(&proof);
             let words_in = veil_prover::snarkjs::Calldata::new(&proof, &inputs).inputs;
             let u = |i: usize| words_in[i];

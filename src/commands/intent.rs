@@ -29,8 +29,13 @@ pub struct NewArgs {
     #[arg(long)]
     account: String,
     /// The call's target, 0x-hex.
-    #[arg(long)]
-    target: String,
+    #[arg(long, required_unless_present = "cancel")]
+    target: Option<String>,
+    /// Build the intent that cancels this queued intent (a call of the account's
+    /// `cancel(digest)`, which executes at once when authorized); --target, --value and
+    /// --data are then the account, 0 and that call.
+    #[arg(long, value_name = "INTENT_FILE", conflicts_with_all = ["target", "data"])]
+    cancel: Option<PathBuf>,
     /// Wei sent with the call (decimal).
     #[arg(long, default_value = "0")]
     value: String,
@@ -61,8 +66,25 @@ pub fn run(c: IntentCommand) -> anyhow::Result<u8> {
         U256::from_str_radix(s, 10)
             .map_err(|e| bad_input(format!("--{flag} {s:?}: not a decimal 256-bit integer ({e})")))
     };
-    let data = Bytes::from_str(&a.data).map_err(|e| bad_input(format!("--data {:?}: not 0x-hex ({e})", a.data)))?;
     let account = address("account", &a.account)?;
+    let (target, data) = match &a.cancel {
+        Some(queued) => {
+            let q = Intent::load(queued).map_err(bad_input)?;
+            if q.account != account {
+                return Err(bad_input(format!(
+                    "{}: the intent is for account {}, not {account}",
+                    queued.display(),
+                    q.account
+                )));
+            }
+            let call = veil_verifier_contract::account::VeilAccount::cancelCall { digest: q.signing_hash() };
+            (account, Bytes::from(alloy_sol_types::SolCall::abi_encode(&call)))
+        }
+        None => (
+            address("target", a.target.as_deref().expect("required without --cancel"))?,
+            Bytes::from_str(&a.data).map_err(|e| bad_input(format!("--data {:?}: not 0x-hex ({e})", a.data)))?,
+        ),
+    };
     let (chain_id, nonce) = match &a.rpc_url {
         None => (
             a.chain_id.expect("required without --rpc-url"),
@@ -85,8 +107,8 @@ pub fn run(c: IntentCommand) -> anyhow::Result<u8> {
     let intent = Intent {
         chain_id,
         account,
-        target: address("target", &a.target)?,
-        value: uint("value", &a.value)?,
+        target,
+        value: if a.cancel.is_some() { U256::ZERO } else { uint("value", &a.value)? },
         data,
         nonce,
         valid_after: a.valid_after,
