@@ -183,7 +183,29 @@ fn deploy_execute_approve_and_inspect_on_anvil() {
         ]);
         c
     };
-    let executed = stdout_of(&mut submit("execute", &p("pay0.json"), &p("tp")));
+    // Sent from an Ethereum keystore of the same key, unlocked by VEIL_PASSPHRASE.
+    let key_bytes = hex::decode(&DEV_KEY[2..]).unwrap();
+    alloy::signers::local::PrivateKeySigner::encrypt_keystore(
+        dir.path(),
+        &mut rand::thread_rng(),
+        &key_bytes,
+        PASS,
+        Some("keystore.json"),
+    )
+    .unwrap();
+    let executed = stdout_of(
+        veil_with_passphrase(PASS)
+            .args(["submit", "execute", "--rpc-url", &node.url, "--keystore", &p("keystore.json")])
+            .args(["--deployment", &p("deployment.json"), "--intent", &p("pay0.json")])
+            .args([
+                "--proof",
+                &p("tp/proof.json"),
+                "--public",
+                &p("tp/public.json"),
+                "--vk",
+                &p("tk/verification_key.json"),
+            ]),
+    );
     assert!(
         executed.contains("execute: tx 0x") && executed.contains("Executed(") && executed.contains("value 1000 wei"),
         "{executed}"
@@ -303,10 +325,22 @@ fn deploy_execute_approve_and_inspect_on_anvil() {
         .assert()
         .code(75)
         .stderr(predicate::str::contains("unreachable"));
-    // No secret in any output.
+    // No secret in any output: the key (in any case), the keystore's passphrase, the mnemonic.
     for text in [&out, &executed, &first, &second, &shown, &dry] {
-        assert!(!text.contains(&DEV_KEY[2..]), "the deployer's key leaked");
+        let lower = text.to_lowercase();
+        assert!(!lower.contains(&DEV_KEY[2..]), "the deployer's key leaked");
+        assert!(!text.contains(PASS) && !text.contains("test test test"), "a secret leaked");
     }
+    // A wrong passphrase names the keystore, exits 2 and leaks nothing.
+    let wrong = veil_with_passphrase("not it")
+        .args(["submit", "execute", "--rpc-url", &node.url, "--keystore", &p("keystore.json")])
+        .args(["--deployment", &p("deployment.json"), "--intent", &p("pay0.json")])
+        .args(["--proof", &p("tp/proof.json"), "--public", &p("tp/public.json")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(2), "{err}");
+    assert!(err.contains("keystore.json") && !err.to_lowercase().contains(&DEV_KEY[2..]), "{err}");
 }
 
 /// One JSON-RPC call (anvil's time controls), over a plain HTTP/1.1 POST.
