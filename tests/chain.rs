@@ -383,14 +383,25 @@ fn rotation_voids_a_queued_payment_on_anvil() {
     let next_root = stdout_of(veil().args(["set", "new", "--out", &p("next.json"), &members[0], &members[1]]));
     stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", &p("ak")]));
     stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));
+    // Any subset: the verifiers first, then an account that uses them.
+    stdout_of(
+        veil()
+            .args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key"), "--no-account"])
+            .args(["--approval-vk", &p("ak/verification_key.json"), "--threshold-vk", &p("tk/verification_key.json")])
+            .args(["--out", &p("v.json")]),
+    );
+    let verifiers: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("v.json")).unwrap()).unwrap();
+    assert!(verifiers["account"].is_null() && verifiers["approval_verifier"]["address"].is_string(), "{verifiers}");
     stdout_of(
         veil()
             .args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
-            .args(["--approval-vk", &p("ak/verification_key.json"), "--threshold-vk", &p("tk/verification_key.json")])
+            .args(["--verifiers-from", &p("v.json")])
             .args(["--root", &root, "--threshold", "2", "--delay", "3600", "--fund", "5000", "--out", &p("d.json")]),
     );
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("d.json")).unwrap()).unwrap();
     let account = record["account"]["address"].as_str().unwrap().to_owned();
+    assert_eq!(record["account"]["approval_verifier"], verifiers["approval_verifier"]["address"]);
+    assert_eq!(record["threshold_verifier"], verifiers["threshold_verifier"]);
     let new_root: alloy_primitives::U256 = next_root.parse().unwrap();
     let change = veil_verifier_contract::account::VeilAccount::changeSetCall {
         newRoot: new_root,

@@ -133,17 +133,23 @@ pub struct DeployArgs {
     #[command(flatten)]
     signer: SignerArgs,
     /// The Approval verifying key (verification_key.json).
-    #[arg(long, value_name = "FILE")]
-    approval_vk: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "verifiers_from")]
+    approval_vk: Option<PathBuf>,
     /// The Threshold verifying key (verification_key.json).
-    #[arg(long, value_name = "FILE")]
-    threshold_vk: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "verifiers_from")]
+    threshold_vk: Option<PathBuf>,
+    /// Reuse the verifiers of this earlier record (same chain) and deploy only the account.
+    #[arg(long, value_name = "RECORD", conflicts_with_all = ["approval_vk", "threshold_vk", "no_account"])]
+    verifiers_from: Option<PathBuf>,
+    /// Deploy only the two verifiers (an account can use them later with --verifiers-from).
+    #[arg(long, conflicts_with_all = ["root", "threshold"])]
+    no_account: bool,
     /// The approver set's root (decimal), as `veil set root` prints it.
-    #[arg(long)]
-    root: String,
+    #[arg(long, required_unless_present = "no_account")]
+    root: Option<String>,
     /// How many distinct members must approve.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    threshold: u64,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), required_unless_present = "no_account")]
+    threshold: Option<u64>,
     /// The time-lock, in seconds, between authorization and execution.
     #[arg(long, default_value_t = 0)]
     delay: u64,
@@ -207,12 +213,36 @@ fn print_mined(what: &str, m: &Mined) {
 
 pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
     // A canonical decimal below r (a root can be nothing else).
-    veil_circuits::field::parse::<veil_circuits::Fr>(&a.root).map_err(|e| bad_input(format!("--root: {e}")))?;
-    let root =
-        U256::from_limbs(veil_circuits::field::parse_u256(&a.root).map_err(|e| bad_input(format!("--root: {e}")))?.0);
-    let (approval_vk, threshold_vk) = (read_vk(&a.approval_vk)?, read_vk(&a.threshold_vk)?);
+    let root = match &a.root {
+        Some(r) => {
+            veil_circuits::field::parse::<veil_circuits::Fr>(r).map_err(|e| bad_input(format!("--root: {e}")))?;
+            Some(U256::from_limbs(
+                veil_circuits::field::parse_u256(r).map_err(|e| bad_input(format!("--root: {e}")))?.0,
+            ))
+        }
+        None => None,
+    };
+    let vks = match (&a.approval_vk, &a.threshold_vk) {
+        (Some(ap), Some(tp)) => Some((read_vk(ap)?, read_vk(tp)?)),
+        _ => None,
+    };
+    let reuse = a.verifiers_from.as_deref().map(read_record).transpose()?;
     let signer = a.signer.signer()?;
     let client = connect(&a.rpc, Some(signer))?;
+    if let (Some(path), Some(r)) = (&a.verifiers_from, &reuse) {
+        same_chain(path, r, &client)?;
+        for v in [&r.approval_verifier, &r.threshold_verifier] {
+            let v = v.as_ref().ok_or_else(|| bad_input(format!("{}: the record has no verifiers", path.display())))?;
+            if !client.has_code(v.address).map_err(chain_error)? {
+                return Err(bad_input(format!(
+                    "{}: no contract at {} on chain {}",
+                    path.display(),
+                    v.address,
+                    client.chain_id
+                )));
+            }
+        }
+    }
     if a.out.exists() {
         let old = read_record(&a.out)?;
         same_chain(&a.out, &old, &client)?;
@@ -225,26 +255,41 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         "solc {} (optimizer runs {OPTIMIZER_RUNS}, via IR, evm {EVM_VERSION})",
         solc.version().context("solc's version")?
     );
-    let artifacts = Artifacts::compile(&solc, &approval_vk, &threshold_vk).context("compiling the contracts")?;
+    let (verifiers, account_code) = match &vks {
+        Some((av, tv)) => {
+            let artifacts = Artifacts::compile(&solc, av, tv).context("compiling the contracts")?;
+            (
+                Some((artifacts.approval_verifier.bytecode, artifacts.threshold_verifier.bytecode)),
+                artifacts.account.bytecode,
+            )
+        }
+        None => {
+            let mut out = solc
+                .compile(&[("VeilAccount.sol", veil_verifier_contract::account::SOURCE)])
+                .context("compiling VeilAccount")?;
+            (None, out.remove("VeilAccount").context("solc did not return VeilAccount")?.bytecode)
+        }
+    };
     let from = client.from().expect("a signer");
     if a.dry_run {
         use alloy::{network::TransactionBuilder, rpc::types::TransactionRequest};
-        for (name, code) in [
-            ("ApprovalVerifier", &artifacts.approval_verifier.bytecode),
-            ("ThresholdVerifier", &artifacts.threshold_verifier.bytecode),
-        ] {
-            let gas =
-                client.estimate(&TransactionRequest::default().with_deploy_code(code.clone())).map_err(chain_error)?;
-            println!("would deploy {name}: {} bytes, estimated gas {gas}", code.len());
+        if let Some((ac, tc)) = &verifiers {
+            for (name, code) in [("ApprovalVerifier", ac), ("ThresholdVerifier", tc)] {
+                let gas = client
+                    .estimate(&TransactionRequest::default().with_deploy_code(code.clone()))
+                    .map_err(chain_error)?;
+                println!("would deploy {name}: {} bytes, estimated gas {gas}", code.len());
+            }
         }
-        println!(
-            "would deploy VeilAccount: {} bytes, root {root}, threshold {}, delay {} s, funded with {} wei, from {from} on chain {}",
-            artifacts.account.bytecode.len(),
-            a.threshold,
-            a.delay,
-            a.fund,
-            client.chain_id
-        );
+        if let (Some(root), Some(threshold)) = (root, a.threshold) {
+            println!(
+                "would deploy VeilAccount: {} bytes, root {root}, threshold {threshold}, delay {} s, funded with {} wei, from {from} on chain {}",
+                account_code.len(),
+                a.delay,
+                a.fund,
+                client.chain_id
+            );
+        }
         return Ok(OK);
     }
     let mut rec = Record {
@@ -253,39 +298,45 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         chain_id: client.chain_id,
         deployer: from,
         compiler,
-        approval_verifier: None,
-        threshold_verifier: None,
+        approval_verifier: reuse.as_ref().and_then(|r| r.approval_verifier.clone()),
+        threshold_verifier: reuse.as_ref().and_then(|r| r.threshold_verifier.clone()),
         account: None,
     };
-    let m = client.deploy(&artifacts.approval_verifier.bytecode, &[], U256::ZERO).map_err(chain_error)?;
-    print_mined("ApprovalVerifier", &m);
-    rec.approval_verifier = Some(record::Verifier {
-        address: m.created.expect("created"),
-        tx: m.hash,
-        gas_used: m.gas_used,
-        vk_hash: vk_hash(&approval_vk),
-    });
-    write_record(&a.out, &rec)?;
-    let m = client.deploy(&artifacts.threshold_verifier.bytecode, &[], U256::ZERO).map_err(chain_error)?;
-    print_mined("ThresholdVerifier", &m);
-    rec.threshold_verifier = Some(record::Verifier {
-        address: m.created.expect("created"),
-        tx: m.hash,
-        gas_used: m.gas_used,
-        vk_hash: vk_hash(&threshold_vk),
-    });
-    write_record(&a.out, &rec)?;
+    if let (Some((ac, tc)), Some((av, tv))) = (&verifiers, &vks) {
+        let m = client.deploy(ac, &[], U256::ZERO).map_err(chain_error)?;
+        print_mined("ApprovalVerifier", &m);
+        rec.approval_verifier = Some(record::Verifier {
+            address: m.created.expect("created"),
+            tx: m.hash,
+            gas_used: m.gas_used,
+            vk_hash: vk_hash(av),
+        });
+        write_record(&a.out, &rec)?;
+        let m = client.deploy(tc, &[], U256::ZERO).map_err(chain_error)?;
+        print_mined("ThresholdVerifier", &m);
+        rec.threshold_verifier = Some(record::Verifier {
+            address: m.created.expect("created"),
+            tx: m.hash,
+            gas_used: m.gas_used,
+            vk_hash: vk_hash(tv),
+        });
+        write_record(&a.out, &rec)?;
+    }
+    let (Some(root), Some(threshold)) = (root, a.threshold) else {
+        eprintln!("wrote {} (chain {}; verifiers only)", a.out.display(), client.chain_id);
+        return Ok(OK);
+    };
     let (av, tv) =
         (rec.approval_verifier.as_ref().expect("set").address, rec.threshold_verifier.as_ref().expect("set").address);
     let args = VeilAccount::constructorCall {
         thresholdVerifier_: tv,
         approvalVerifier_: av,
         root_: root,
-        threshold_: U256::from(a.threshold),
+        threshold_: U256::from(threshold),
         delay_: a.delay,
     }
     .abi_encode();
-    let m = client.deploy(&artifacts.account.bytecode, &args, a.fund).map_err(chain_error)?;
+    let m = client.deploy(&account_code, &args, a.fund).map_err(chain_error)?;
     print_mined("VeilAccount", &m);
     let account = m.created.expect("created");
     rec.account = Some(record::Account {
@@ -295,7 +346,7 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         threshold_verifier: tv,
         approval_verifier: av,
         root,
-        threshold: a.threshold,
+        threshold,
         delay: a.delay,
         funded: a.fund,
     });
