@@ -274,7 +274,28 @@ fn deploy_execute_approve_and_inspect_on_anvil() {
     assert!(first.contains("Approved(") && first.contains("count 1 of 2") && !first.contains("Executed("), "{first}");
     // The same member again: the contract's custom error, by name (exit 1).
     submit("approve", &p("pay1.json"), &p("ap0")).assert().code(1).stderr(predicate::str::contains("NullifierUsed"));
-    let second = stdout_of(&mut submit("approve", &p("pay1.json"), &p("ap1")));
+    // The second approval comes from a `veil batch` results line.
+    let request = serde_json::json!({"id": "b1", "circuit": "approval", "key": p("m1.key"), "set": p("set.json"), "intent": p("pay1.json")});
+    std::fs::write(p("requests.jsonl"), format!("{request}\n")).unwrap();
+    veil_with_passphrase(PASS)
+        .args([
+            "batch",
+            "--pk",
+            &p("ak"),
+            "--input",
+            &p("requests.jsonl"),
+            "--output",
+            &p("results.jsonl"),
+            "--allow-development-key",
+        ])
+        .assert()
+        .success();
+    let second = stdout_of(
+        veil()
+            .args(["submit", "approve", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--deployment", &p("deployment.json"), "--intent", &p("pay1.json")])
+            .args(["--batch", &p("results.jsonl"), "--id", "b1"]),
+    );
     assert!(second.contains("count 2 of 2") && second.contains("Executed("), "{second}");
 
     let shown =

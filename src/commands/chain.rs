@@ -452,11 +452,17 @@ pub struct SubmitArgs {
     #[arg(long)]
     intent: PathBuf,
     /// The proof (snarkjs proof.json).
-    #[arg(long)]
-    proof: PathBuf,
+    #[arg(long, required_unless_present = "batch", requires = "public")]
+    proof: Option<PathBuf>,
     /// The public signals (snarkjs public.json).
-    #[arg(long)]
-    public: PathBuf,
+    #[arg(long, required_unless_present = "batch")]
+    public: Option<PathBuf>,
+    /// Take the proof and public signals from this `veil batch` results file instead …
+    #[arg(long, value_name = "RESULTS", conflicts_with_all = ["proof", "public"], requires = "id")]
+    batch: Option<PathBuf>,
+    /// … from its line with this request id.
+    #[arg(long, requires = "batch")]
+    id: Option<String>,
     /// The statement's verifying key: the proof is verified locally before anything is sent
     /// (the key must be the deployed verifier's: its hash is checked against the record).
     /// Without it, the node's gas estimate runs the deployed verifier first.
@@ -516,10 +522,9 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
             ("executeQueued", VeilAccount::executeQueuedCall { intent: sol }.abi_encode())
         }
         SubmitCommand::Execute(a) | SubmitCommand::Approve(a) => {
-            let proof_json: ProofJson = read_json(&a.proof, "proof")?;
-            let proof = (&proof_json).try_into().map_err(|e| bad_input(format!("{}: {e}", a.proof.display())))?;
-            let public: Vec<String> = read_json(&a.public, "public signals")?;
-            let inputs = public_from_json(&public).map_err(|e| bad_input(format!("{}: {e}", a.public.display())))?;
+            let (proof_json, public, source) = proof_and_public(a)?;
+            let proof = (&proof_json).try_into().map_err(|e| bad_input(format!("{source}: {e}")))?;
+            let inputs = public_from_json(&public).map_err(|e| bad_input(format!("{source}: {e}")))?;
             if let Some(vk_path) = &a.vk {
                 let vk = read_vk(vk_path)?;
                 let rec = read_record(deployment)?;
@@ -535,11 +540,11 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
                     )));
                 }
                 let valid = veil_prover::verify(&veil_prover::prepare(&vk), &inputs, &proof)
-                    .map_err(|e| bad_input(format!("{}: {e}", a.public.display())))?;
+                    .map_err(|e| bad_input(format!("{source}: {e}")))?;
                 if !valid {
                     eprintln!(
                         "error: {}: the proof does not verify under {} (nothing sent)",
-                        a.proof.display(),
+                        source,
                         vk_path.display()
                     );
                     return Ok(FAILURE);
@@ -553,14 +558,12 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
             let (root, intent_input) = match &c {
                 SubmitCommand::Execute(_) if inputs.len() == 3 => (0, inputs[1]),
                 SubmitCommand::Approve(_) if inputs.len() == 4 => (0, inputs[2]),
-                _ => {
-                    return Err(bad_input(format!("{}: not the public signals of this statement", a.public.display())))
-                }
+                _ => return Err(bad_input(format!("{source}: not the public signals of this statement"))),
             };
             if intent_input != field {
                 return Err(bad_input(format!(
                     "{}: the proof is for another intent than {}",
-                    a.public.display(),
+                    source,
                     intent_path.display()
                 )));
             }
@@ -568,7 +571,7 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
             if on_chain_root != u(root) {
                 return Err(bad_input(format!(
                     "{}: the proof's root {} is not the account's root {on_chain_root} (a stale set?)",
-                    a.public.display(),
+                    source,
                     u(root)
                 )));
             }
@@ -599,4 +602,36 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
     let m = client.transact(account, data, U256::ZERO).map_err(chain_error)?;
     print_mined(name, &m);
     Ok(OK)
+}
+
+/// The proof and public signals of a submission, from their files or a batch results line,
+/// with a label for errors.
+fn proof_and_public(a: &SubmitArgs) -> anyhow::Result<(ProofJson, Vec<String>, String)> {
+    if let (Some(results), Some(id)) = (&a.batch, &a.id) {
+        let text = std::fs::read_to_string(results).with_context(|| format!("reading {}", results.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let matches = match &v["id"] {
+                serde_json::Value::String(s) => s == id,
+                other => other.to_string() == *id,
+            };
+            if !matches {
+                continue;
+            }
+            let label = format!("{} line {} (id {id})", results.display(), n + 1);
+            if v["status"] != "ok" {
+                return Err(bad_input(format!("{label}: the request failed in the batch ({})", v["error"])));
+            }
+            let proof: ProofJson =
+                serde_json::from_value(v["proof"].clone()).map_err(|e| bad_input(format!("{label}: proof: {e}")))?;
+            let public: Vec<String> =
+                serde_json::from_value(v["public"].clone()).map_err(|e| bad_input(format!("{label}: public: {e}")))?;
+            return Ok((proof, public, label));
+        }
+        return Err(bad_input(format!("{}: no result with id {id}", results.display())));
+    }
+    let (proof_path, public_path) = (a.proof.as_ref().expect("required"), a.public.as_ref().expect("required"));
+    let proof: ProofJson = read_json(proof_path, "proof")?;
+    let public: Vec<String> = read_json(public_path, "public signals")?;
+    Ok((proof, public, format!("{} and {}", proof_path.display(), public_path.display())))
 }
