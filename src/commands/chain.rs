@@ -613,7 +613,7 @@ fn proof_and_public(a: &SubmitArgs) -> anyhow::Result<(ProofJson, Vec<String>, S
             let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
             let matches = match &v["id"] {
                 serde_json::Value::String(s) => s == id,
-                other => other.to_string() == *id,
+                other => *id == other.to_string(),
             };
             if !matches {
                 continue;
