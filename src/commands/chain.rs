@@ -613,7 +613,8 @@ fn proof_and_public(a: &SubmitArgs) -> anyhow::Result<(ProofJson, Vec<String>, S
             let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
             let matches = match &v["id"] {
                 serde_json::Value::String(s) => s == id,
-                other => *id == other.to_string(),
+                serde_json::Value::Number(n) => n.as_u64().is_some_and(|n| id.parse() == Ok(n)),
+                _ => false,
             };
             if !matches {
                 continue;
