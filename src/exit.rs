@@ -5,6 +5,7 @@
 //! | 0 | success (for `verify`: the proof is valid) |
 //! | 1 | failure: the operation ran and failed (an invalid proof, an I/O error, an unsatisfied statement) |
 //! | 2 | usage or bad input: unknown flags, out-of-range values, malformed or mismatched files |
+//! | 75 | transient (`veil batch`; chain commands: the node unreachable, a timeout): retry |
 //! | 130 | interrupted (SIGINT) |
 
 use std::fmt;

@@ -1,6 +1,7 @@
 //! `veil`: zero-knowledge private authorization from the command line.
 //!
-//! Exit codes are documented in [`exit`]: 0 success, 1 failure, 2 usage or bad input.
+//! Exit codes are documented in [`exit`]: 0 success, 1 failure, 2 usage or bad input, 75
+//! transient (batch, chain commands: retry).
 #![forbid(unsafe_code)]
 
 mod commands;
@@ -17,8 +18,8 @@ use clap::{Parser, Subcommand};
 ///
 /// A typical flow: `veil key new`, `veil set new`, `veil intent new`, `veil setup approval`,
 /// `veil prove approval`, `veil verify`. Logs go to stderr; set VEIL_LOG (e.g.
-/// `VEIL_LOG=debug`) for more. Exit codes: 0 success, 1 failure (for verify: invalid proof),
-/// 2 usage or bad input.
+/// `VEIL_LOG=debug`) for more. Exit codes: 0 success, 1 failure (for verify: invalid proof;
+/// on a chain: refused), 2 usage or bad input, 75 transient (batch, chain commands: retry).
 #[derive(Debug, Parser)]
 #[command(name = "veil", version, about, long_about)]
 struct Cli {

@@ -550,3 +550,39 @@ fn rotation_voids_a_queued_payment_on_anvil() {
     assert!(show().contains("queued    none"));
     execute_queued("pay").assert().code(1).stderr(predicate::str::contains("NotQueued"));
 }
+
+/// `veil demo --rpc-url`: the demo's story (3-of-5 Threshold execute, a refused replay,
+/// three Approval proofs, a refused re-randomized proof) on a real node.
+#[test]
+fn demo_runs_on_a_real_node() {
+    let node = anvil();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("deployer.key");
+    std::fs::write(&key, DEV_KEY).unwrap();
+    let out = veil()
+        .args([
+            "demo",
+            "--depth",
+            "4",
+            "--k-max",
+            "3",
+            "--rpc-url",
+            &node.url,
+            "--private-key-file",
+            key.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for expected in [
+        "On chain 31337",
+        "execute(intent, 3, proof): ok, tx 0x",
+        "(replay): refused: reverted: NonceMismatch",
+        "same nullifier): refused: reverted: NullifierUsed",
+        "threshold reached, executed",
+        "account 8.00 ETH, recipient 2.00 ETH",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+    }
+}

@@ -15,7 +15,10 @@ use std::time::Duration;
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{
+        fillers::{ChainIdFiller, GasFiller},
+        DynProvider, Provider, ProviderBuilder,
+    },
     rpc::types::{Filter, TransactionReceipt, TransactionRequest},
     signers::local::PrivateKeySigner,
     transports::{RpcError, TransportErrorKind},
@@ -108,9 +111,18 @@ impl Client {
         let parsed = url.parse().map_err(|_| ChainError::BadUrl(url.to_owned()))?;
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
         let from = signer.as_ref().map(PrivateKeySigner::address);
+        // The recommended fillers, but with the nonce read from the node for every
+        // transaction: the default cache hands out a nonce before the gas estimate, so a
+        // transaction refused there (a replay, a bad proof) would leave a gap that stalls
+        // every later one.
+        let builder = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .filler(GasFiller::default())
+            .with_simple_nonce_management()
+            .filler(ChainIdFiller::default());
         let provider = match signer {
-            Some(s) => ProviderBuilder::new().wallet(EthereumWallet::from(s)).connect_http(parsed).erased(),
-            None => ProviderBuilder::new().connect_http(parsed).erased(),
+            Some(s) => builder.wallet(EthereumWallet::from(s)).connect_http(parsed).erased(),
+            None => builder.connect_http(parsed).erased(),
         };
         let mut client = Self { runtime, provider, url: url.to_owned(), from, chain_id: 0 };
         client.chain_id = client.run(|p| async move { p.get_chain_id().await })?;

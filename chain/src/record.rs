@@ -62,7 +62,7 @@ pub struct Account {
     pub threshold_verifier: Address,
     /// Constructor: the Approval verifier.
     pub approval_verifier: Address,
-    /// Constructor: the approver set's root (decimal).
+    /// Constructor: the approver set's root (a 0x-hex word, as alloy writes a U256).
     pub root: U256,
     /// Constructor: the threshold.
     pub threshold: u64,

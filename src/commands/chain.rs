@@ -40,6 +40,7 @@ pub struct RpcArgs {
 /// Who signs: an Ethereum keystore or a file holding a private key (never a secret on the
 /// command line).
 #[derive(Debug, Clone, Args)]
+#[group(id = "signer", multiple = true)]
 pub struct SignerArgs {
     /// An Ethereum keystore (Web3 Secret Storage v3), unlocked with --passphrase-file,
     /// VEIL_PASSPHRASE or a prompt.
@@ -60,7 +61,7 @@ pub struct SignerArgs {
 }
 
 impl SignerArgs {
-    fn signer(&self) -> anyhow::Result<PrivateKeySigner> {
+    pub fn signer(&self) -> anyhow::Result<PrivateKeySigner> {
         if let Some(path) = &self.private_key_file {
             let text = zeroize::Zeroizing::new(
                 std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
