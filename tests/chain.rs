@@ -101,6 +101,7 @@ fn deploy_execute_approve_and_inspect_on_anvil() {
     // A dry run estimates and writes nothing.
     let dry = stdout_of(&mut deploy(&["--dry-run"]));
     assert!(dry.contains("would deploy ApprovalVerifier") && dry.contains("estimated gas"), "{dry}");
+    assert!(dry.lines().any(|l| l.starts_with("would deploy VeilAccount") && l.contains("estimated gas")), "{dry}");
     assert!(!Path::new(&p("deployment.json")).exists());
     let out = stdout_of(&mut deploy(&[]));
     let record: serde_json::Value =
@@ -542,11 +543,19 @@ fn rotation_voids_a_queued_payment_on_anvil() {
     );
     let cancelled = stdout_of(
         veil()
-            .args(["submit", "execute", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["submit", "cancel", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
             .args(["--deployment", &p("d.json"), "--intent", &p("cancel.json")])
             .args(["--proof", &p("cancel-proof/proof.json"), "--public", &p("cancel-proof/public.json")]),
     );
     assert!(cancelled.contains("Cancelled(") && !cancelled.contains("Queued("), "{cancelled}");
+    // `submit cancel` takes cancellations only.
+    veil()
+        .args(["submit", "cancel", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+        .args(["--deployment", &p("d.json"), "--intent", &p("pay.json")])
+        .args(["--proof", &p("pay-proof/proof.json"), "--public", &p("pay-proof/public.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a cancellation"));
     assert!(show().contains("queued    none"));
     execute_queued("pay").assert().code(1).stderr(predicate::str::contains("NotQueued"));
 }

@@ -169,6 +169,14 @@ impl Client {
         self.run(|p| async move { p.get_balance(address).await })
     }
 
+    /// The next nonce of `address` (pending transactions included).
+    ///
+    /// # Errors
+    /// [`ChainError`].
+    pub fn nonce(&self, address: Address) -> Result<u64, ChainError> {
+        self.run(|p| async move { p.get_transaction_count(address).pending().await })
+    }
+
     /// The latest block's timestamp.
     ///
     /// # Errors

@@ -283,8 +283,33 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
             }
         }
         if let (Some(root), Some(threshold)) = (root, a.threshold) {
+            // The constructor only stores the verifiers' addresses: the ones the two
+            // deployments before it would get serve for the estimate.
+            let (av, tv) = match &reuse {
+                Some(r) => (
+                    r.approval_verifier.as_ref().expect("checked").address,
+                    r.threshold_verifier.as_ref().expect("checked").address,
+                ),
+                None => {
+                    let n = client.nonce(from).map_err(chain_error)?;
+                    (from.create(n), from.create(n + 1))
+                }
+            };
+            let args = VeilAccount::constructorCall {
+                thresholdVerifier_: tv,
+                approvalVerifier_: av,
+                root_: root,
+                threshold_: U256::from(threshold),
+                delay_: a.delay,
+            }
+            .abi_encode();
+            let mut code = account_code.clone();
+            code.extend_from_slice(&args);
+            let gas = client
+                .estimate(&TransactionRequest::default().with_deploy_code(code).with_value(a.fund))
+                .map_err(chain_error)?;
             println!(
-                "would deploy VeilAccount: {} bytes, root {root}, threshold {threshold}, delay {} s, funded with {} wei, from {from} on chain {}",
+                "would deploy VeilAccount: {} bytes, estimated gas {gas}, root {root}, threshold {threshold}, delay {} s, funded with {} wei, from {from} on chain {}",
                 account_code.len(),
                 a.delay,
                 a.fund,
@@ -438,6 +463,10 @@ pub enum SubmitCommand {
     Approve(SubmitArgs),
     /// `executeQueued(intent)` once its delay has passed (anyone may send it).
     ExecuteQueued(QueuedArgs),
+    /// `execute(intent, signers, proof)` of a cancellation: an intent built by
+    /// `veil intent new --cancel QUEUED_INTENT` (checked to be one), with its Threshold proof;
+    /// it executes at once, whatever the time-lock.
+    Cancel(SubmitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -512,7 +541,9 @@ fn checked_account(rec_path: &Path, intent_path: &Path, client: &Client) -> anyh
 
 pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
     let (rpc, signer, deployment, intent_path) = match &c {
-        SubmitCommand::Execute(a) | SubmitCommand::Approve(a) => (&a.rpc, &a.signer, &a.deployment, &a.intent),
+        SubmitCommand::Execute(a) | SubmitCommand::Approve(a) | SubmitCommand::Cancel(a) => {
+            (&a.rpc, &a.signer, &a.deployment, &a.intent)
+        }
         SubmitCommand::ExecuteQueued(a) => (&a.rpc, &a.signer, &a.deployment, &a.intent),
     };
     let client = connect(rpc, Some(signer.signer()?))?;
@@ -522,7 +553,20 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
         SubmitCommand::ExecuteQueued(_) => {
             ("executeQueued", VeilAccount::executeQueuedCall { intent: sol }.abi_encode())
         }
-        SubmitCommand::Execute(a) | SubmitCommand::Approve(a) => {
+        SubmitCommand::Execute(a) | SubmitCommand::Approve(a) | SubmitCommand::Cancel(a) => {
+            if matches!(c, SubmitCommand::Cancel(_)) {
+                let selector = VeilAccount::cancelCall::SELECTOR;
+                if intent.target != account
+                    || intent.value != U256::ZERO
+                    || intent.data.len() != 36
+                    || intent.data[..4] != selector
+                {
+                    return Err(bad_input(format!(
+                        "{}: not a cancellation (make one with `veil intent new --cancel QUEUED_INTENT`)",
+                        intent_path.display()
+                    )));
+                }
+            }
             let (proof_json, public, source) = proof_and_public(a)?;
             let proof = (&proof_json).try_into().map_err(|e| bad_input(format!("{source}: {e}")))?;
             let inputs = public_from_json(&public).map_err(|e| bad_input(format!("{source}: {e}")))?;
@@ -530,7 +574,7 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
                 let vk = read_vk(vk_path)?;
                 let rec = read_record(deployment)?;
                 let deployed = match &c {
-                    SubmitCommand::Execute(_) => rec.threshold_verifier.as_ref(),
+                    SubmitCommand::Execute(_) | SubmitCommand::Cancel(_) => rec.threshold_verifier.as_ref(),
                     _ => rec.approval_verifier.as_ref(),
                 };
                 if deployed.map(|v| v.vk_hash.as_str()) != Some(vk_hash(&vk).as_str()) {
@@ -557,7 +601,7 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
             // Local checks first: the intent, the root, the nonce and the window.
             let field = intent.field_element();
             let (root, intent_input) = match &c {
-                SubmitCommand::Execute(_) if inputs.len() == 3 => (0, inputs[1]),
+                SubmitCommand::Execute(_) | SubmitCommand::Cancel(_) if inputs.len() == 3 => (0, inputs[1]),
                 SubmitCommand::Approve(_) if inputs.len() == 4 => (0, inputs[2]),
                 _ => return Err(bad_input(format!("{source}: not the public signals of this statement"))),
             };
@@ -577,7 +621,7 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
                 )));
             }
             match &c {
-                SubmitCommand::Execute(_) => {
+                SubmitCommand::Execute(_) | SubmitCommand::Cancel(_) => {
                     ("execute", VeilAccount::executeCall { intent: sol, signers: u(2), proof: words }.abi_encode())
                 }
                 _ => ("approve", VeilAccount::approveCall { intent: sol, nullifier: u(1), proof: words }.abi_encode()),
