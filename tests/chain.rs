@@ -405,25 +405,41 @@ fn rotation_voids_a_queued_payment_on_anvil() {
     let next_root = stdout_of(veil().args(["set", "new", "--out", &p("next.json"), &members[0], &members[1]]));
     stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", &p("ak")]));
     stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));
-    // Any subset: the verifiers first, then an account that uses them.
+    // Any subset: the Approval verifier alone first, then the Threshold verifier and an
+    // account that uses both.
     stdout_of(
         veil()
             .args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key"), "--no-account"])
-            .args(["--approval-vk", &p("ak/verification_key.json"), "--threshold-vk", &p("tk/verification_key.json")])
-            .args(["--out", &p("v.json")]),
+            .args(["--approval-vk", &p("ak/verification_key.json"), "--out", &p("v.json")]),
     );
     let verifiers: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("v.json")).unwrap()).unwrap();
-    assert!(verifiers["account"].is_null() && verifiers["approval_verifier"]["address"].is_string(), "{verifiers}");
+    assert!(verifiers["account"].is_null() && verifiers["threshold_verifier"].is_null(), "{verifiers}");
+    // An account needs both verifiers.
+    veil()
+        .args([
+            "deploy",
+            "--rpc-url",
+            &node.url,
+            "--private-key-file",
+            &p("deployer.key"),
+            "--verifiers-from",
+            &p("v.json"),
+        ])
+        .args(["--root", &root, "--threshold", "2", "--out", &p("x.json")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs both verifiers"));
     stdout_of(
         veil()
             .args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
-            .args(["--verifiers-from", &p("v.json")])
+            .args(["--verifiers-from", &p("v.json"), "--threshold-vk", &p("tk/verification_key.json")])
             .args(["--root", &root, "--threshold", "2", "--delay", "3600", "--fund", "5000", "--out", &p("d.json")]),
     );
     let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("d.json")).unwrap()).unwrap();
     let account = record["account"]["address"].as_str().unwrap().to_owned();
     assert_eq!(record["account"]["approval_verifier"], verifiers["approval_verifier"]["address"]);
-    assert_eq!(record["threshold_verifier"], verifiers["threshold_verifier"]);
+    assert_eq!(record["approval_verifier"], verifiers["approval_verifier"]);
+    assert_eq!(record["account"]["threshold_verifier"], record["threshold_verifier"]["address"]);
     let new_root: alloy_primitives::U256 = next_root.parse().unwrap();
     let change = veil_verifier_contract::account::VeilAccount::changeSetCall {
         newRoot: new_root,

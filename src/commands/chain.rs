@@ -19,7 +19,7 @@ use veil_prover::{
 };
 use veil_verifier_contract::{
     account::VeilAccount,
-    harness::{proof_words, sol_intent, Artifacts},
+    harness::{proof_words, sol_intent},
     solc::{Solc, EVM_VERSION, OPTIMIZER_RUNS},
 };
 
@@ -133,16 +133,18 @@ pub struct DeployArgs {
     rpc: RpcArgs,
     #[command(flatten)]
     signer: SignerArgs,
-    /// The Approval verifying key (verification_key.json).
-    #[arg(long, value_name = "FILE", required_unless_present = "verifiers_from")]
+    /// Deploy an Approval verifier for this verifying key (verification_key.json).
+    #[arg(long, value_name = "FILE")]
     approval_vk: Option<PathBuf>,
-    /// The Threshold verifying key (verification_key.json).
-    #[arg(long, value_name = "FILE", required_unless_present = "verifiers_from")]
+    /// Deploy a Threshold verifier for this verifying key (verification_key.json).
+    #[arg(long, value_name = "FILE")]
     threshold_vk: Option<PathBuf>,
-    /// Reuse the verifiers of this earlier record (same chain) and deploy only the account.
-    #[arg(long, value_name = "RECORD", conflicts_with_all = ["approval_vk", "threshold_vk", "no_account"])]
+    /// Reuse the verifiers of this earlier record (same chain, their code checked) for those
+    /// not given by --approval-vk / --threshold-vk.
+    #[arg(long, value_name = "RECORD")]
     verifiers_from: Option<PathBuf>,
-    /// Deploy only the two verifiers (an account can use them later with --verifiers-from).
+    /// Deploy no account: only the verifiers given (an account can use them later with
+    /// --verifiers-from).
     #[arg(long, conflicts_with_all = ["root", "threshold"])]
     no_account: bool,
     /// The approver set's root (decimal), as `veil set root` prints it.
@@ -213,6 +215,10 @@ fn print_mined(what: &str, m: &Mined) {
 }
 
 pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
+    use veil_verifier_contract::{
+        harness::{APPROVAL_VERIFIER, THRESHOLD_VERIFIER},
+        render::{render_verifier, KeyProvenance, VerifierOptions},
+    };
     // A canonical decimal below r (a root can be nothing else).
     let root = match &a.root {
         Some(r) => {
@@ -223,17 +229,29 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let vks = match (&a.approval_vk, &a.threshold_vk) {
-        (Some(ap), Some(tp)) => Some((read_vk(ap)?, read_vk(tp)?)),
-        _ => None,
-    };
+    let approval_vk = a.approval_vk.as_deref().map(read_vk).transpose()?;
+    let threshold_vk = a.threshold_vk.as_deref().map(read_vk).transpose()?;
     let reuse = a.verifiers_from.as_deref().map(read_record).transpose()?;
+    let reused = |pick: fn(&Record) -> &Option<record::Verifier>| reuse.as_ref().and_then(|r| pick(r).clone());
+    let (reuse_approval, reuse_threshold) = (
+        if approval_vk.is_none() { reused(|r| &r.approval_verifier) } else { None },
+        if threshold_vk.is_none() { reused(|r| &r.threshold_verifier) } else { None },
+    );
+    if !a.no_account
+        && (approval_vk.is_none() && reuse_approval.is_none() || threshold_vk.is_none() && reuse_threshold.is_none())
+    {
+        return Err(bad_input(
+            "an account needs both verifiers: give --approval-vk and --threshold-vk, or --verifiers-from RECORD (or --no-account)",
+        ));
+    }
+    if a.no_account && approval_vk.is_none() && threshold_vk.is_none() {
+        return Err(bad_input("nothing to deploy: --no-account with neither --approval-vk nor --threshold-vk"));
+    }
     let signer = a.signer.signer()?;
     let client = connect(&a.rpc, Some(signer))?;
     if let (Some(path), Some(r)) = (&a.verifiers_from, &reuse) {
         same_chain(path, r, &client)?;
-        for v in [&r.approval_verifier, &r.threshold_verifier] {
-            let v = v.as_ref().ok_or_else(|| bad_input(format!("{}: the record has no verifiers", path.display())))?;
+        for v in [&reuse_approval, &reuse_threshold].into_iter().flatten() {
             if !client.has_code(v.address).map_err(chain_error)? {
                 return Err(bad_input(format!(
                     "{}: no contract at {} on chain {}",
@@ -256,26 +274,37 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         "solc {} (optimizer runs {OPTIMIZER_RUNS}, via IR, evm {EVM_VERSION})",
         solc.version().context("solc's version")?
     );
-    let (verifiers, account_code) = match &vks {
-        Some((av, tv)) => {
-            let artifacts = Artifacts::compile(&solc, av, tv).context("compiling the contracts")?;
-            (
-                Some((artifacts.approval_verifier.bytecode, artifacts.threshold_verifier.bytecode)),
-                artifacts.account.bytecode,
-            )
-        }
-        None => {
-            let mut out = solc
-                .compile(&[("VeilAccount.sol", veil_verifier_contract::account::SOURCE)])
-                .context("compiling VeilAccount")?;
-            (None, out.remove("VeilAccount").context("solc did not return VeilAccount")?.bytecode)
-        }
+    // Render the verifiers asked for and compile them with the account.
+    let render = |vk: &VerifyingKey, name: &str, description: &str| {
+        render_verifier(
+            vk,
+            &VerifierOptions {
+                contract_name: name.to_owned(),
+                description: description.to_owned(),
+                provenance: KeyProvenance::Unknown,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("rendering {name}: {e}"))
     };
+    let mut sources: Vec<(String, String)> =
+        vec![("VeilAccount.sol".into(), veil_verifier_contract::account::SOURCE.to_owned())];
+    if let Some(vk) = &approval_vk {
+        sources.push(("ApprovalVerifier.sol".into(), render(vk, APPROVAL_VERIFIER, "veil Approval")?));
+    }
+    if let Some(vk) = &threshold_vk {
+        sources.push(("ThresholdVerifier.sol".into(), render(vk, THRESHOLD_VERIFIER, "veil Threshold")?));
+    }
+    let refs: Vec<(&str, &str)> = sources.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
+    let mut compiled = solc.compile(&refs).context("compiling the contracts")?;
+    let mut take = |name: &str| compiled.remove(name).map(|a| a.bytecode);
+    let account_code = take("VeilAccount").context("solc did not return VeilAccount")?;
+    let approval_code = approval_vk.as_ref().and_then(|_| take(APPROVAL_VERIFIER));
+    let threshold_code = threshold_vk.as_ref().and_then(|_| take(THRESHOLD_VERIFIER));
     let from = client.from().expect("a signer");
     if a.dry_run {
         use alloy::{network::TransactionBuilder, rpc::types::TransactionRequest};
-        if let Some((ac, tc)) = &verifiers {
-            for (name, code) in [("ApprovalVerifier", ac), ("ThresholdVerifier", tc)] {
+        for (name, code) in [("ApprovalVerifier", &approval_code), ("ThresholdVerifier", &threshold_code)] {
+            if let Some(code) = code {
                 let gas = client
                     .estimate(&TransactionRequest::default().with_deploy_code(code.clone()))
                     .map_err(chain_error)?;
@@ -285,16 +314,10 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         if let (Some(root), Some(threshold)) = (root, a.threshold) {
             // The constructor only stores the verifiers' addresses: the ones the two
             // deployments before it would get serve for the estimate.
-            let (av, tv) = match &reuse {
-                Some(r) => (
-                    r.approval_verifier.as_ref().expect("checked").address,
-                    r.threshold_verifier.as_ref().expect("checked").address,
-                ),
-                None => {
-                    let n = client.nonce(from).map_err(chain_error)?;
-                    (from.create(n), from.create(n + 1))
-                }
-            };
+            let n = client.nonce(from).map_err(chain_error)?;
+            let mut next = (0..).map(|i| from.create(n + i));
+            let av = reuse_approval.as_ref().map_or_else(|| next.next().expect("endless"), |v| v.address);
+            let tv = reuse_threshold.as_ref().map_or_else(|| next.next().expect("endless"), |v| v.address);
             let args = VeilAccount::constructorCall {
                 thresholdVerifier_: tv,
                 approvalVerifier_: av,
@@ -324,27 +347,29 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         chain_id: client.chain_id,
         deployer: from,
         compiler,
-        approval_verifier: reuse.as_ref().and_then(|r| r.approval_verifier.clone()),
-        threshold_verifier: reuse.as_ref().and_then(|r| r.threshold_verifier.clone()),
+        approval_verifier: reuse_approval.clone(),
+        threshold_verifier: reuse_threshold.clone(),
         account: None,
     };
-    if let (Some((ac, tc)), Some((av, tv))) = (&verifiers, &vks) {
-        let m = client.deploy(ac, &[], U256::ZERO).map_err(chain_error)?;
+    if let (Some(code), Some(vk)) = (&approval_code, &approval_vk) {
+        let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
         print_mined("ApprovalVerifier", &m);
         rec.approval_verifier = Some(record::Verifier {
             address: m.created.expect("created"),
             tx: m.hash,
             gas_used: m.gas_used,
-            vk_hash: vk_hash(av),
+            vk_hash: vk_hash(vk),
         });
         write_record(&a.out, &rec)?;
-        let m = client.deploy(tc, &[], U256::ZERO).map_err(chain_error)?;
+    }
+    if let (Some(code), Some(vk)) = (&threshold_code, &threshold_vk) {
+        let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
         print_mined("ThresholdVerifier", &m);
         rec.threshold_verifier = Some(record::Verifier {
             address: m.created.expect("created"),
             tx: m.hash,
             gas_used: m.gas_used,
-            vk_hash: vk_hash(tv),
+            vk_hash: vk_hash(vk),
         });
         write_record(&a.out, &rec)?;
     }
