@@ -107,7 +107,8 @@ fn main() -> ExitCode {
         Err(e) => {
             tracing::debug!(error = ?e, "command failed");
             eprintln!("error: {e:#}");
-            ExitCode::from(commands::chain::code_for(&e).unwrap_or_else(|| exit::code_for(&e)))
+            let code = commands::chain::code_for(&e).or_else(|| commands::batch::code_for(&e));
+            ExitCode::from(code.unwrap_or_else(|| exit::code_for(&e)))
         }
     }
 }

@@ -275,3 +275,68 @@ fn proves_threshold_requests_with_a_threshold_key() {
     assert!(records["outsider"]["error"].as_str().unwrap().contains("not a member"));
     assert!(records["approval-on-threshold-key"]["error"].as_str().unwrap().contains("threshold"));
 }
+
+/// One writer per results file: a second run on the same output refuses with exit 75,
+/// naming the holder's pid, or with `--wait` waits for it; the lock dies with its holder,
+/// so a SIGKILLed run never leaves the output locked, and the next run resumes.
+#[test]
+fn a_second_run_on_the_same_output_refuses_or_waits_and_sigkill_frees_the_output() {
+    let f = Fixture::new();
+    let input = f.write_requests("req.jsonl", &[f.request("a", "alice.key", 1), f.request("b", "alice.key", 2)]);
+    let output = f.p("out.jsonl");
+    // A holder that takes the lock, then blocks reading requests from a stdin kept open.
+    let spawn_holder = || {
+        let mut c = std::process::Command::cargo_bin("veil").unwrap();
+        c.env("VEIL_PASSPHRASE", PASSPHRASE).env_remove("VEIL_LOG");
+        c.args(["batch", "--pk", &f.p("keys"), "--input", "-", "--output", &output, "--allow-development-key"]);
+        let child = c.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        // Wait until it holds the lock (its pid is written into the lock file).
+        let lock = format!("{output}.lock");
+        let started = Instant::now();
+        while !std::fs::read_to_string(&lock).unwrap_or_default().contains(&format!("pid {} ", child.id())) {
+            assert!(started.elapsed() < Duration::from_secs(30), "the holder never took the lock");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child
+    };
+    let mut holder = spawn_holder();
+    let out = veil()
+        .args(["batch", "--pk", &f.p("keys"), "--input", &input, "--output", &output, "--allow-development-key"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{err}");
+    assert!(err.contains("another veil batch") && err.contains(&format!("pid {}", holder.id())), "{err}");
+    assert!(std::fs::read_to_string(&output).unwrap_or_default().is_empty(), "the refused run wrote nothing");
+    // SIGKILL the holder: the lock dies with it; the next run proves everything.
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert_eq!(f.batch(&input, &output, &["--allow-development-key"]), 0);
+    assert_eq!(f.records(&output).len(), 2);
+
+    // --wait: the second run waits while the holder lives, then resumes (nothing left to do).
+    let mut holder = spawn_holder();
+    let mut waiter = std::process::Command::cargo_bin("veil").unwrap();
+    waiter.env("VEIL_PASSPHRASE", PASSPHRASE).env_remove("VEIL_LOG");
+    waiter.args([
+        "batch",
+        "--pk",
+        &f.p("keys"),
+        "--input",
+        &input,
+        "--output",
+        &output,
+        "--allow-development-key",
+        "--wait",
+    ]);
+    let mut waiter = waiter.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(waiter.try_wait().unwrap().is_none(), "the waiter did not wait for the holder");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let status = waiter.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let records = f.records(&output);
+    assert_eq!(records.len(), 2, "each id once");
+    assert!(records.values().all(|r| f.verifies(r)));
+}

@@ -48,6 +48,10 @@ pub struct BatchArgs {
     /// Worker threads for the whole batch, one proof each at a time; defaults to every core.
     #[arg(long)]
     threads: Option<usize>,
+    /// If another `veil batch` is writing the same results file, wait for it to end (and
+    /// then resume) instead of exiting 75.
+    #[arg(long)]
+    wait: bool,
     /// Take only the requests whose id hashes to I mod N (`I/N`), or read I and N from the
     /// scheduler's array job (`auto`: JOB_COMPLETION_INDEX with VEIL_SHARD_COUNT for
     /// Kubernetes Indexed Jobs, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT,
@@ -177,6 +181,9 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     a.dev_key.warn(&a.pk, &prover.provenance);
 
     let to_stdout = a.output == "-";
+    // One writer per results file: held until this process ends (the kernel releases it
+    // when the holder dies, even by SIGKILL).
+    let _lock = if to_stdout { None } else { Some(lock_results(Path::new(&a.output), a.wait)?) };
     let done = if to_stdout { HashMap::new() } else { batch::done_ids(Path::new(&a.output)).map_err(batch_error)? };
     let lines = if a.input == "-" {
         batch::read_requests(BufReader::new(std::io::stdin()), "-")
@@ -311,4 +318,84 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
         if errored { "; some have error records" } else { "" }
     );
     Ok(if errored { FAILURE } else { OK })
+}
+
+/// Why the results file could not be taken: another run holds it (exit 75).
+#[derive(Debug)]
+pub struct Busy {
+    /// The results file.
+    pub path: String,
+    /// What the holder wrote in the lock file.
+    pub holder: String,
+    /// The lock file.
+    pub lock: String,
+}
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "results {} are being written by another veil batch ({}); it holds {}: retry when it ends, or pass --wait",
+            self.path, self.holder, self.lock
+        )
+    }
+}
+
+impl std::error::Error for Busy {}
+
+/// The exit code of a batch error that is worth retrying: 75 when another run holds the
+/// results file.
+pub fn code_for(e: &anyhow::Error) -> Option<u8> {
+    e.chain().any(|c| c.is::<Busy>()).then_some(RETRY)
+}
+
+/// Takes the exclusive lock of `results` (an advisory lock on `RESULTS.lock`, released by
+/// the kernel when this process ends however it ends), writing who holds it into the file.
+/// Held by another process: [`Busy`] (exit 75), or with `wait` a wait for it.
+fn lock_results(results: &Path, wait: bool) -> anyhow::Result<std::fs::File> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut name = results.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening the lock {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim().to_owned();
+            let holder = if holder.is_empty() { "holder unknown".to_owned() } else { holder };
+            if !wait {
+                return Err(anyhow::Error::new(Busy {
+                    path: results.display().to_string(),
+                    holder,
+                    lock: lock_path.display().to_string(),
+                }));
+            }
+            eprintln!("waiting for the other veil batch writing {} ({holder}) to end", results.display());
+            file.lock().with_context(|| format!("waiting for the lock {}", lock_path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(anyhow::Error::new(e).context(format!("locking {}", lock_path.display())));
+        }
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    file.set_len(0)
+        .and_then(|()| file.seek(SeekFrom::Start(0)))
+        .with_context(|| format!("writing {}", lock_path.display()))?;
+    write!(
+        file,
+        "pid {} on {}, since unix time {since}",
+        std::process::id(),
+        if host.is_empty() { "this host" } else { &host }
+    )
+    .with_context(|| format!("writing {}", lock_path.display()))?;
+    Ok(file)
 }
