@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Show the size of a circuit: constraints, public inputs and witness variables.
+    /// Show the size of a circuit (constraints, public inputs, witness variables), or a proving
+    /// key's header and provenance (`veil info key`).
     #[command(subcommand)]
     Info(commands::info::InfoCommand),
     /// Create and inspect approver keys.
