@@ -58,8 +58,16 @@ fn anvil() -> Anvil {
     Anvil { child, url }
 }
 
-#[test]
-fn deploy_execute_approve_and_inspect_on_anvil() {
+/// What both chain stories start from: a node, a directory holding the deployer's key
+/// (anvil's first account), three member keys and their set.
+struct Story {
+    node: Anvil,
+    dir: tempfile::TempDir,
+    members: Vec<String>,
+    root: String,
+}
+
+fn story() -> Story {
     let node = anvil();
     let dir = tempfile::tempdir().unwrap();
     let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
@@ -79,6 +87,13 @@ fn deploy_execute_approve_and_inspect_on_anvil() {
     let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
     set.extend(members.clone());
     let root = stdout_of(veil().args(strs(&set)));
+    Story { node, dir, members, root }
+}
+
+#[test]
+fn deploy_execute_approve_and_inspect_on_anvil() {
+    let Story { node, dir, root, .. } = story();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", &p("ak")]));
     stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));
     let deploy = |extra: &[&str]| {
@@ -383,25 +398,8 @@ fn rpc(url: &str, method: &str, params: &str) {
 #[test]
 fn rotation_voids_a_queued_payment_on_anvil() {
     use alloy_sol_types::SolCall;
-    let node = anvil();
-    let dir = tempfile::tempdir().unwrap();
+    let Story { node, dir, members, root } = story();
     let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
-    std::fs::write(p("deployer.key"), DEV_KEY).unwrap();
-    let members: Vec<String> = (0..3)
-        .map(|i| {
-            stdout_of(veil_with_passphrase(PASS).args([
-                "key",
-                "new",
-                "--kdf",
-                "light",
-                "--out",
-                &p(&format!("m{i}.key")),
-            ]))
-        })
-        .collect();
-    let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
-    set.extend(members.clone());
-    let root = stdout_of(veil().args(strs(&set)));
     let next_root = stdout_of(veil().args(["set", "new", "--out", &p("next.json"), &members[0], &members[1]]));
     stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", &p("ak")]));
     stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));

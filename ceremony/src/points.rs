@@ -100,15 +100,7 @@ impl FilePoint for Affine<ark_bn254::g2::Config> {
     const LEN: usize = G2_LEN;
 
     fn decode(b: &[u8]) -> Result<Self, PointError> {
-        let x = Fq2::new(fq(&b[..32])?, fq(&b[32..64])?);
-        let y = Fq2::new(fq(&b[64..96])?, fq(&b[96..128])?);
-        if x.is_zero() && y.is_zero() {
-            return Ok(Self::identity());
-        }
-        let p = Self::new_unchecked(x, y);
-        if !p.is_on_curve() {
-            return Err(PointError::NotOnCurve);
-        }
+        let p = Self::decode_on_curve(b)?;
         if !p.is_in_correct_subgroup_assuming_on_curve() {
             return Err(PointError::NotInSubgroup);
         }

@@ -351,26 +351,22 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         threshold_verifier: reuse_threshold.clone(),
         account: None,
     };
-    if let (Some(code), Some(vk)) = (&approval_code, &approval_vk) {
+    let deploy_verifier = |name: &str, code: &[u8], vk: &VerifyingKey| -> anyhow::Result<record::Verifier> {
         let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
-        print_mined("ApprovalVerifier", &m);
-        rec.approval_verifier = Some(record::Verifier {
+        print_mined(name, &m);
+        Ok(record::Verifier {
             address: m.created.expect("created"),
             tx: m.hash,
             gas_used: m.gas_used,
             vk_hash: vk_hash(vk),
-        });
+        })
+    };
+    if let (Some(code), Some(vk)) = (&approval_code, &approval_vk) {
+        rec.approval_verifier = Some(deploy_verifier("ApprovalVerifier", code, vk)?);
         write_record(&a.out, &rec)?;
     }
     if let (Some(code), Some(vk)) = (&threshold_code, &threshold_vk) {
-        let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
-        print_mined("ThresholdVerifier", &m);
-        rec.threshold_verifier = Some(record::Verifier {
-            address: m.created.expect("created"),
-            tx: m.hash,
-            gas_used: m.gas_used,
-            vk_hash: vk_hash(vk),
-        });
+        rec.threshold_verifier = Some(deploy_verifier("ThresholdVerifier", code, vk)?);
         write_record(&a.out, &rec)?;
     }
     let (Some(root), Some(threshold)) = (root, a.threshold) else {
