@@ -33,6 +33,25 @@ pub fn bad_input(message: impl fmt::Display) -> anyhow::Error {
     anyhow::Error::new(InputError(message.to_string()))
 }
 
+/// A bad-input error from an error value: its message and every cause under it, joined by
+/// `: ` (what `{:#}` prints for an `anyhow` chain), so that the file and the field a nested
+/// error names reach the user.
+pub fn input_error<E: std::error::Error + ?Sized>(e: &E) -> anyhow::Error {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        // A wrapper whose message already ends with its cause's (`{source}` in its
+        // format) is not repeated.
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = c.source();
+    }
+    bad_input(message)
+}
+
 /// A bad-input error carrying its own message.
 #[derive(Debug)]
 pub struct InputError(pub String);

@@ -6,6 +6,7 @@ mod chain;
 mod cli;
 mod common;
 mod end_to_end;
+mod errors;
 mod evm;
 mod keys;
 mod threshold;

@@ -23,7 +23,7 @@ use veil_circuits::{eddsa::PrivateKey, identity};
 use veil_prover::{engine::Assignment, setup_dir, ProverKey, R1cs, ShapeId};
 
 use super::spinner;
-use crate::exit::{bad_input, FAILURE, OK};
+use crate::exit::{bad_input, input_error, FAILURE, OK};
 
 /// The statements a ceremony can be run for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -290,7 +290,7 @@ fn run_contribute(a: &ContributeArgs) -> anyhow::Result<u8> {
     let bar = spinner("contributing");
     let result = contribute(&z, a.name.as_deref(), &entropy);
     zeroize::Zeroize::zeroize(&mut entropy);
-    let (out, hash) = result.map_err(bad_input)?;
+    let (out, hash) = result.map_err(|e| input_error(&e))?;
     write_file(&a.output, &out.to_bytes(Layout::Contributed), a.force)?;
     bar.finish_and_clear();
     announce(&out, &hash, &a.output);
@@ -302,7 +302,7 @@ fn run_beacon(a: &BeaconArgs) -> anyhow::Result<u8> {
         .map_err(|e| bad_input(format!("--hash: not hexadecimal ({e})")))?;
     let Some(z) = read_chain(&a.input)? else { return Ok(FAILURE) };
     let bar = spinner(&format!("beacon: 2^{} SHA-256 iterations", a.exp));
-    let (out, hash) = beacon(&z, a.name.as_deref(), &value, a.exp).map_err(bad_input)?;
+    let (out, hash) = beacon(&z, a.name.as_deref(), &value, a.exp).map_err(|e| input_error(&e))?;
     write_file(&a.output, &out.to_bytes(Layout::Contributed), a.force)?;
     bar.finish_and_clear();
     println!("{}", hex::encode(hash));

@@ -24,7 +24,7 @@ use veil_verifier_contract::{
 };
 
 use super::read_json;
-use crate::exit::{bad_input, FAILURE, OK};
+use crate::exit::{bad_input, input_error, FAILURE, OK};
 
 /// Exit code for a transient failure (the node unreachable, a timeout): retrying is safe.
 pub const RETRY: u8 = 75;
@@ -541,7 +541,7 @@ fn checked_account(rec_path: &Path, intent_path: &Path, client: &Client) -> anyh
     same_chain(rec_path, &rec, client)?;
     let account =
         rec.account.ok_or_else(|| bad_input(format!("{}: no account in the record", rec_path.display())))?.address;
-    let intent = Intent::load(intent_path).map_err(bad_input)?;
+    let intent = Intent::load(intent_path).map_err(|e| input_error(&e))?;
     if intent.chain_id != client.chain_id {
         return Err(bad_input(format!(
             "{}: the intent is for chain {}, the node is chain {}",

@@ -13,7 +13,7 @@ use veil_verifier_contract::{
     solc::Solc,
 };
 
-use crate::exit::{bad_input, OK};
+use crate::exit::{bad_input, input_error, OK};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -69,7 +69,7 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<u8> {
     if a.k_max < THRESHOLD as usize {
         return Err(bad_input(format!("--k-max {}: the demo proves 3 of 5", a.k_max)));
     }
-    let solc = Solc::locate().map_err(bad_input)?;
+    let solc = Solc::locate().map_err(|e| input_error(&e))?;
     let mut rng = rand::rngs::OsRng;
     match &a.rpc_url {
         Some(url) => println!("veil demo: a 3-of-5 account on the node at {url}; nothing is written to disk.\n"),

@@ -4,7 +4,7 @@ use clap::Args;
 use veil_circuits::eddsa::PrivateKey;
 use veil_verifier_contract::{gas, scenario::Scenario, solc::Solc};
 
-use crate::exit::{bad_input, OK};
+use crate::exit::{bad_input, input_error, OK};
 
 #[derive(Debug, Args)]
 pub struct GasArgs {
@@ -24,7 +24,7 @@ pub fn run(a: &GasArgs) -> anyhow::Result<u8> {
     if a.k_max < 3 {
         return Err(bad_input(format!("--k-max {}: the measurement needs at least 3 slots", a.k_max)));
     }
-    let solc = Solc::locate().map_err(bad_input)?;
+    let solc = Solc::locate().map_err(|e| input_error(&e))?;
     let mut rng = rand::rngs::OsRng;
     let members = (0..5).map(|_| PrivateKey::random(&mut rng)).collect();
     let spinner = super::spinner("development setups and contracts");

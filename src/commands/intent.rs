@@ -6,7 +6,7 @@ use alloy_primitives::{Address, Bytes, U256};
 use clap::{Args, Subcommand};
 use veil_approver::intent::Intent;
 
-use crate::exit::{bad_input, OK};
+use crate::exit::{bad_input, input_error, OK};
 
 #[derive(Debug, Subcommand)]
 pub enum IntentCommand {
@@ -69,7 +69,7 @@ pub fn run(c: IntentCommand) -> anyhow::Result<u8> {
     let account = address("account", &a.account)?;
     let (target, data) = match &a.cancel {
         Some(queued) => {
-            let q = Intent::load(queued).map_err(bad_input)?;
+            let q = Intent::load(queued).map_err(|e| input_error(&e))?;
             if q.account != account {
                 return Err(bad_input(format!(
                     "{}: the intent is for account {}, not {account}",
@@ -114,7 +114,7 @@ pub fn run(c: IntentCommand) -> anyhow::Result<u8> {
         valid_after: a.valid_after,
         valid_until: a.valid_until,
     };
-    intent.check_window().map_err(bad_input)?;
+    intent.check_window().map_err(|e| input_error(&e))?;
     intent.save(&a.out)?;
     println!("{}", intent.field_element());
     Ok(OK)

@@ -13,7 +13,7 @@ use veil_approver::keys::{self, Kdf, Key, KeySource, SourceKind};
 use zeroize::Zeroizing;
 
 use crate::{
-    exit::{bad_input, OK},
+    exit::{bad_input, input_error, OK},
     passphrase::{self, Purpose},
 };
 
@@ -153,7 +153,7 @@ pub fn run(c: KeyCommand) -> anyhow::Result<u8> {
     match c {
         KeyCommand::New(a) => new(&a),
         KeyCommand::Show(a) => {
-            let info = keys::read_public(&a.file).map_err(bad_input)?;
+            let info = keys::read_public(&a.file).map_err(|e| input_error(&e))?;
             let report = PublicReport {
                 commitment: info.commitment.to_string(),
                 public_key: [info.public_key.x.to_string(), info.public_key.y.to_string()],
@@ -183,7 +183,7 @@ pub fn run(c: KeyCommand) -> anyhow::Result<u8> {
             Ok(OK)
         }
         KeyCommand::ExportPublic(a) => {
-            let info = keys::read_public(&a.file).map_err(bad_input)?;
+            let info = keys::read_public(&a.file).map_err(|e| input_error(&e))?;
             let report = PublicReport {
                 commitment: info.commitment.to_string(),
                 public_key: [info.public_key.x.to_string(), info.public_key.y.to_string()],
@@ -204,8 +204,8 @@ fn new(a: &NewArgs) -> anyhow::Result<u8> {
         if !std::io::stdout().is_terminal() {
             return Err(bad_input("--mnemonic shows the new mnemonic on a terminal only; run it in one"));
         }
-        let phrase = keys::new_mnemonic(&mut rand::rngs::OsRng, a.words).map_err(bad_input)?;
-        let key = Key::from_mnemonic(&phrase, "", &a.path).map_err(bad_input)?;
+        let phrase = keys::new_mnemonic(&mut rand::rngs::OsRng, a.words).map_err(|e| input_error(&e))?;
+        let key = Key::from_mnemonic(&phrase, "", &a.path).map_err(|e| input_error(&e))?;
         println!("Write these {} words down and keep them offline. They restore this key", a.words);
         println!("(`veil key new --from-mnemonic FILE --path {}`); anyone who sees them owns it.\n", a.path);
         println!("{}\n", phrase.as_str());
@@ -222,7 +222,7 @@ fn new(a: &NewArgs) -> anyhow::Result<u8> {
             Purpose::Unlock,
             "the Ethereum keystore",
         )?;
-        Key::from_eth_keystore(file, pass.as_bytes()).map_err(bad_input)?
+        Key::from_eth_keystore(file, pass.as_bytes()).map_err(|e| input_error(&e))?
     } else if let Some(file) = &a.from_semaphore {
         let export = read_secret_file(file, SEMAPHORE_FILE_LIMIT, "a Semaphore identity export")?;
         Key::from_semaphore_export(&export).map_err(|e| bad_input(format!("{}: {e}", file.display())))?

@@ -11,7 +11,7 @@ use veil_prover::{engine::Assignment, keyfile::Header, setup_dir, snarkjs, Circu
 use super::{open_key, parse_scope, setup_dir_error, UseTables};
 use crate::describe::{describe, Sources};
 use crate::{
-    exit::{bad_input, OK},
+    exit::{bad_input, input_error, OK},
     passphrase::{self, Purpose},
 };
 
@@ -162,11 +162,11 @@ fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
         passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
     let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Approval, a.tables, &a.dev_key, |header| {
         let start = std::time::Instant::now();
-        let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
+        let key = Key::load(&a.key, pass.as_bytes()).map_err(|e| input_error(&e))?;
         drop(pass);
         tracing::debug!(ms = start.elapsed().as_secs_f64() * 1e3, "key unlocked");
-        let set = ApproverSet::load(&a.set).map_err(bad_input)?;
-        let intent = Intent::load(&a.intent).map_err(bad_input)?;
+        let set = ApproverSet::load(&a.set).map_err(|e| input_error(&e))?;
+        let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
         let scope = a.scope.as_deref().map(|s| parse_scope(s).map_err(|e| bad_input(format!("--{e}")))).transpose()?;
         let circuit = witness::approval(&key.private, &set, &intent, scope, header.shape.depth as usize)
             .map_err(|e| bad_input(describe(&e, &Sources::approval(&a.key, &a.set))))?;
@@ -181,10 +181,14 @@ fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     use veil_circuits::threshold::K;
     let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Threshold, a.tables, &a.dev_key, |header| {
-        let set = ApproverSet::load(&a.set).map_err(bad_input)?;
-        let intent = Intent::load(&a.intent).map_err(bad_input)?;
-        let signed =
-            a.signatures.iter().map(|p| SignedIntent::load(p)).collect::<Result<Vec<_>, _>>().map_err(bad_input)?;
+        let set = ApproverSet::load(&a.set).map_err(|e| input_error(&e))?;
+        let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
+        let signed = a
+            .signatures
+            .iter()
+            .map(|p| SignedIntent::load(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| input_error(&e))?;
         let (depth, k_max) = (header.shape.depth as usize, header.shape.k_max as usize);
         let circuit = witness::threshold(&set, &intent, &signed, a.threshold, depth, k_max).map_err(|e| {
             bad_input(describe(&e, &Sources::threshold(&a.set, &a.intent.display().to_string(), &a.signatures)))

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use veil_approver::set::ApproverSet;
 use veil_circuits::Fr;
 
-use crate::exit::{bad_input, OK};
+use crate::exit::{bad_input, input_error, OK};
 
 #[derive(Debug, Subcommand)]
 pub enum SetCommand {
@@ -70,28 +70,28 @@ pub fn run(c: SetCommand) -> anyhow::Result<u8> {
             if a.out.exists() && !a.force {
                 return Err(bad_input(format!("{} exists; pass --force to replace it", a.out.display())));
             }
-            let set = ApproverSet::from_members(parse(&a.commitments)?).map_err(bad_input)?;
+            let set = ApproverSet::from_members(parse(&a.commitments)?).map_err(|e| input_error(&e))?;
             set.save(&a.out)?;
             print_root(&set);
         }
         SetCommand::Add(a) => {
-            let mut set = ApproverSet::load(&a.set).map_err(bad_input)?;
+            let mut set = ApproverSet::load(&a.set).map_err(|e| input_error(&e))?;
             for c in parse(&a.commitments)? {
-                set.add_member(c).map_err(bad_input)?;
+                set.add_member(c).map_err(|e| input_error(&e))?;
             }
             set.save(&a.set)?;
             print_root(&set);
         }
         SetCommand::Remove(a) => {
-            let mut set = ApproverSet::load(&a.set).map_err(bad_input)?;
+            let mut set = ApproverSet::load(&a.set).map_err(|e| input_error(&e))?;
             for c in parse(&a.commitments)? {
-                set.remove_member(c).map_err(bad_input)?;
+                set.remove_member(c).map_err(|e| input_error(&e))?;
             }
             set.save(&a.set)?;
             print_root(&set);
         }
         SetCommand::Root(a) => {
-            let set = ApproverSet::load(&a.set).map_err(bad_input)?;
+            let set = ApproverSet::load(&a.set).map_err(|e| input_error(&e))?;
             if a.json {
                 let report = serde_json::json!({
                     "root": set.root().map(|r| r.to_string()),

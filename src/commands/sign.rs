@@ -6,7 +6,7 @@ use clap::Args;
 use veil_approver::{intent::Intent, keys::Key, signature::SignedIntent};
 
 use crate::{
-    exit::{bad_input, OK},
+    exit::{input_error, OK},
     passphrase::{self, Purpose},
 };
 
@@ -27,10 +27,10 @@ pub struct SignArgs {
 }
 
 pub fn run(a: &SignArgs) -> anyhow::Result<u8> {
-    let intent = Intent::load(&a.intent).map_err(bad_input)?;
+    let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
     let pass =
         passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
-    let key = Key::load(&a.key, pass.as_bytes()).map_err(bad_input)?;
+    let key = Key::load(&a.key, pass.as_bytes()).map_err(|e| input_error(&e))?;
     drop(pass);
     let signed = SignedIntent::sign(&key, &intent);
     signed.save(&a.out)?;
