@@ -3,19 +3,20 @@
 # and runs each for a number of executions or seconds, whichever ends first; prints one
 # table row per target: executions, rate, coverage, corpus size, crashes.
 #
-#   bash fuzz/run.sh [--runs N] [--time S] [--jobs J] [TARGET...]
+#   bash fuzz/run.sh [--runs N] [--time S] [--jobs J] [--no-generated-seeds] [TARGET...]
 #
 # Defaults: --runs 10000000 --time 1800 --jobs 1, every target. CI runs
-# `bash fuzz/run.sh --time 20 --jobs 2`. A crash (panic, abort, an allocation above
+# `bash fuzz/run.sh --time 20 --jobs 2 --no-generated-seeds` (the committed seeds only, so
+# that it need not build the seed writer). A crash (panic, abort, an allocation above
 # 512 MiB, more than 2 GiB resident, one input taking over 10 s) fails the run; its input is
 # kept in fuzz/artifacts/TARGET/ and `bash fuzz/run.sh --repro FILE TARGET` replays it.
 # The working corpora grow in fuzz/corpus/ (not committed); fuzz/seeds/ holds the seeds,
 # written by `cargo run --release --example seeds` (the large proving-key and tables seeds
 # are made at each run, the others are committed).
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "${VEIL_FUZZ_DIR:-$(dirname "$0")}"
 
-runs=10000000 time=1800 jobs=1 repro=""
+runs=10000000 time=1800 jobs=1 repro="" generate=1
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --time) time="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
     --repro) repro="$2"; shift 2 ;;
+    --no-generated-seeds) generate=0; shift ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
@@ -40,14 +42,15 @@ flags=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 -print_final_stats=1)
 if [ -n "$repro" ]; then
   exec "$bin/${targets[0]}" "${flags[@]}" "$repro"
 fi
-[ -f seeds/proving_key/approval-depth1-v3 ] && [ -f seeds/tables/approval-depth1 ] \
-  || cargo run -q --release --example seeds >&2
+if [ $generate -eq 1 ] && { ! [ -f seeds/proving_key/approval-depth1-v3 ] || ! [ -f seeds/tables/approval-depth1 ]; }; then
+  cargo run -q --release --example seeds >&2
+fi
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 one() {
   local t=$1
-  mkdir -p "corpus/$t" "artifacts/$t"
+  mkdir -p "corpus/$t" "artifacts/$t" "seeds/$t"
   local start=$SECONDS
   set +e
   "$bin/$t" "${flags[@]}" -runs="$runs" -max_total_time="$time" \
