@@ -52,8 +52,12 @@ one() {
   local t=$1
   mkdir -p "corpus/$t" "artifacts/$t" "seeds/$t"
   local start=$SECONDS
+  # libFuzzer truncates inputs to 1 MiB unless told: the proving-key and tables seeds are larger.
+  local largest
+  largest=$(find "seeds/$t" -type f -printf '%s\n' | sort -n | tail -1)
+  local maxlen=$(( ${largest:-0} > 1048576 ? largest : 1048576 ))
   set +e
-  "$bin/$t" "${flags[@]}" -runs="$runs" -max_total_time="$time" \
+  "$bin/$t" "${flags[@]}" -max_len="$maxlen" -runs="$runs" -max_total_time="$time" \
     -artifact_prefix="artifacts/$t/" "corpus/$t" "seeds/$t" >"$logs/$t.log" 2>&1
   local rc=$?
   set -e

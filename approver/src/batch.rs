@@ -16,7 +16,7 @@
 use std::{
     collections::HashMap,
     fs::OpenOptions,
-    io::{self, BufRead, Read, Seek, SeekFrom},
+    io::{self, BufRead, Read},
     path::{Path, PathBuf},
 };
 
@@ -152,10 +152,13 @@ pub fn read_requests(reader: impl BufRead, name: &str) -> Result<Vec<RequestLine
 }
 
 /// The ids already in a results file (with whether their record is an error), after
-/// cutting a last line left incomplete by a crash. A missing file has none.
+/// cutting a last line left incomplete by a crash (a kill or a full disk can stop a write
+/// anywhere, even inside a character). A missing file has none.
 ///
 /// # Errors
-/// [`BatchError::Io`], or [`BatchError::NotARecord`] for a line that is not a JSON record.
+/// [`BatchError::Io`] (the file exists but cannot be read or cut: never read as empty,
+/// which would prove every id again), or [`BatchError::NotARecord`] for a complete line
+/// that is not a JSON record.
 pub fn done_ids(path: &Path) -> Result<HashMap<String, bool>, BatchError> {
     let io = |action: &str| {
         let path = path.to_owned();
@@ -163,19 +166,21 @@ pub fn done_ids(path: &Path) -> Result<HashMap<String, bool>, BatchError> {
         move |source| BatchError::Io { action, path, source }
     };
     let mut done = HashMap::new();
-    let Ok(mut f) = OpenOptions::new().read(true).write(true).open(path) else {
-        return Ok(done);
+    let mut f = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(done),
+        Err(e) => return Err(io("opening results")(e)),
     };
-    let mut text = String::new();
-    f.read_to_string(&mut text).map_err(io("reading results"))?;
-    let complete = text.rfind('\n').map_or(0, |i| i + 1);
-    if complete < text.len() {
-        tracing::warn!(bytes = text.len() - complete, "dropping an incomplete last result line");
-        f.set_len(complete as u64).map_err(io("truncating"))?;
-        f.seek(SeekFrom::End(0)).map_err(io("seeking"))?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(io("reading results"))?;
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if complete < bytes.len() {
+        tracing::warn!(bytes = bytes.len() - complete, "dropping an incomplete last result line");
+        f.set_len(complete as u64).map_err(io("cutting the incomplete last line of results"))?;
     }
-    for (n, line) in text[..complete].lines().enumerate() {
-        let v: Value = serde_json::from_str(line).map_err(|e| BatchError::NotARecord {
+    // Each line with its newline, which JSON reads as trailing whitespace.
+    for (n, line) in bytes[..complete].split_inclusive(|&b| b == b'\n').enumerate() {
+        let v: Value = serde_json::from_slice(line).map_err(|e| BatchError::NotARecord {
             path: path.to_owned(),
             line: n + 1,
             reason: e.to_string(),
@@ -295,6 +300,23 @@ mod tests {
         assert!(std::fs::read_to_string(&path).unwrap().ends_with("\"error\"}\n"), "the cut line is dropped");
         std::fs::write(&path, "not a record\n").unwrap();
         assert!(matches!(done_ids(&path), Err(BatchError::NotARecord { line: 1, .. })));
+    }
+
+    #[test]
+    fn a_line_cut_inside_a_character_is_dropped_and_an_unreadable_file_is_not_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let whole = "{\"id\":\"é1\",\"status\":\"ok\"}\n";
+        let cut = "{\"id\":\"é2\"".as_bytes();
+        // A kill or a full disk stopped the write after the first byte of `é`.
+        let torn = [whole.as_bytes(), &cut[..8]].concat();
+        assert!(std::str::from_utf8(&torn).is_err());
+        std::fs::write(&path, &torn).unwrap();
+        let done = done_ids(&path).unwrap();
+        assert_eq!(done.into_keys().collect::<Vec<_>>(), ["é1"]);
+        assert_eq!(std::fs::read(&path).unwrap(), whole.as_bytes(), "cut back to the last complete line");
+        // A results file that exists but cannot be opened is an error, never "nothing done".
+        assert!(matches!(done_ids(dir.path()), Err(BatchError::Io { .. })));
     }
 
     proptest! {

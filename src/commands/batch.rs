@@ -29,7 +29,7 @@ use veil_prover::{
 
 use super::{open_key, prove::DevelopmentKeyFlag, UseTables};
 use crate::describe::{describe, Sources};
-use crate::exit::{bad_input, FAILURE, OK};
+use crate::exit::{bad_input, BAD_INPUT, FAILURE, OK};
 
 /// Exit code: interrupted or a transient failure; re-running resumes where it stopped.
 pub const RETRY: u8 = 75;
@@ -184,7 +184,14 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     // One writer per results file: held until this process ends (the kernel releases it
     // when the holder dies, even by SIGKILL).
     let _lock = if to_stdout { None } else { Some(lock_results(Path::new(&a.output), a.wait)?) };
-    let done = if to_stdout { HashMap::new() } else { batch::done_ids(Path::new(&a.output)).map_err(batch_error)? };
+    let done = if to_stdout {
+        HashMap::new()
+    } else {
+        batch::done_ids(Path::new(&a.output)).map_err(|e| match e {
+            BatchError::Io { action, source, .. } => OutputError::new(action, &a.output, source).into(),
+            e => batch_error(e),
+        })?
+    };
     let lines = if a.input == "-" {
         batch::read_requests(BufReader::new(std::io::stdin()), "-")
     } else {
@@ -217,18 +224,21 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
         prover.build_tables(veil_prover::engine::MsmTables::DEFAULT_BUDGET);
     }
 
-    let sink: Box<dyn Write + Send> = if to_stdout {
-        Box::new(std::io::stdout())
+    let sink = if to_stdout {
+        Sink::Stdout(std::io::stdout())
     } else {
-        Box::new(
+        Sink::File(
             OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(&a.output)
-                .with_context(|| format!("opening results {}", a.output))?,
+                .map_err(|e| OutputError::new("opening results", &a.output, e))?,
         )
     };
-    let sink = Mutex::new(sink);
+    // The results and the first write error: after one, nothing more is written (a write
+    // cut short leaves a partial line, which must stay the last one for the next run to
+    // drop it).
+    let sink: Mutex<(Sink, Option<std::io::Error>)> = Mutex::new((sink, None));
     // Approval requests unlock key files; Threshold requests carry signatures only.
     let passphrase = if prover.shape.circuit == CircuitId::Approval {
         crate::passphrase::read(
@@ -249,14 +259,13 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let bar = progress_bar(todo.len() as u64);
     let errored = std::sync::atomic::AtomicBool::new(false);
-    let write_failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
 
     // One worker per thread, each proving one request at a time on a pool of its own
     // single thread: the thread budget is exact, and a worker never steals another proof
     // while waiting inside one (nested work stealing over thousands of proofs would grow
     // a worker's stack without bound).
     let work = |line: &RequestLine| {
-        if write_failed.lock().expect("no panics while held").is_some() {
+        if sink.lock().expect("no panics while held").1.is_some() {
             return;
         }
         let result = match &line.parsed {
@@ -276,12 +285,13 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
                 json!({ "id": line.id, "request_digest": line.digest, "status": "error", "error": error })
             }
         };
-        // One write per record, then flush: a crash leaves at most one partial line,
-        // which the next run drops.
+        // One write per record: a crash leaves at most one partial line, which the next
+        // run drops.
         let text = record.to_string() + "\n";
         let mut out = sink.lock().expect("no panics while held");
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            *write_failed.lock().expect("no panics while held") = Some(e);
+        let (w, failed) = &mut *out;
+        if failed.is_none() {
+            *failed = w.append(text.as_bytes()).err();
         }
         bar.inc(1);
     };
@@ -306,9 +316,13 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
         return Err(anyhow::Error::new(e).context("starting the worker threads"));
     }
 
-    if let Some(e) = write_failed.into_inner().expect("no panics while held") {
-        eprintln!("error: writing results {}: {e}; re-run to resume", a.output);
-        return Ok(RETRY);
+    let (sink, failed) = sink.into_inner().expect("no panics while held");
+    if let Some(e) = failed {
+        return Err(OutputError::new("writing results", &a.output, e).into());
+    }
+    // On the disk before success is reported; some file systems report a full disk only here.
+    if let Sink::File(f) = sink {
+        f.sync_data().map_err(|e| OutputError::new("syncing results", &a.output, e))?;
     }
     let errored = errored.into_inner() || errored_before;
     eprintln!(
@@ -343,10 +357,84 @@ impl std::fmt::Display for Busy {
 
 impl std::error::Error for Busy {}
 
-/// The exit code of a batch error that is worth retrying: 75 when another run holds the
-/// results file.
+/// Where the results go: a file opened for appending, or standard output.
+enum Sink {
+    File(std::fs::File),
+    Stdout(std::io::Stdout),
+}
+
+impl Sink {
+    /// Appends one record with one `write`. A write cut short (the disk full) is cut back
+    /// off when it can be, so that the file still ends with a complete line; when it
+    /// cannot, or a kill cuts the write, the next run drops the partial line.
+    fn append(&mut self, record: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::Stdout(s) => s.write_all(record).and_then(|()| s.flush()),
+            Self::File(f) => {
+                let len = f.metadata()?.len();
+                f.write_all(record).inspect_err(|_| {
+                    let _ = f.set_len(len);
+                })
+            }
+        }
+    }
+}
+
+/// The results file (or its lock) could not be opened, read, cut or written. Every
+/// complete record already there is kept, so a re-run resumes; the exit code says whether
+/// re-running as it is can succeed ([`OutputError::code`]).
+#[derive(Debug)]
+pub struct OutputError {
+    /// What failed, naming the file ("writing results", "opening the lock L of results").
+    action: String,
+    /// The results file.
+    path: String,
+    /// The I/O error.
+    source: std::io::Error,
+}
+
+impl OutputError {
+    fn new(action: impl Into<String>, path: &str, source: std::io::Error) -> Self {
+        Self { action: action.into(), path: path.to_owned(), source }
+    }
+
+    /// 2 when the output must be fixed first (a read-only file system, no permission, no
+    /// such directory); 75, retry, otherwise (a full disk, an I/O error).
+    #[must_use]
+    pub fn code(&self) -> u8 {
+        use std::io::ErrorKind as K;
+        match self.source.kind() {
+            K::ReadOnlyFilesystem | K::PermissionDenied | K::NotFound | K::NotADirectory | K::IsADirectory => BAD_INPUT,
+            _ => RETRY,
+        }
+    }
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::io::ErrorKind as K;
+        let fix = match self.source.kind() {
+            K::StorageFull | K::QuotaExceeded => "free some space, then re-run to resume",
+            K::ReadOnlyFilesystem | K::PermissionDenied => "make it writable, then re-run to resume",
+            K::NotFound | K::NotADirectory | K::IsADirectory => "check --output, then re-run to resume",
+            _ => "re-run to resume",
+        };
+        write!(f, "{} {}: {}; {fix} (every complete record is kept)", self.action, self.path, self.source)
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+/// The exit code of a batch error about its output: 75 (retry) when another run holds the
+/// results file, else [`OutputError::code`].
 pub fn code_for(e: &anyhow::Error) -> Option<u8> {
-    e.chain().any(|c| c.is::<Busy>()).then_some(RETRY)
+    e.chain().find_map(|c| {
+        if c.is::<Busy>() {
+            Some(RETRY)
+        } else {
+            c.downcast_ref::<OutputError>().map(OutputError::code)
+        }
+    })
 }
 
 /// Takes the exclusive lock of `results` (an advisory lock on `RESULTS.lock`, released by
@@ -357,13 +445,17 @@ fn lock_results(results: &Path, wait: bool) -> anyhow::Result<std::fs::File> {
     let mut name = results.as_os_str().to_owned();
     name.push(".lock");
     let lock_path = PathBuf::from(name);
+    let results_name = results.display().to_string();
+    let lock_error = |action: &str, e| {
+        OutputError::new(format!("{action} the lock {} of results", lock_path.display()), &results_name, e)
+    };
     let mut file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .read(true)
         .write(true)
         .open(&lock_path)
-        .with_context(|| format!("opening the lock {}", lock_path.display()))?;
+        .map_err(|e| lock_error("opening", e))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -379,23 +471,18 @@ fn lock_results(results: &Path, wait: bool) -> anyhow::Result<std::fs::File> {
                 }));
             }
             eprintln!("waiting for the other veil batch writing {} ({holder}) to end", results.display());
-            file.lock().with_context(|| format!("waiting for the lock {}", lock_path.display()))?;
+            file.lock().map_err(|e| lock_error("waiting for", e))?;
         }
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(anyhow::Error::new(e).context(format!("locking {}", lock_path.display())));
-        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(lock_error("taking", e).into()),
     }
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    file.set_len(0)
-        .and_then(|()| file.seek(SeekFrom::Start(0)))
-        .with_context(|| format!("writing {}", lock_path.display()))?;
-    write!(
-        file,
-        "pid {} on {}, since unix time {since}",
-        std::process::id(),
-        if host.is_empty() { "this host" } else { &host }
-    )
-    .with_context(|| format!("writing {}", lock_path.display()))?;
+    let host = if host.is_empty() { "this host" } else { &host };
+    let mut write_holder = || -> std::io::Result<()> {
+        file.set_len(0)?;
+        file.seek(SeekFrom::Start(0))?;
+        write!(file, "pid {} on {host}, since unix time {since}", std::process::id())
+    };
+    write_holder().map_err(|e| lock_error("writing", e))?;
     Ok(file)
 }
