@@ -674,9 +674,11 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
 /// with a label for errors.
 fn proof_and_public(a: &SubmitArgs) -> anyhow::Result<(ProofJson, Vec<String>, String)> {
     if let (Some(results), Some(id)) = (&a.batch, &a.id) {
-        let text = std::fs::read_to_string(results).with_context(|| format!("reading {}", results.display()))?;
-        for (n, line) in text.lines().enumerate() {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        // Bytes, not text: a batch killed mid-write may leave a last line cut inside a
+        // character, which is skipped like any other line that is not a record.
+        let bytes = std::fs::read(results).with_context(|| format!("reading {}", results.display()))?;
+        for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else { continue };
             let matches = match &v["id"] {
                 serde_json::Value::String(s) => s == id,
                 serde_json::Value::Number(n) => n.as_u64().is_some_and(|n| id.parse() == Ok(n)),
