@@ -8,5 +8,6 @@ mod common;
 mod end_to_end;
 mod errors;
 mod evm;
+mod invariants;
 mod keys;
 mod threshold;
