@@ -36,7 +36,7 @@ fi
 
 command -v cargo-fuzz >/dev/null || { echo "run.sh: cargo-fuzz is not installed (cargo install cargo-fuzz --locked)" >&2; exit 2; }
 cargo fuzz build -s none -O -a >&2
-bin=target/x86_64-unknown-linux-gnu/release
+bin="${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/release"
 flags=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 -print_final_stats=1)
 
 if [ -n "$repro" ]; then
@@ -74,10 +74,6 @@ one() {
     tail -40 "$logs/$t.log" >&2
   fi
 }
-export -f one
-export bin runs time logs
-export flags_str="${flags[*]}"
-
 running=0
 for t in "${targets[@]}"; do
   one "$t" &
