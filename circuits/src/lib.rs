@@ -20,6 +20,9 @@ pub mod field;
 pub mod identity;
 /// The Lean incremental Merkle tree as `@zk-kit/lean-imt`, and its path gadget.
 pub mod lean_imt;
+/// The Policy statement: a hidden rule of a committed policy admits the call, and k distinct
+/// holders of the rule's role signed the intent, in one proof.
+pub mod policy;
 /// circomlib's Poseidon, natively and in-circuit.
 pub mod poseidon;
 /// The Threshold statement: k distinct members signed an intent, in one proof.

@@ -285,18 +285,11 @@ impl ThresholdCircuit {
         }
         let mut checked = Vec::with_capacity(signers.len());
         for (index, (a, sig, proof)) in signers.iter().enumerate() {
-            let signer = |source| ThresholdError::Signer { index, source };
-            let a = babyjubjub::point_in_subgroup(a.x, a.y).map_err(signer)?;
-            if a.x.is_zero() {
-                return Err(ThresholdError::IdentityKey { index });
-            }
-            if !eddsa::verify(&a, intent, sig) {
-                return Err(ThresholdError::InvalidSignature { index });
-            }
-            let path = MerklePath::pad(proof, max_depth).map_err(signer)?;
+            let a = check_signer(index, a, sig, intent)?;
+            let path = MerklePath::pad(proof, max_depth).map_err(|source| ThresholdError::Signer { index, source })?;
             let leaf = identity::commitment(&a);
             if proof.root != root || proof.compute_root(leaf) != root {
-                return Err(signer(CircuitError::ProofDoesNotMatchRoot));
+                return Err(ThresholdError::Signer { index, source: CircuitError::ProofDoesNotMatchRoot });
             }
             checked.push((leaf.into_bigint(), index, SlotWitness::enabled(&a, *sig, &path)));
         }
@@ -328,99 +321,23 @@ impl ThresholdCircuit {
 impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
     #[tracing::instrument(target = "gr1cs", skip_all, fields(max_depth = self.max_depth, k_max = self.k_max))]
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        if let Some(slots) = &self.slots {
-            // Slot 0 is enabled by construction (k ≥ 1): a witness saying otherwise, or of
-            // the wrong size, is refused rather than silently reinterpreted.
-            if slots.len() != self.k_max || !slots[0].enabled {
-                return Err(SynthesisError::Unsatisfiable);
-            }
-        }
+        check_slots(self.slots.as_deref(), self.k_max)?;
         let input = |v: Option<Fr>| FpVar::new_input(cs.clone(), || v.ok_or(SynthesisError::AssignmentMissing));
         let root = input(self.root)?;
         let intent = input(self.intent)?;
         let k = input(self.k)?;
 
-        // Each clause runs in a span of its own (target "gr1cs"), as in the Approval circuit.
-        let missing = || SynthesisError::AssignmentMissing;
-
-        let mut enabled: Vec<Boolean<Fr>> = Vec::with_capacity(self.k_max);
-        let mut leaves: Vec<FpVar<Fr>> = Vec::with_capacity(self.k_max);
-        for i in 0..self.k_max {
-            let slot = self.slots.as_ref().map(|s| &s[i]);
-            let _s = ark_relations::gr1cs::info_span!(target: "gr1cs", "slot", i).entered();
-
-            // Enabled bits (DESIGN §3): boolean, a prefix, e_0 = 1 (k ≥ 1).
-            let e = {
-                let _c = clause!("e_i boolean, e_i ≤ e_{i−1}");
-                if i == 0 {
-                    Boolean::TRUE
-                } else {
-                    let e = Boolean::new_witness(ark_relations::ns!(cs, "e_i"), || {
-                        slot.map(|s| s.enabled).ok_or_else(missing)
-                    })?;
-                    // e_i·(1 − e_{i−1}) = 0; trivial for i = 1 since e_0 = 1.
-                    if i >= 2 {
-                        FpVar::from(e.clone())
-                            .mul_equals(&(FpVar::one() - FpVar::from(enabled[i - 1].clone())), &FpVar::zero())?;
-                    }
-                    e
-                }
-            };
-
-            // Key in the subgroup: A = 8·A' with A' on the curve (the curve's order is 8·l),
-            // and A ≠ O (x = 0 only at O within the subgroup).
-            let a = {
-                let _c = clause!("A = 8·A', A ≠ O");
-                let mut a = alloc_point_on_curve(
-                    ark_relations::ns!(cs, "A'"),
-                    slot.map(|s| s.key_eighth),
-                    AllocationMode::Witness,
-                )?;
-                for _ in 0..3 {
-                    a.double_in_place()?;
-                }
-                // In every slot, enabled or not: the signature check below relies on it.
-                a.x.enforce_not_equal(&FpVar::zero())?;
-                a
-            };
-
-            // Signature: valid EdDSA-Poseidon on the intent by A when enabled. R8 on the curve
-            // and S < l hold always (the dummy satisfies them).
-            {
-                let _c = clause!("S·Base8 = R8 + 8·hm·A");
-                let sig = SignatureVar::new_witness(ark_relations::ns!(cs, "signature"), || {
-                    slot.map(|s| s.signature).ok_or_else(missing)
-                })?;
-                // A is in the subgroup and A ≠ O (above), the precondition of the fast path.
-                conditional_verify_subgroup_key(cs.clone(), &a, &intent, &sig, &e)?;
-            }
-
-            // Identity commitment: leaf = Poseidon(A.x, A.y).
-            let leaf = {
-                let _c = clause!("leaf = Poseidon(A.x, A.y)");
-                identity::commitment_var(cs.clone(), &a)?
-            };
-
-            // Membership: the path is well formed always, and leads to root when enabled.
-            {
-                let _c = clause!("path: flags and index bits");
-                let path = MerklePathVar::new(ark_relations::ns!(cs, "path"), slot.map(|s| &s.path), self.max_depth)?;
-                drop(_c);
-                let _c = clause!("root = MerkleRoot(leaf, path) if e_i");
-                path.root(cs.clone(), &leaf)?.conditional_enforce_equal(&root, &e)?;
-            }
-
-            // Distinct members: leaf_j ≠ leaf_i for every earlier slot j when e_i (which
-            // implies e_j by the prefix order).
-            {
-                let _c = clause!("leaf_j ≠ leaf_i if e_i");
-                for earlier in &leaves {
-                    earlier.conditional_enforce_not_equal(&leaf, &e)?;
-                }
-            }
-            enabled.push(e);
-            leaves.push(leaf);
-        }
+        // Clauses 1 and 3–6, one span each (target "gr1cs"), as in the Approval circuit; a
+        // slot's leaf is its commitment.
+        let enabled = synthesize_slots(
+            cs.clone(),
+            self.max_depth,
+            self.k_max,
+            self.slots.as_deref(),
+            &intent,
+            &root,
+            |_, commitment| Ok(commitment.clone()),
+        )?;
 
         // Count: Σ e_i = k.
         let _c = clause!("Σ e_i = k");
@@ -428,6 +345,153 @@ impl ConstraintSynthesizer<Fr> for ThresholdCircuit {
         count.enforce_equal(&k)?;
         Ok(())
     }
+}
+
+/// The native checks of one signer that do not depend on the set (shared with the Policy
+/// statement): `public_key` on the curve and in the subgroup, not the identity, and
+/// `signature` valid on `intent`. Returns the checked key.
+///
+/// # Errors
+/// [`ThresholdError::Signer`] (off the curve, outside the subgroup),
+/// [`ThresholdError::IdentityKey`], [`ThresholdError::InvalidSignature`], with `index`.
+pub(crate) fn check_signer(
+    index: usize,
+    public_key: &Point,
+    signature: &Signature,
+    intent: Fr,
+) -> Result<Point, ThresholdError> {
+    let a = babyjubjub::point_in_subgroup(public_key.x, public_key.y)
+        .map_err(|source| ThresholdError::Signer { index, source })?;
+    if a.x.is_zero() {
+        return Err(ThresholdError::IdentityKey { index });
+    }
+    if !eddsa::verify(&a, intent, signature) {
+        return Err(ThresholdError::InvalidSignature { index });
+    }
+    Ok(a)
+}
+
+/// Refuses a slot witness of the wrong size, or one whose slot 0 is disabled (slot 0 is
+/// enabled by construction, k ≥ 1), rather than reinterpreting it silently.
+///
+/// # Errors
+/// `Unsatisfiable`.
+pub(crate) fn check_slots(slots: Option<&[SlotWitness]>, k_max: usize) -> Result<(), SynthesisError> {
+    match slots {
+        Some(slots) if slots.len() != k_max || !slots.first().is_some_and(|s| s.enabled) => {
+            Err(SynthesisError::Unsatisfiable)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The K_MAX signer slots in-circuit, shared by the Threshold and Policy statements: per
+/// slot i, clause 1 (`e_i`), clause 3 (`A_i = 8·A'_i`, `A_i ≠ O`), clause 4 (the signature
+/// on `intent` when enabled), the commitment `c_i = Poseidon(A_i.x, A_i.y)`, the slot's leaf
+/// `leaf(i, c_i)`, clause 5 (the path from that leaf to `root` when enabled) and clause 6
+/// (`c_j ≠ c_i` for every earlier slot j when enabled). Returns the enabled bits, `e_0` the
+/// constant true.
+///
+/// The Threshold's leaf is the commitment itself (`leaf` allocates nothing); the Policy's
+/// is a grant `Poseidon(c_i, roleId, blind_i)`. Distinctness is always on the commitments,
+/// so one key counts once whatever leaves it holds. `slots` must have passed
+/// [`check_slots`]. Cost: [`num_constraints`] less the count `Σ e_i = k`, plus what `leaf`
+/// adds per slot.
+///
+/// # Errors
+/// Propagates synthesis errors; `Unsatisfiable` for a slot list that [`check_slots`] refuses.
+pub(crate) fn synthesize_slots(
+    cs: ConstraintSystemRef<Fr>,
+    max_depth: usize,
+    k_max: usize,
+    slots: Option<&[SlotWitness]>,
+    intent: &FpVar<Fr>,
+    root: &FpVar<Fr>,
+    mut leaf: impl FnMut(usize, &FpVar<Fr>) -> Result<FpVar<Fr>, SynthesisError>,
+) -> Result<Vec<Boolean<Fr>>, SynthesisError> {
+    check_slots(slots, k_max)?;
+    let missing = || SynthesisError::AssignmentMissing;
+
+    let mut enabled: Vec<Boolean<Fr>> = Vec::with_capacity(k_max);
+    let mut commitments: Vec<FpVar<Fr>> = Vec::with_capacity(k_max);
+    for i in 0..k_max {
+        let slot = slots.map(|s| &s[i]);
+        let _s = ark_relations::gr1cs::info_span!(target: "gr1cs", "slot", i).entered();
+
+        // Enabled bits (DESIGN §3): boolean, a prefix, e_0 = 1 (k ≥ 1).
+        let e = {
+            let _c = clause!("e_i boolean, e_i ≤ e_{i−1}");
+            if i == 0 {
+                Boolean::TRUE
+            } else {
+                let e = Boolean::new_witness(ark_relations::ns!(cs, "e_i"), || {
+                    slot.map(|s| s.enabled).ok_or_else(missing)
+                })?;
+                // e_i·(1 − e_{i−1}) = 0; trivial for i = 1 since e_0 = 1.
+                if i >= 2 {
+                    FpVar::from(e.clone())
+                        .mul_equals(&(FpVar::one() - FpVar::from(enabled[i - 1].clone())), &FpVar::zero())?;
+                }
+                e
+            }
+        };
+
+        // Key in the subgroup: A = 8·A' with A' on the curve (the curve's order is 8·l),
+        // and A ≠ O (x = 0 only at O within the subgroup).
+        let a = {
+            let _c = clause!("A = 8·A', A ≠ O");
+            let mut a = alloc_point_on_curve(
+                ark_relations::ns!(cs, "A'"),
+                slot.map(|s| s.key_eighth),
+                AllocationMode::Witness,
+            )?;
+            for _ in 0..3 {
+                a.double_in_place()?;
+            }
+            // In every slot, enabled or not: the signature check below relies on it.
+            a.x.enforce_not_equal(&FpVar::zero())?;
+            a
+        };
+
+        // Signature: valid EdDSA-Poseidon on the intent by A when enabled. R8 on the curve
+        // and S < l hold always (the dummy satisfies them).
+        {
+            let _c = clause!("S·Base8 = R8 + 8·hm·A");
+            let sig = SignatureVar::new_witness(ark_relations::ns!(cs, "signature"), || {
+                slot.map(|s| s.signature).ok_or_else(missing)
+            })?;
+            // A is in the subgroup and A ≠ O (above), the precondition of the fast path.
+            conditional_verify_subgroup_key(cs.clone(), &a, intent, &sig, &e)?;
+        }
+
+        // Identity commitment: c = Poseidon(A.x, A.y).
+        let commitment = {
+            let _c = clause!("leaf = Poseidon(A.x, A.y)");
+            identity::commitment_var(cs.clone(), &a)?
+        };
+        let leaf = leaf(i, &commitment)?;
+
+        // Membership: the path is well formed always, and leads to root when enabled.
+        {
+            let _c = clause!("path: flags and index bits");
+            let path = MerklePathVar::new(ark_relations::ns!(cs, "path"), slot.map(|s| &s.path), max_depth)?;
+            drop(_c);
+            let _c = clause!("root = MerkleRoot(leaf, path) if e_i");
+            path.root(cs.clone(), &leaf)?.conditional_enforce_equal(root, &e)?;
+        }
+
+        // Distinct members: c_j ≠ c_i for every earlier slot j when e_i (which implies e_j
+        // by the prefix order).
+        {
+            let _c = clause!("leaf_j ≠ leaf_i if e_i");
+            for earlier in &commitments {
+                earlier.conditional_enforce_not_equal(&commitment, &e)?;
+            }
+        }
+        enabled.push(e);
+        commitments.push(commitment);
+    }
+    Ok(enabled)
 }
 
 /// Constraints of one slot that do not depend on D or on the other slots: A' on the curve
