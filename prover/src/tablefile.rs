@@ -6,7 +6,7 @@
 //!      0    8  magic "VEIL-MT\0"
 //!      8    2  format version (1), little-endian like every integer here
 //!     10    2  queries (5: A, B in G1, B in G2, H, L)
-//!     12    4  reserved (0)
+//!     12    4  reserved (0; a file with any other value is refused)
 //!     16   32  the key's fingerprint (ProverKey::fingerprint)
 //!     48  5×24 per query: window width (u32), windows (u32), non-zero bases (u64),
 //!              bases in the key's query (u64)
@@ -186,6 +186,11 @@ pub fn open(path: &Path) -> Result<Opened, TableFileError> {
     }
     if u16::from_le_bytes([map[10], map[11]]) as usize != QUERIES {
         return Err(TableFileError::Malformed("not five queries".into()));
+    }
+    // Reserved: zero in every file this version writes, so that a later version can use it
+    // (found by fuzzing: a file with them set was accepted and written back as another file).
+    if map[12..16] != [0; 4] {
+        return Err(TableFileError::Malformed("reserved header bytes 12..16 are not zero".into()));
     }
     Ok(Opened { map: Arc::new(map), start })
 }

@@ -73,6 +73,12 @@ fn refuses_other_keys_and_damaged_layouts() {
     let mut v = good.clone();
     v.push(0);
     assert!(matches!(with(&v), TableFileError::Malformed(_)));
+    // The reserved header bytes set (fuzzing found these accepted; each byte alone).
+    for at in 12..16 {
+        let mut v = good.clone();
+        v[at] = 0xff;
+        assert!(matches!(with(&v), TableFileError::Malformed(_)), "reserved byte {at}");
+    }
     // A descriptor field changed: window, windows, rows, bases of each query.
     for q in 0..QUERIES {
         for (field, delta) in [(0, 1u8), (4, 1), (8, 1), (16, 1)] {
