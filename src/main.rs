@@ -42,6 +42,11 @@ enum Command {
     /// Create transaction intents (EIP-712 `VeilIntent`).
     #[command(subcommand)]
     Intent(commands::intent::IntentCommand),
+    /// Signing policies: check, compile, explain an intent against, and update a policy file
+    /// (which keys may call which functions, up to which value, after which delay, with how
+    /// many co-signers).
+    #[command(subcommand)]
+    Policy(commands::policy::PolicyCommand),
     /// Generate proving and verifying keys for a circuit (development setup).
     #[command(subcommand)]
     Setup(commands::setup::SetupCommand),
@@ -137,6 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Key(c) => commands::key::run(c),
         Command::Set(c) => commands::set::run(c),
         Command::Intent(c) => commands::intent::run(c),
+        Command::Policy(c) => commands::policy::run(c),
         Command::Setup(c) => commands::setup::run(c),
         Command::Prove(c) => commands::prove::run(c),
         Command::Verify(a) => commands::verify::run(&a),

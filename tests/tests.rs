@@ -10,4 +10,5 @@ mod errors;
 mod evm;
 mod invariants;
 mod keys;
+mod policy;
 mod threshold;

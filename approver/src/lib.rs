@@ -13,6 +13,9 @@ pub mod intent;
 /// Approver keys: generation, BIP-39/32 and keystore derivation, encrypted key files.
 #[cfg(feature = "keys")]
 pub mod keys;
+/// Signing policies: the policy file (TOML or JSON), its check, its compilation into secret
+/// material and a public auth root, the dry run of an intent, and updates.
+pub mod policy;
 /// The approver set: a Lean IMT of identity commitments, set files.
 pub mod set;
 /// Intents signed by one approver (EdDSA-Poseidon), signature files.

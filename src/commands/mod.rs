@@ -9,6 +9,7 @@ pub mod gas;
 pub mod info;
 pub mod intent;
 pub mod key;
+pub mod policy;
 pub mod prove;
 pub mod set;
 pub mod setup;
