@@ -128,7 +128,8 @@ fn main() {
 
     // Semaphore exports: Identity.export() texts from the pinned reference's vectors.
     let vectors: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/semaphore.json")).expect("vectors"),
+        &fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/semaphore.json"))
+            .expect("vectors"),
     )
     .expect("JSON");
     let mut n = 0;
