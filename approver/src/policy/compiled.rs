@@ -520,15 +520,8 @@ impl CompiledPolicy {
     /// # Errors
     /// [`CompileError::Read`], [`CompileError::Json`] or [`CompileError::Invalid`].
     pub fn load(path: &Path) -> Result<Self, CompileError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| CompileError::Read { path: path.to_path_buf(), source })?;
-        let invalid = |e: CompileError| CompileError::Invalid { path: path.to_path_buf(), source: Box::new(e) };
-        let header: document::Header =
-            serde_json::from_str(&text).map_err(|source| CompileError::Json { path: path.to_path_buf(), source })?;
-        header.check(&KIND).map_err(|e| invalid(field_error(e.field, e.reason)))?;
-        let file: CompiledFile =
-            serde_json::from_str(&text).map_err(|source| CompileError::Json { path: path.to_path_buf(), source })?;
-        Self::from_file(&file).map_err(invalid)
+        let file: CompiledFile = read_document(path, &KIND)?;
+        Self::from_file(&file).map_err(|e| invalid(path, e))
     }
 
     /// Writes `DIR/policy.compiled.json` (mode 0600) and `DIR/auth.json`, each atomically,
@@ -742,15 +735,8 @@ impl AuthFile {
     /// # Errors
     /// [`CompileError::Read`], [`CompileError::Json`] or [`CompileError::Invalid`].
     pub fn load(path: &Path) -> Result<Self, CompileError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| CompileError::Read { path: path.to_path_buf(), source })?;
-        let invalid = |e: CompileError| CompileError::Invalid { path: path.to_path_buf(), source: Box::new(e) };
-        let header: document::Header =
-            serde_json::from_str(&text).map_err(|source| CompileError::Json { path: path.to_path_buf(), source })?;
-        header.check(&AUTH_KIND).map_err(|e| invalid(field_error(e.field, e.reason)))?;
-        let file: Self =
-            serde_json::from_str(&text).map_err(|source| CompileError::Json { path: path.to_path_buf(), source })?;
-        field::parse::<Fr>(&file.auth_root).map_err(|e| invalid(field_error("auth_root", e.to_string())))?;
+        let file: Self = read_document(path, &AUTH_KIND)?;
+        field::parse::<Fr>(&file.auth_root).map_err(|e| invalid(path, field_error("auth_root", e.to_string())))?;
         Ok(file)
     }
 
@@ -759,4 +745,20 @@ impl AuthFile {
     pub fn shape(&self) -> PolicyShape {
         PolicyShape { max_depth: self.depth, k_max: self.k_max, policy_depth: self.policy_depth }
     }
+}
+
+/// `e`, refused in the file at `path`.
+fn invalid(path: &Path, e: CompileError) -> CompileError {
+    CompileError::Invalid { path: path.to_path_buf(), source: Box::new(e) }
+}
+
+/// Reads the JSON document at `path`, checking its `format` and `version` against `kind`
+/// first (so that another veil file is refused as such, not for its fields), then parses it.
+fn read_document<T: serde::de::DeserializeOwned>(path: &Path, kind: &document::Kind) -> Result<T, CompileError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| CompileError::Read { path: path.to_path_buf(), source })?;
+    let json = |source| CompileError::Json { path: path.to_path_buf(), source };
+    let header: document::Header = serde_json::from_str(&text).map_err(json)?;
+    header.check(kind).map_err(|e| invalid(path, field_error(e.field, e.reason)))?;
+    serde_json::from_str(&text).map_err(json)
 }
