@@ -18,8 +18,8 @@ use veil_prover::snarkjs::Calldata;
 use veil_verifier_contract::{account::IApprovalVerifier, evm::Chain, solc::Solc};
 
 use crate::common::{
-    assert_snarkjs_verifies, intent_new, prove_approval_args, snarkjs, stdout_of, strs, veil, veil_with_passphrase,
-    verify_args,
+    assert_snarkjs_verifies, intent_new, light_keys_and_set, prove_approval_args, snarkjs, stdout_of, strs, veil,
+    veil_with_passphrase, verify_args,
 };
 
 const PASS: &str = "ceremony test passphrase";
@@ -373,21 +373,7 @@ fn threshold_ceremony_proves_through_the_cli() {
         .assert()
         .success();
 
-    let commitments: Vec<String> = (0..3)
-        .map(|i| {
-            stdout_of(veil_with_passphrase(PASS).args([
-                "key",
-                "new",
-                "--kdf",
-                "light",
-                "--out",
-                &p(&format!("k{i}.key")),
-            ]))
-        })
-        .collect();
-    let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
-    set.extend(commitments);
-    stdout_of(veil().args(strs(&set)));
+    light_keys_and_set(dir.path(), PASS, "k", 3);
     stdout_of(veil().args(strs(&intent_new("1", "0", &["--value", "5"], &p("intent.json")))));
     for i in [0, 2] {
         stdout_of(veil_with_passphrase(PASS).args([

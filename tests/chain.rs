@@ -11,7 +11,7 @@ use std::{
 
 use predicates::prelude::*;
 
-use crate::common::{stdout_of, strs, veil, veil_with_passphrase};
+use crate::common::{light_keys_and_set, stdout_of, veil, veil_with_passphrase};
 
 const PASS: &str = "chain test passphrase";
 /// anvil's first default account (a public development key, funded by anvil itself).
@@ -72,21 +72,7 @@ fn story() -> Story {
     let dir = tempfile::tempdir().unwrap();
     let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
     std::fs::write(p("deployer.key"), DEV_KEY).unwrap();
-    let members: Vec<String> = (0..3)
-        .map(|i| {
-            stdout_of(veil_with_passphrase(PASS).args([
-                "key",
-                "new",
-                "--kdf",
-                "light",
-                "--out",
-                &p(&format!("m{i}.key")),
-            ]))
-        })
-        .collect();
-    let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
-    set.extend(members.clone());
-    let root = stdout_of(veil().args(strs(&set)));
+    let (members, root) = light_keys_and_set(dir.path(), PASS, "m", 3);
     Story { node, dir, members, root }
 }
 

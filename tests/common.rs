@@ -26,6 +26,22 @@ pub fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// `n` new keys `DIR/{prefix}{i}.key` (light KDF, under `passphrase`) and the approver set
+/// `DIR/set.json` of their commitments; returns the commitments and the set's root.
+pub fn light_keys_and_set(dir: &Path, passphrase: &str, prefix: &str, n: usize) -> (Vec<String>, String) {
+    let p = |name: &str| dir.join(name).to_str().expect("UTF-8 path").to_owned();
+    let commitments: Vec<String> = (0..n)
+        .map(|i| {
+            let out = p(&format!("{prefix}{i}.key"));
+            stdout_of(veil_with_passphrase(passphrase).args(["key", "new", "--kdf", "light", "--out", &out]))
+        })
+        .collect();
+    let mut set = vec!["set".to_owned(), "new".into(), "--out".into(), p("set.json")];
+    set.extend(commitments.iter().cloned());
+    let root = stdout_of(veil().args(&set));
+    (commitments, root)
+}
+
 /// The smart account of every test intent.
 pub const ACCOUNT: &str = "0x1111111111111111111111111111111111111111";
 /// The call target of every test intent.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{intent_new, prove_approval_args, stdout_of, strs, veil_with_passphrase, verify_args};
+use crate::common::{intent_new, light_keys_and_set, prove_approval_args, strs, veil_with_passphrase, verify_args};
 
 const PASSPHRASE: &str = "errors passphrase";
 
@@ -20,16 +20,12 @@ impl Fixture {
     /// tables), a proof of it, and a Threshold setup (depth 2, k_max 2).
     fn new() -> Self {
         let f = Self { dir: tempfile::tempdir().unwrap() };
-        let commitments: Vec<String> = ["a.key", "b.key"]
-            .iter()
-            .map(|k| stdout_of(f.veil().args(["key", "new", "--kdf", "light", "--out", &f.p(k)])).trim().to_owned())
-            .collect();
-        f.run(&["set", "new", "--out", &f.p("set.json"), &commitments[0], &commitments[1]]);
+        light_keys_and_set(f.dir.path(), PASSPHRASE, "k", 2);
         f.run(&strs(&intent_new("31337", "0", &[], &f.p("intent.json"))));
-        f.run(&["sign", "--key", &f.p("a.key"), "--intent", &f.p("intent.json"), "--out", &f.p("a.sig")]);
+        f.run(&["sign", "--key", &f.p("k0.key"), "--intent", &f.p("intent.json"), "--out", &f.p("k0.sig")]);
         f.run(&["setup", "approval", "--depth", "2", "--tables", "--out", &f.p("ak")]);
         f.run(&["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &f.p("tk")]);
-        let (key, set, intent, pk, out) = (f.p("a.key"), f.p("set.json"), f.p("intent.json"), f.p("ak"), f.p("proof"));
+        let (key, set, intent, pk, out) = (f.p("k0.key"), f.p("set.json"), f.p("intent.json"), f.p("ak"), f.p("proof"));
         f.run(&prove_approval_args(&key, &set, &intent, &pk, &out));
         f
     }
@@ -95,7 +91,7 @@ fn write_private(path: &str, bytes: &[u8]) {
 #[test]
 fn each_refused_file_is_named_with_its_field() {
     let f = Fixture::new();
-    let (set, intent, sig) = (f.p("set.json"), f.p("intent.json"), f.p("a.sig"));
+    let (set, intent, sig) = (f.p("set.json"), f.p("intent.json"), f.p("k0.sig"));
     let (vk, proof, public) = (f.p("ak/verification_key.json"), f.p("proof/proof.json"), f.p("proof/public.json"));
     let out = f.p("out");
     let prove_threshold = |set: &str, pk: &str, sig: &str| {
@@ -117,26 +113,26 @@ fn each_refused_file_is_named_with_its_field() {
 
     // Intents: `veil sign`.
     let bad = f.edited("intent.json", "target.json", |v| v["target"] = "0x12".into());
-    f.refuses(&["sign", "--key", &f.p("a.key"), "--intent", &bad, "--out", &f.p("x.sig")], &bad, &["target"]);
+    f.refuses(&["sign", "--key", &f.p("k0.key"), "--intent", &bad, "--out", &f.p("x.sig")], &bad, &["target"]);
     let bad = f.edited("intent.json", "nonce.json", |v| v["nonce"] = "-1".into());
-    f.refuses(&["sign", "--key", &f.p("a.key"), "--intent", &bad, "--out", &f.p("x.sig")], &bad, &["nonce"]);
+    f.refuses(&["sign", "--key", &f.p("k0.key"), "--intent", &bad, "--out", &f.p("x.sig")], &bad, &["nonce"]);
     let bad = f.edited("intent.json", "extra.json", |v| v["extra"] = 1.into());
-    f.refuses(&["sign", "--key", &f.p("a.key"), "--intent", &bad, "--out", &f.p("x.sig")], &bad, &["`extra`"]);
+    f.refuses(&["sign", "--key", &f.p("k0.key"), "--intent", &bad, "--out", &f.p("x.sig")], &bad, &["`extra`"]);
 
     // Key files: `veil sign`.
-    let bad = f.edited("a.key", "commitment.key", |v| v["veil"]["commitment"] = "5".into());
+    let bad = f.edited("k0.key", "commitment.key", |v| v["veil"]["commitment"] = "5".into());
     f.refuses(&["sign", "--key", &bad, "--intent", &intent, "--out", &f.p("x.sig")], &bad, &["veil.commitment"]);
-    let bad = f.edited("a.key", "kdf.key", |v| v["crypto"]["kdfparams"]["n"] = 3.into());
+    let bad = f.edited("k0.key", "kdf.key", |v| v["crypto"]["kdfparams"]["n"] = 3.into());
     f.refuses(&["sign", "--key", &bad, "--intent", &intent, "--out", &f.p("x.sig")], &bad, &["crypto.kdfparams.n"]);
-    let bad = f.edited("a.key", "mac.key", |v| v["crypto"]["mac"] = "00".repeat(32).into());
+    let bad = f.edited("k0.key", "mac.key", |v| v["crypto"]["mac"] = "00".repeat(32).into());
     f.refuses(&["sign", "--key", &bad, "--intent", &intent, "--out", &f.p("x.sig")], &bad, &["MAC"]);
 
     // Signatures: `veil prove threshold`.
-    let bad = f.edited("a.sig", "s.sig", |v| v["signature"]["s"] = "1".into());
+    let bad = f.edited("k0.sig", "s.sig", |v| v["signature"]["s"] = "1".into());
     f.refuses(&strs(&prove_threshold(&set, &f.p("tk"), &bad)), &bad, &["signature", "does not verify"]);
-    let bad = f.edited("a.sig", "pub.sig", |v| v["public_key"][0] = "7".into());
+    let bad = f.edited("k0.sig", "pub.sig", |v| v["public_key"][0] = "7".into());
     f.refuses(&strs(&prove_threshold(&set, &f.p("tk"), &bad)), &bad, &["public_key", "not on Baby JubJub"]);
-    let bad = f.edited("a.sig", "commitment.sig", |v| v["commitment"] = "7".into());
+    let bad = f.edited("k0.sig", "commitment.sig", |v| v["commitment"] = "7".into());
     f.refuses(&strs(&prove_threshold(&set, &f.p("tk"), &bad)), &bad, &["commitment"]);
     assert!(std::fs::metadata(&sig).is_ok());
 
@@ -162,7 +158,7 @@ fn each_refused_file_is_named_with_its_field() {
     f.refuses(&verify_args(&vk, &proof, &bad), &bad, &["public inputs"]);
 
     // Proving keys and tables: `veil prove approval`.
-    let (key, pk) = (f.p("a.key"), f.flipped("ak", "ak-body", "proving_key.veil", 5000));
+    let (key, pk) = (f.p("k0.key"), f.flipped("ak", "ak-body", "proving_key.veil", 5000));
     f.refuses(&prove_approval_args(&key, &set, &intent, &pk, &out), "proving_key.veil", &["hash"]);
     let pk = f.flipped("ak", "ak-tables", "proving_key.tables", 40);
     let mut args = prove_approval_args(&key, &set, &intent, &pk, &out).to_vec();
