@@ -312,7 +312,7 @@ fn development_keys_are_warned_about_unless_allowed_and_ceremony_keys_are_not() 
         serde_json::from_str(&stdout_of(veil().args(["info", "key", "--pk", &p(pk), "--json"]))).unwrap()
     };
     let dev = info("keys");
-    assert_eq!((dev["provenance"].as_str(), dev["format_version"].as_u64()), (Some("development"), Some(3)));
+    assert_eq!((dev["provenance"].as_str(), dev["format_version"].as_u64()), (Some("development"), Some(4)));
     assert!(dev["r1cs_hash"].is_null() && dev["circuit_hash"].is_null());
     assert_eq!((dev["circuit"].as_str(), dev["depth"].as_u64()), (Some("approval"), Some(3)));
     assert_eq!(dev["constraints"], approval::num_constraints(3));

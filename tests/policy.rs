@@ -7,7 +7,9 @@ use alloy_primitives::U256;
 use alloy_sol_types::SolCall;
 use veil_approver::intent::Intent;
 
-use crate::common::{intent_new, stdout_of, strs, veil, ACCOUNT, TARGET};
+use crate::common::{
+    intent_new, light_keys_and_set, stdout_of, strs, veil, veil_with_passphrase, verify_args, ACCOUNT, TARGET,
+};
 
 mod sol {
     alloy_sol_types::sol! {
@@ -307,4 +309,225 @@ fn policy_update_prints_the_diff_and_writes_the_intent() {
 fn intent_for_deposit(units: u64, out: &Path) {
     let data = sol::depositCall { amount: U256::from(units) * U256::from(1_000_000u64) }.abi_encode();
     intent(TARGET, &data, ACCOUNT, out);
+}
+
+/// The desk at a small shape (grant depth 4, 3 slots, 8 rule slots) with the members
+/// `commitments` (treasury 0–2, trader 3, liquidator 4) in place of the fixture's.
+fn small_desk(commitments: &[String]) -> String {
+    let text = desk_text()
+        .replace("depth = 20", "depth = 4")
+        .replace("k_max = 8", "k_max = 3")
+        .replace("policy_depth = 6", "policy_depth = 3");
+    let roles = text.find("[roles]").unwrap();
+    let c = |i: usize| format!("\"{}\"", commitments[i]);
+    format!(
+        "{}[roles]\ntreasury = [{}, {}, {}]\ntrader = [{}]\nliquidator = [{}]\n",
+        &text[..roles],
+        c(0),
+        c(1),
+        c(2),
+        c(3),
+        c(4)
+    )
+}
+
+#[test]
+fn policy_setup_info_prove_verify_export_and_batch_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (members, _) = light_keys_and_set(d, "pw", "m", 5);
+    let desk = write(d, "desk.toml", &small_desk(&members));
+    let out = d.join("policy");
+    let auth_root = stdout_of(veil().args(["policy", "compile", s(&desk), "--out", s(&out)]));
+    let compiled = out.join("policy.compiled.json");
+
+    // info: the shape's size; setup: the keys; info key: the header names the shape.
+    let (code, info, _) = run(&["info", "policy", "--depth", "4", "--k-max", "3", "--policy-depth", "3", "--json"]);
+    assert_eq!(code, 0);
+    let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+    assert_eq!(
+        info["constraints"],
+        veil_circuits::policy::num_constraints(veil_circuits::policy::PolicyShape {
+            max_depth: 4,
+            k_max: 3,
+            policy_depth: 3
+        })
+    );
+    assert_eq!(info["public_input_order"], serde_json::json!(["auth_root", "intent", "call", "value", "arg0", "arg1"]));
+    let pk = d.join("pk");
+    let (code, shape, err) =
+        run(&["setup", "policy", "--depth", "4", "--k-max", "3", "--policy-depth", "3", "--out", s(&pk)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(shape.trim(), "policy (depth 4, k_max 3, policy depth 3)");
+    let (code, key_info, _) = run(&["info", "key", "--pk", s(&pk), "--json"]);
+    assert_eq!(code, 0);
+    let key_info: serde_json::Value = serde_json::from_str(&key_info).unwrap();
+    assert_eq!(
+        (key_info["circuit"].as_str(), key_info["k_max"].as_u64(), key_info["policy_depth"].as_u64()),
+        (Some("policy"), Some(3), Some(3))
+    );
+    assert_eq!(key_info["format_version"], 4);
+
+    let sign = |who: usize, intent: &Path, name: &str| {
+        let sig = d.join(name);
+        stdout_of(veil_with_passphrase("pw").args([
+            "sign",
+            "--key",
+            s(&d.join(format!("m{who}.key"))),
+            "--intent",
+            s(intent),
+            "--out",
+            s(&sig),
+        ]));
+        sig
+    };
+    let prove = |intent: &Path, lead: &str, sigs: &[&Path], to: &str| {
+        let mut args = vec!["prove", "policy", "--compiled", s(&compiled), "--intent", s(intent), "--pk", s(&pk)];
+        args.extend(["--lead", lead, "--allow-development-key", "--out"]);
+        let to = d.join(to);
+        let mut args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        args.push(s(&to).to_owned());
+        args.extend(sigs.iter().map(|p| s(p).to_owned()));
+        let out = veil().args(&args).output().unwrap();
+        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), to)
+    };
+    let vk = pk.join("verification_key.json");
+    let verify = |proof_dir: &Path| {
+        let (p, q) = (proof_dir.join("proof.json"), proof_dir.join("public.json"));
+        run(&verify_args(s(&vk), s(&p), s(&q))).0
+    };
+
+    // The trader deposits 40,000 USDC: proven under the deposit rule, verified.
+    let small = d.join("small.json");
+    intent_for_deposit(40_000, &small);
+    let trader = sign(3, &small, "trader.sig");
+    let (code, stdout, err, proof) = prove(&small, "0", &[&trader], "p1");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(stdout.trim(), auth_root);
+    assert!(err.contains("proved under rule margin-deposit"), "{err}");
+    assert_eq!(verify(&proof), 0);
+    let public: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(proof.join("public.json")).unwrap()).unwrap();
+    assert_eq!(public.len(), 6);
+    assert_eq!(public[0], auth_root);
+    // The value and the amount argument are public (the chain sees them in the call anyway).
+    assert_eq!((public[3].as_str(), public[4].as_str()), ("0", "40000000000"));
+    // Changing a public input makes the proof invalid.
+    let mut tampered = public.clone();
+    tampered[4] = "40000000001".into();
+    std::fs::write(proof.join("public.json"), serde_json::to_string(&tampered).unwrap()).unwrap();
+    assert_eq!(verify(&proof), 1);
+
+    // 60,000 by the trader: no rule; exit 1 with the reasons, nothing written.
+    let large = d.join("large.json");
+    intent_for_deposit(60_000, &large);
+    let trader_large = sign(3, &large, "trader-large.sig");
+    let (code, _, err, proof) = prove(&large, "0", &[&trader_large], "p2");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("margin-deposit: amount 60000e6 > 50000e6"), "{err}");
+    assert!(err.contains("no rule of") && err.contains("admits"), "{err}");
+    assert!(!proof.exists());
+    // Two treasury keys with a 48 h lead: the treasury's rule; with one, its shortfall.
+    let t0 = sign(0, &large, "t0.sig");
+    let t1 = sign(1, &large, "t1.sig");
+    let (code, _, err, _) = prove(&large, "48h", &[&t0], "p3");
+    assert_eq!(code, 1);
+    assert!(err.contains("treasury-any: admits the call but needs 2 of treasury; 1 of the 1 signatures"), "{err}");
+    let (code, _, err, proof) = prove(&large, "48h", &[&t0, &t1], "p4");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("proved under rule treasury-any"), "{err}");
+    assert_eq!(verify(&proof), 0);
+
+    // Bad input: a signature on another intent, the same signer twice, a bad lead, a key
+    // of another shape.
+    let (code, _, err, _) = prove(&large, "48h", &[&t0, &trader], "p5");
+    assert_eq!(code, 2);
+    assert!(err.contains("trader.sig: signs another intent than"), "{err}");
+    let (code, _, err, _) = prove(&large, "48h", &[&t0, &t0], "p6");
+    assert!(code == 2 && err.contains("are by the same signer"), "{err}");
+    let (code, _, err, _) = prove(&large, "soon", &[&t0], "p7");
+    assert!(code == 2 && err.contains("--lead"), "{err}");
+    let other = d.join("other-pk");
+    stdout_of(veil().args([
+        "setup",
+        "policy",
+        "--depth",
+        "4",
+        "--k-max",
+        "2",
+        "--policy-depth",
+        "3",
+        "--out",
+        s(&other),
+    ]));
+    let mut args = vec!["prove", "policy", "--compiled", s(&compiled), "--intent", s(&small), "--pk", s(&other)];
+    let p8 = d.join("p8");
+    args.extend(["--allow-development-key", "--out", s(&p8), s(&trader)]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the policy is compiled for depth 4, k_max 3, policy depth 3") && err.contains("k_max 2"),
+        "{err}"
+    );
+    // An approval key refused for a policy proof.
+    let approval = d.join("approval-pk");
+    stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", s(&approval)]));
+    let mut args = vec!["prove", "policy", "--compiled", s(&compiled), "--intent", s(&small), "--pk", s(&approval)];
+    args.extend(["--out", s(&p8), s(&trader)]);
+    assert_eq!(run(&args).0, 2);
+
+    // The exported verifier renders for the policy key (six public inputs).
+    let sol = d.join("PolicyVerifier.sol");
+    let (code, _, err) = run(&["export", "verifier", "--vk", s(&vk), "--out", s(&sol), "--name", "PolicyVerifier"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&sol).unwrap().contains("uint256[6] calldata"));
+
+    // veil batch: policy requests, proven and verified; a refused one gets its error record.
+    let requests = d.join("requests.jsonl");
+    let line = |id: &str, intent: &Path, lead: &str, sigs: &[&Path]| {
+        serde_json::json!({
+            "id": id, "circuit": "policy", "compiled": s(&compiled), "intent": s(intent), "lead": lead,
+            "signatures": sigs.iter().map(|p| s(p)).collect::<Vec<_>>(),
+        })
+        .to_string()
+    };
+    let lines = [
+        line("deposit", &small, "0", &[&trader]),
+        line("treasury", &large, "2d", &[&t1, &t0]),
+        line("too-large", &large, "0", &[&trader_large]),
+        serde_json::json!({"id": "no-compiled", "circuit": "policy", "intent": s(&small), "signatures": [s(&trader)]})
+            .to_string(),
+    ];
+    std::fs::write(&requests, lines.join("\n") + "\n").unwrap();
+    let results = d.join("results.jsonl");
+    let (code, _, err) = run(&[
+        "batch",
+        "--pk",
+        s(&pk),
+        "--input",
+        s(&requests),
+        "--output",
+        s(&results),
+        "--allow-development-key",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(code, 1, "two requests refused: {err}");
+    let records: Vec<serde_json::Value> =
+        std::fs::read_to_string(&results).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let record = |id: &str| records.iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id}: {records:?}"));
+    for id in ["deposit", "treasury"] {
+        let r = record(id);
+        assert_eq!(r["status"], "ok", "{r}");
+        let dir = d.join(format!("batch-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("proof.json"), r["proof"].to_string()).unwrap();
+        std::fs::write(dir.join("public.json"), r["public"].to_string()).unwrap();
+        assert_eq!(verify(&dir), 0, "{id}");
+        assert_eq!(r["public"][0], auth_root.as_str());
+    }
+    let too_large = record("too-large");
+    assert_ne!(too_large["status"], "ok");
+    assert!(too_large.to_string().contains("margin-deposit: amount 60000e6 > 50000e6"), "{too_large}");
+    assert!(record("no-compiled").to_string().contains("policy requests need \\\"compiled\\\""), "{records:?}");
 }

@@ -63,19 +63,26 @@ pub struct Request {
     /// Read again here so that `deny_unknown_fields` accepts it; the line's id is used.
     #[allow(dead_code)]
     id: String,
-    /// `"approval"` or `"threshold"`.
+    /// `"approval"`, `"threshold"` or `"policy"`.
     pub circuit: String,
     /// Approval: the approver's key file.
     #[serde(default)]
     pub key: Option<PathBuf>,
-    /// The approver set file.
-    pub set: PathBuf,
+    /// Approval and Threshold: the approver set file.
+    #[serde(default)]
+    pub set: Option<PathBuf>,
+    /// Policy: the compiled policy file.
+    #[serde(default)]
+    pub compiled: Option<PathBuf>,
+    /// Policy: the time-lock the proof claims (`0`, `48h`; default 0).
+    #[serde(default)]
+    pub lead: Option<String>,
     /// The intent: a file's path, or an intent file's JSON object inline.
     pub intent: Value,
     /// Approval: the nullifier's scope.
     #[serde(default)]
     pub scope: Option<String>,
-    /// Threshold: the signature files.
+    /// Threshold and Policy: the signature files.
     #[serde(default)]
     pub signatures: Option<Vec<PathBuf>>,
     /// Threshold: k (defaults to the number of signatures).

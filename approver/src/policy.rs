@@ -62,6 +62,7 @@ mod file;
 mod locate;
 pub mod units;
 pub mod update;
+pub mod witness;
 
 pub use check::{
     op_symbol, selector, ArgCondition, Diagnostic, Function, Policy, Role, RuleSpec, Severity, Target,
@@ -73,6 +74,7 @@ pub use file::{
     VERSION,
 };
 pub use locate::{FieldPath, Position, Seg};
+pub use witness::{witness, NoRule, PolicyWitness, PolicyWitnessError};
 
 /// A checked policy file: the file as parsed, the policy when there is no error, and every
 /// finding (errors and warnings, in file order).
@@ -130,3 +132,43 @@ pub fn check_file(file: &PolicyFile) -> Checked {
 
 #[cfg(test)]
 mod tests;
+
+/// The derivatives desk, the README's worked example, as a policy file (TOML): treasury 2
+/// of 3 for any call after 48 h; the trader deposits and withdraws up to 50,000 (6-decimal
+/// units) on the margin contract at once; the liquidator calls only `liquidate` on the
+/// pool; all 3 treasury keys and 48 h to change the policy. The fixture's account, margin
+/// contract (0x22…) and pool (0x33…) are placeholders: [`desk_example`] fills in real ones.
+pub const DESK: &str = include_str!("policy/desk.toml");
+
+/// [`DESK`] for `account` on `chain_id`, with the margin contract `margin`, the pool `pool`,
+/// the circuit shape `shape`, and the members (identity commitments) of its three roles.
+///
+/// # Panics
+/// Never: the fixture holds each placeholder it replaces.
+#[must_use]
+pub fn desk_example(
+    chain_id: u64,
+    [account, margin, pool]: [alloy_primitives::Address; 3],
+    shape: veil_circuits::policy::PolicyShape,
+    [treasury, trader, liquidator]: [&[veil_circuits::Fr]; 3],
+) -> String {
+    let address = |a: alloy_primitives::Address| format!("\"0x{}\"", hex::encode(a));
+    let members = |m: &[veil_circuits::Fr]| {
+        m.iter().map(|c| format!("\"{}\"", veil_circuits::field::to_decimal(c))).collect::<Vec<_>>().join(", ")
+    };
+    let roles = DESK.find("[roles]").expect("the desk has roles");
+    DESK[..roles]
+        .replace(&address(alloy_primitives::Address::repeat_byte(0x11)), &address(account))
+        .replace(&address(alloy_primitives::Address::repeat_byte(0x22)), &address(margin))
+        .replace(&address(alloy_primitives::Address::repeat_byte(0x33)), &address(pool))
+        .replace("chain_id = 1\n", &format!("chain_id = {chain_id}\n"))
+        .replace("depth = 20\n", &format!("depth = {}\n", shape.max_depth))
+        .replace("k_max = 8\n", &format!("k_max = {}\n", shape.k_max))
+        .replace("policy_depth = 6\n", &format!("policy_depth = {}\n", shape.policy_depth))
+        + &format!(
+            "[roles]\ntreasury = [{}]\ntrader = [{}]\nliquidator = [{}]\n",
+            members(treasury),
+            members(trader),
+            members(liquidator)
+        )
+}

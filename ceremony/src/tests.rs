@@ -215,7 +215,7 @@ fn a_three_party_ceremony_verifies_and_its_key_proves() {
     assert_eq!(report.contributions[3].kind, Kind::Beacon { hash: hex::decode("0123456789abcdef").unwrap(), exp: 10 });
     assert_eq!(report.contributions[2].name, None);
 
-    let shape = ShapeId { circuit: CircuitId::Approval, depth: 0, k_max: 0 };
+    let shape = ShapeId { circuit: CircuitId::Approval, depth: 0, k_max: 0, policy_depth: 0 };
     let key = prover_key(&z, shape, r1cs, [1; 32]);
     assert!(matches!(key.provenance, Provenance::Ceremony { circuit_hash, .. } if circuit_hash == z.cs_hash));
     assert!(check_h(&key.pk.h_query, &z.delta2, &mut ptau, z.domain_size as usize).expect("ptau"));

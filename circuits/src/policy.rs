@@ -740,6 +740,12 @@ impl Default for PolicyShape {
     }
 }
 
+impl fmt::Display for PolicyShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "depth {}, k_max {}, policy depth {}", self.max_depth, self.k_max, self.policy_depth)
+    }
+}
+
 impl PolicyShape {
     /// Whether the circuit supports this shape.
     ///

@@ -1,5 +1,5 @@
-//! The proving-key file (versions 1 to 3, Montgomery and canonical bodies): what
-//! `Check::Full` accepts, `Check::Fast` accepts too, and it re-encodes (as version 3) to a
+//! The proving-key file (versions 1 to 4, Montgomery and canonical bodies): what
+//! `Check::Full` accepts, `Check::Fast` accepts too, and it re-encodes (as version 4) to a
 //! file that reads back as the same key.
 #![no_main]
 

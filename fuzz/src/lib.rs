@@ -55,7 +55,7 @@ pub fn fix_key_file(bytes: &[u8]) -> Vec<u8> {
         return b;
     }
     let version = u16::from_le_bytes([b[8], b[9]]);
-    let header_len = if version >= 3 { 216 } else { 120 };
+    let header_len = veil_prover::keyfile::header_len(version);
     if b.len() < header_len {
         return b;
     }

@@ -27,7 +27,12 @@ use ark_relations::gr1cs::{
 use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdCircuit, Fr};
+use veil_circuits::{
+    approval::ApprovalCircuit,
+    policy::{PolicyCircuit, PolicyShape},
+    threshold::ThresholdCircuit,
+    Fr,
+};
 
 use crate::{
     msm::{BigInt, FixedBaseMsm, TableCurve},
@@ -43,6 +48,8 @@ pub enum CircuitId {
     Approval = 1,
     /// The Threshold statement (DESIGN §3).
     Threshold = 2,
+    /// The Policy statement (DESIGN §3.3).
+    Policy = 3,
 }
 
 impl CircuitId {
@@ -52,6 +59,7 @@ impl CircuitId {
         match self {
             Self::Approval => "approval",
             Self::Threshold => "threshold",
+            Self::Policy => "policy",
         }
     }
 
@@ -61,6 +69,7 @@ impl CircuitId {
         match n {
             1 => Some(Self::Approval),
             2 => Some(Self::Threshold),
+            3 => Some(Self::Policy),
             _ => None,
         }
     }
@@ -79,8 +88,10 @@ pub struct ShapeId {
     pub circuit: CircuitId,
     /// The maximum depth of the approver set.
     pub depth: u32,
-    /// The number of signature slots (Threshold); 0 for Approval.
+    /// The number of signature slots (Threshold, Policy); 0 for Approval.
     pub k_max: u32,
+    /// The depth of the policy tree (Policy); 0 for the others.
+    pub policy_depth: u32,
 }
 
 impl fmt::Display for ShapeId {
@@ -88,6 +99,9 @@ impl fmt::Display for ShapeId {
         match self.circuit {
             CircuitId::Approval => write!(f, "approval (depth {})", self.depth),
             CircuitId::Threshold => write!(f, "threshold (depth {}, k_max {})", self.depth, self.k_max),
+            CircuitId::Policy => {
+                write!(f, "policy (depth {}, k_max {}, policy depth {})", self.depth, self.k_max, self.policy_depth)
+            }
         }
     }
 }
@@ -693,7 +707,7 @@ fn ms(start: Instant) -> f64 {
 pub fn approval_shape(depth: usize) -> Result<(ShapeId, ApprovalCircuit), ProverError> {
     let blank = ApprovalCircuit::blank(depth)?;
     let depth = u32::try_from(depth).expect("depth ≤ 32");
-    Ok((ShapeId { circuit: CircuitId::Approval, depth, k_max: 0 }, blank))
+    Ok((ShapeId { circuit: CircuitId::Approval, depth, k_max: 0, policy_depth: 0 }, blank))
 }
 
 /// The shape and blank circuit of the Threshold statement at `depth` with `k_max` slots.
@@ -704,7 +718,34 @@ pub fn threshold_shape(depth: usize, k_max: usize) -> Result<(ShapeId, Threshold
     let blank = ThresholdCircuit::blank(depth, k_max)?;
     let depth = u32::try_from(depth).expect("depth ≤ 32");
     let k_max = u32::try_from(k_max).expect("k_max ≤ 64");
-    Ok((ShapeId { circuit: CircuitId::Threshold, depth, k_max }, blank))
+    Ok((ShapeId { circuit: CircuitId::Threshold, depth, k_max, policy_depth: 0 }, blank))
+}
+
+/// The shape and blank circuit of the Policy statement of `shape`.
+///
+/// # Errors
+/// [`ProverError::Policy`] for an unsupported depth, slot count or policy depth.
+pub fn policy_shape(shape: PolicyShape) -> Result<(ShapeId, PolicyCircuit), ProverError> {
+    let blank = PolicyCircuit::blank(shape)?;
+    let id = ShapeId {
+        circuit: CircuitId::Policy,
+        depth: u32::try_from(shape.max_depth).expect("depth ≤ 32"),
+        k_max: u32::try_from(shape.k_max).expect("k_max ≤ 64"),
+        policy_depth: u32::try_from(shape.policy_depth).expect("policy depth ≤ 16"),
+    };
+    Ok((id, blank))
+}
+
+impl ShapeId {
+    /// The Policy shape this id names (`None` for the other statements).
+    #[must_use]
+    pub fn policy(&self) -> Option<PolicyShape> {
+        (self.circuit == CircuitId::Policy).then_some(PolicyShape {
+            max_depth: self.depth as usize,
+            k_max: self.k_max as usize,
+            policy_depth: self.policy_depth as usize,
+        })
+    }
 }
 
 #[cfg(test)]

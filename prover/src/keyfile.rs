@@ -4,8 +4,8 @@
 //! ```text
 //! offset size  field
 //!      0    8  magic "VEIL-PK\0"
-//!      8    2  format version (3; 1 and 2 still read), little-endian like every integer here
-//!     10    2  circuit id (1 approval, 2 threshold)
+//!      8    2  format version (4; 1 to 3 still read), little-endian like every integer here
+//!     10    2  circuit id (1 approval, 2 threshold, 3 policy: version 4 only)
 //!     12    4  maximum depth
 //!     16    4  k_max (0 for approval)
 //!     20    4  flags: bit 0 development setup (one party's randomness), bit 1 ceremony;
@@ -17,8 +17,15 @@
 //!              zeros for a development key)
 //!    152   64  circuit hash: the ceremony's snarkjs csHash, BLAKE2b-512 (version 3 only;
 //!              zeros for a development key)
-//!    216    …  body: the Groth16 key, then the matrices A, B, C (versions 1 and 2: at 120)
+//!    216    4  policy depth (version 4; 1..=16 for a policy key, 0 for the others)
+//!    220    4  reserved, zero (version 4)
+//!    224    …  body: the Groth16 key, then the matrices A, B, C (versions 1 and 2: at 120;
+//!              version 3: at 216)
 //! ```
+//!
+//! Version 4 added the policy depth for the Policy statement, whose shape has three
+//! parameters; its body is version 3's, so an Approval or Threshold key read from either
+//! version is the same key.
 //!
 //! The provenance ([`Provenance`](crate::Provenance)) is the header's: a ceremony key names
 //! the circuit its ceremony ran for, and neither hash may then be zero; a development key
@@ -55,10 +62,10 @@ use ark_ff::{BigInteger, PrimeField};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
-use veil_circuits::{approval, threshold, Fr};
+use veil_circuits::{approval, policy, threshold, Fr};
 
 use crate::{
-    engine::{approval_shape, threshold_shape, CircuitId, Provenance, ProverKey, R1cs, ShapeId},
+    engine::{approval_shape, policy_shape, threshold_shape, CircuitId, Provenance, ProverKey, R1cs, ShapeId},
     msm::TableCurve,
     sparse::{Bytes, SparseMatrix, ENTRY_LEN},
     ProvingKey,
@@ -67,12 +74,14 @@ use crate::{
 /// The first eight bytes of every veil proving key.
 pub const MAGIC: [u8; 8] = *b"VEIL-PK\0";
 /// The version this build writes: version 2's body under a header that records the key's
-/// provenance.
-pub const FORMAT_VERSION: u16 = 3;
+/// provenance and (Policy) the policy depth.
+pub const FORMAT_VERSION: u16 = 4;
 /// The first version, still read: canonical encodings and a SHA-256 body hash.
 const VERSION_1: u16 = 1;
 /// The second version, still read: version 3's body under a 120-byte header.
 const VERSION_2: u16 = 2;
+/// The third version, still read: version 4's header without the policy depth (no Policy keys).
+const VERSION_3: u16 = 3;
 /// The longest header of any version this build reads: read this much to read any header.
 pub const MAX_HEADER_LEN: usize = header_len(FORMAT_VERSION);
 /// The header of versions 1 and 2, the shortest.
@@ -80,17 +89,22 @@ const MIN_HEADER_LEN: usize = 120;
 /// Where version 3's r1cs hash and circuit hash sit.
 const R1CS_HASH_AT: usize = 120;
 const CIRCUIT_HASH_AT: usize = 152;
+/// Where version 4's policy depth and reserved word sit.
+const POLICY_DEPTH_AT: usize = 216;
+const RESERVED_AT: usize = 220;
 const FLAG_DEVELOPMENT: u32 = 1;
 const FLAG_CEREMONY: u32 = 2;
 
 /// The length of the header of layout `version`, where the body starts: 120 bytes for
-/// versions 1 and 2, 216 for version 3.
+/// versions 1 and 2, 216 for version 3, 224 for version 4.
 #[must_use]
 pub const fn header_len(version: u16) -> usize {
     if version <= VERSION_2 {
         MIN_HEADER_LEN
+    } else if version == VERSION_3 {
+        POLICY_DEPTH_AT
     } else {
-        CIRCUIT_HASH_AT + 64
+        RESERVED_AT + 4
     }
 }
 
@@ -161,8 +175,9 @@ pub fn to_bytes(key: &ProverKey) -> Vec<u8> {
     encode(key, FORMAT_VERSION)
 }
 
-/// Encodes a key in layout `version` (1, 2 or 3; versions 1 and 2 have no room for a
-/// ceremony's hashes, and were only ever written for development keys).
+/// Encodes a key in layout `version` (1 to 4; versions 1 and 2 have no room for a
+/// ceremony's hashes, and were only ever written for development keys; versions 1 to 3 none
+/// for a policy depth, and were never written for Policy keys).
 fn encode(key: &ProverKey, version: u16) -> Vec<u8> {
     let mut body = Vec::new();
     if version == VERSION_1 {
@@ -213,13 +228,17 @@ fn encode(key: &ProverKey, version: u16) -> Vec<u8> {
     out.extend_from_slice(&key.r1cs.shape_hash());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&body_hash(version, &body));
-    if version >= FORMAT_VERSION {
+    if version >= VERSION_3 {
         let (r1cs_hash, circuit_hash) = match &key.provenance {
             Provenance::Development => ([0; 32], [0; 64]),
             Provenance::Ceremony { r1cs_hash, circuit_hash } => (*r1cs_hash, *circuit_hash),
         };
         out.extend_from_slice(&r1cs_hash);
         out.extend_from_slice(&circuit_hash);
+    }
+    if version >= FORMAT_VERSION {
+        out.extend_from_slice(&key.shape.policy_depth.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
     }
     debug_assert_eq!(out.len(), header_len);
     out.extend_from_slice(&body);
@@ -262,7 +281,7 @@ fn put_points<P: TableCurve>(out: &mut Vec<u8>, points: &[Affine<P>]) {
 pub struct Header {
     /// The shape.
     pub shape: ShapeId,
-    /// The layout version (1, 2 or 3).
+    /// The layout version (1 to 4).
     pub version: u16,
     /// Where the key's parameters came from (always [`Provenance::Development`] before
     /// version 3).
@@ -320,8 +339,27 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, KeyFileError> {
     }
     let id = u16_at(bytes, 10);
     let circuit = CircuitId::from_u16(id).ok_or(KeyFileError::UnknownCircuit(id))?;
+    let policy_depth = if version >= FORMAT_VERSION {
+        if u32_at(bytes, RESERVED_AT) != 0 {
+            return Err(KeyFileError::Malformed("header bytes 220..224 are reserved and must be zero".into()));
+        }
+        u32_at(bytes, POLICY_DEPTH_AT)
+    } else if circuit == CircuitId::Policy {
+        return Err(KeyFileError::Malformed(format!(
+            "a policy key in format version {version}, which has no policy depth"
+        )));
+    } else {
+        0
+    };
+    match (circuit, policy_depth) {
+        (CircuitId::Policy, 0) => return Err(KeyFileError::Malformed("a policy key whose policy depth is 0".into())),
+        (CircuitId::Approval | CircuitId::Threshold, d) if d != 0 => {
+            return Err(KeyFileError::Malformed(format!("a key for {circuit} with a policy depth ({d})")))
+        }
+        _ => {}
+    }
     Ok(Header {
-        shape: ShapeId { circuit, depth: u32_at(bytes, 12), k_max: u32_at(bytes, 16) },
+        shape: ShapeId { circuit, depth: u32_at(bytes, 12), k_max: u32_at(bytes, 16), policy_depth },
         version,
         provenance: provenance(version, u32_at(bytes, 20), &bytes[..len])?,
         num_constraints: u64_at(bytes, 24),
@@ -409,6 +447,11 @@ fn decode(
             CircuitId::Threshold => {
                 let (_, blank) = threshold_shape(depth, k_max).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
                 (threshold::num_constraints(depth, k_max), Box::new(move || R1cs::from_blank(blank)))
+            }
+            CircuitId::Policy => {
+                let shape = header.shape.policy().expect("a policy shape");
+                let (_, blank) = policy_shape(shape).map_err(|e| KeyFileError::Malformed(e.to_string()))?;
+                (policy::num_constraints(shape), Box::new(move || R1cs::from_blank(blank)))
             }
         };
     if header.num_constraints != expected_constraints {

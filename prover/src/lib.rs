@@ -29,7 +29,12 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
 use thiserror::Error;
-use veil_circuits::{approval::ApprovalCircuit, threshold::ThresholdError, CircuitError, Fr};
+use veil_circuits::{
+    approval::ApprovalCircuit,
+    policy::{PolicyError, PolicyShape},
+    threshold::ThresholdError,
+    CircuitError, Fr,
+};
 
 /// A Groth16 proving key for BN254.
 pub type ProvingKey = ark_groth16::ProvingKey<Bn254>;
@@ -52,6 +57,9 @@ pub enum ProverError {
     /// The Threshold circuit refused its parameters or witness.
     #[error(transparent)]
     Threshold(#[from] ThresholdError),
+    /// The Policy circuit refused its parameters or witness.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
     /// The circuit has no witness (a blank circuit was given to the prover).
     #[error("the circuit has no witness")]
     MissingWitness,
@@ -133,6 +141,16 @@ pub fn setup_threshold<R: RngCore + CryptoRng>(
 ) -> Result<ProverKey, ProverError> {
     let (shape, blank) = engine::threshold_shape(max_depth, k_max)?;
     ProverKey::setup(shape, blank, rng)
+}
+
+/// A development setup for the Policy circuit of `shape`.
+///
+/// # Errors
+/// [`ProverError::Policy`] for unsupported parameters; synthesis errors otherwise.
+#[tracing::instrument(skip(rng))]
+pub fn setup_policy<R: RngCore + CryptoRng>(shape: PolicyShape, rng: &mut R) -> Result<ProverKey, ProverError> {
+    let (id, blank) = engine::policy_shape(shape)?;
+    ProverKey::setup(id, blank, rng)
 }
 
 /// Proves an Approval statement with a key of its shape. The witness is checked against

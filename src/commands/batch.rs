@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use veil_approver::{
     batch::{self, BatchError, Request, RequestLine, Shard},
     keys::Key,
+    policy::{units::parse_duration, witness as policy_witness, CompiledPolicy, PolicyWitnessError},
     set::ApproverSet,
     signature::SignedIntent,
     witness,
@@ -85,12 +86,32 @@ fn batch_error(e: BatchError) -> anyhow::Error {
     }
 }
 
-/// Shared, read-only state of a batch: the key and the sets and intents read so far.
+/// Shared, read-only state of a batch: the key and the sets, key files and compiled
+/// policies read so far.
 struct Context_ {
     prover: ProverKey,
     passphrase: zeroize::Zeroizing<String>,
     sets: Mutex<HashMap<PathBuf, Arc<ApproverSet>>>,
     keys: Mutex<HashMap<PathBuf, Arc<Key>>>,
+    policies: Mutex<HashMap<PathBuf, Arc<CompiledPolicy>>>,
+}
+
+/// A policy request's refusal as its error record says it: the file each reason is about.
+fn policy_refusal(e: PolicyWitnessError, compiled: &Path, intent: &str, signatures: &[PathBuf]) -> String {
+    use PolicyWitnessError as E;
+    let sig = |i: usize| signatures[i].display().to_string();
+    match e {
+        E::Shape { .. } | E::Circuit(_) => format!("{}: {e}", compiled.display()),
+        E::Intent(e) => format!("{intent}: {e}"),
+        E::OtherIntent { index } => format!("{}: signs another intent than {intent}", sig(index)),
+        E::BadSignature { index } => format!("{}: the signature does not verify", sig(index)),
+        E::SameSigner { first, second } => format!("{} and {} are by the same signer", sig(first), sig(second)),
+        E::NoRule(no) => format!(
+            "no rule of {} admits {intent}: {}",
+            compiled.display(),
+            no.to_string().trim_end().replace('\n', "; ")
+        ),
+    }
 }
 
 impl Context_ {
@@ -113,30 +134,59 @@ impl Context_ {
         Ok(key)
     }
 
+    /// A compiled policy, read once and kept for the batch.
+    fn compiled(&self, path: &Path) -> Result<Arc<CompiledPolicy>, String> {
+        if let Some(c) = self.policies.lock().expect("no panics while held").get(path) {
+            return Ok(c.clone());
+        }
+        let compiled = Arc::new(CompiledPolicy::load(path).map_err(|e| format!("{e:#}"))?);
+        self.policies.lock().expect("no panics while held").insert(path.to_owned(), compiled.clone());
+        Ok(compiled)
+    }
+
     fn prove(&self, req: &Request) -> Result<Value, String> {
-        if req.circuit != self.prover.shape.circuit.name() {
+        let circuit = self.prover.shape.circuit;
+        if req.circuit != circuit.name() {
             return Err(format!("circuit {:?}: this batch's proving key is for {}", req.circuit, self.prover.shape));
         }
-        let set = self.set(&req.set)?;
+        let signed = |name: &str| -> Result<(&[PathBuf], Vec<SignedIntent>), String> {
+            let paths = req.signatures.as_deref().ok_or_else(|| format!("{name} requests need \"signatures\""))?;
+            let signed =
+                paths.iter().map(|p| SignedIntent::load(p)).collect::<Result<_, _>>().map_err(|e| format!("{e:#}"))?;
+            Ok((paths, signed))
+        };
+        let set_path = || req.set.as_deref().ok_or_else(|| format!("{} requests need \"set\"", req.circuit));
         let (intent, intent_name) = req.intent()?;
         let (depth, k_max) = (self.prover.shape.depth as usize, self.prover.shape.k_max as usize);
-        let synthesized = if self.prover.shape.circuit == CircuitId::Threshold {
-            let signatures = req.signatures.as_deref().ok_or("threshold requests need \"signatures\"")?;
-            let signed: Vec<SignedIntent> = signatures
-                .iter()
-                .map(|p| SignedIntent::load(p))
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("{e:#}"))?;
-            let circuit = witness::threshold(&set, &intent, &signed, req.threshold, depth, k_max)
-                .map_err(|e| describe(&e, &Sources::threshold(&req.set, &intent_name, signatures)))?;
-            Assignment::synthesize(circuit)
-        } else {
-            let key_path = req.key.as_deref().ok_or("approval requests need \"key\"")?;
-            let key = self.key(key_path)?;
-            let scope = req.scope.as_deref().map(super::parse_scope).transpose()?;
-            let circuit = witness::approval(&key.private, &set, &intent, scope, depth)
-                .map_err(|e| describe(&e, &Sources::approval(key_path, &req.set)))?;
-            Assignment::synthesize(circuit)
+        let synthesized = match circuit {
+            CircuitId::Threshold => {
+                let set_path = set_path()?;
+                let set = self.set(set_path)?;
+                let (paths, signed) = signed("threshold")?;
+                let circuit = witness::threshold(&set, &intent, &signed, req.threshold, depth, k_max)
+                    .map_err(|e| describe(&e, &Sources::threshold(set_path, &intent_name, paths)))?;
+                Assignment::synthesize(circuit)
+            }
+            CircuitId::Approval => {
+                let set_path = set_path()?;
+                let set = self.set(set_path)?;
+                let key_path = req.key.as_deref().ok_or("approval requests need \"key\"")?;
+                let key = self.key(key_path)?;
+                let scope = req.scope.as_deref().map(super::parse_scope).transpose()?;
+                let circuit = witness::approval(&key.private, &set, &intent, scope, depth)
+                    .map_err(|e| describe(&e, &Sources::approval(key_path, set_path)))?;
+                Assignment::synthesize(circuit)
+            }
+            CircuitId::Policy => {
+                let compiled_path = req.compiled.as_deref().ok_or("policy requests need \"compiled\"")?;
+                let compiled = self.compiled(compiled_path)?;
+                let lead = req.lead.as_deref().map(parse_duration).transpose().map_err(|e| format!("lead: {e}"))?;
+                let (paths, signed) = signed("policy")?;
+                let shape = self.prover.shape.policy().expect("a policy key");
+                let w = policy_witness(&compiled, &intent, &signed, lead.unwrap_or(0), shape)
+                    .map_err(|e| policy_refusal(e, compiled_path, &intent_name, paths))?;
+                Assignment::synthesize(w.circuit)
+            }
         };
         let assignment = synthesized.map_err(|e| e.to_string())?;
         let groth = self.prover.prove_assignment(&assignment, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
@@ -239,7 +289,7 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     // cut short leaves a partial line, which must stay the last one for the next run to
     // drop it).
     let sink: Mutex<(Sink, Option<std::io::Error>)> = Mutex::new((sink, None));
-    // Approval requests unlock key files; Threshold requests carry signatures only.
+    // Approval requests unlock key files; Threshold and Policy requests carry signatures only.
     let passphrase = if prover.shape.circuit == CircuitId::Approval {
         crate::passphrase::read(
             a.passphrase_file.as_deref(),
@@ -250,7 +300,13 @@ pub fn run(a: &BatchArgs) -> anyhow::Result<u8> {
     } else {
         zeroize::Zeroizing::new(String::new())
     };
-    let ctx = Context_ { prover, passphrase, sets: Mutex::new(HashMap::new()), keys: Mutex::new(HashMap::new()) };
+    let ctx = Context_ {
+        prover,
+        passphrase,
+        sets: Mutex::new(HashMap::new()),
+        keys: Mutex::new(HashMap::new()),
+        policies: Mutex::new(HashMap::new()),
+    };
     let threads = match a.threads {
         Some(0) => return Err(bad_input("--threads 0: at least one thread is needed")),
         Some(n) => n,

@@ -16,6 +16,9 @@ pub enum InfoCommand {
     Approval(ApprovalInfo),
     /// The Threshold circuit: k distinct members sign an intent, one proof.
     Threshold(ThresholdInfo),
+    /// The Policy circuit: a hidden rule of a committed policy admits an intent's call, and
+    /// the rule's threshold of its role's members signed it, one proof.
+    Policy(PolicyInfo),
     /// A setup directory's proving key: circuit, sizes, format version and provenance.
     ///
     /// Reads the key file's header only. The provenance is a development setup (`veil
@@ -48,6 +51,22 @@ pub struct ThresholdInfo {
 }
 
 #[derive(Debug, Args)]
+pub struct PolicyInfo {
+    /// Maximum depth of the grant tree.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
+    depth: u8,
+    /// Signer slots.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=64))]
+    k_max: u8,
+    /// Depth of the policy tree.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(1..=16))]
+    policy_depth: u8,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ApprovalInfo {
     /// Maximum depth of the approver set (its Lean IMT); the set holds up to 2^depth members.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
@@ -71,6 +90,7 @@ pub fn run(c: InfoCommand) -> anyhow::Result<u8> {
     let args = match c {
         InfoCommand::Approval(a) => a,
         InfoCommand::Key(k) => return key(&k),
+        InfoCommand::Policy(p) => return policy(&p),
         InfoCommand::Threshold(t) => {
             let (_, blank) = veil_prover::engine::threshold_shape(usize::from(t.depth), usize::from(t.k_max))?;
             let shape = veil_prover::shape(blank).context("synthesizing the Threshold circuit")?;
@@ -112,6 +132,39 @@ pub fn run(c: InfoCommand) -> anyhow::Result<u8> {
     Ok(crate::exit::OK)
 }
 
+/// `veil info policy`.
+fn policy(p: &PolicyInfo) -> anyhow::Result<u8> {
+    let shape = veil_circuits::policy::PolicyShape {
+        max_depth: usize::from(p.depth),
+        k_max: usize::from(p.k_max),
+        policy_depth: usize::from(p.policy_depth),
+    };
+    let (_, blank) = veil_prover::engine::policy_shape(shape)?;
+    let size = veil_prover::shape(blank).context("synthesizing the Policy circuit")?;
+    let order = ["auth_root", "intent", "call", "value", "arg0", "arg1"];
+    if p.json {
+        let report = serde_json::json!({
+            "circuit": "policy", "depth": p.depth, "k_max": p.k_max, "policy_depth": p.policy_depth,
+            "rule_slots": 1u64 << p.policy_depth,
+            "constraints": size.constraints, "public_inputs": size.public_inputs,
+            "witness_variables": size.witness_variables, "public_input_order": order,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "circuit            policy (max depth {}, k_max {}, policy depth {}: {} rule slots)",
+            p.depth,
+            p.k_max,
+            p.policy_depth,
+            1u64 << p.policy_depth
+        );
+        println!("constraints        {}", size.constraints);
+        println!("public inputs      {} ({})", size.public_inputs, order.join(", "));
+        println!("witness variables  {}", size.witness_variables);
+    }
+    Ok(crate::exit::OK)
+}
+
 /// `veil info key`: the proving key's header, read alone (the body is neither read nor checked).
 fn key(args: &KeyInfo) -> anyhow::Result<u8> {
     let header = setup_dir::read_header(&args.pk, None).map_err(setup_dir_error)?;
@@ -125,7 +178,8 @@ fn key(args: &KeyInfo) -> anyhow::Result<u8> {
         let report = serde_json::json!({
             "file": path, "format_version": header.version,
             "circuit": header.shape.circuit.name(), "depth": header.shape.depth,
-            "k_max": (header.shape.circuit == CircuitId::Threshold).then_some(header.shape.k_max),
+            "k_max": (header.shape.circuit != CircuitId::Approval).then_some(header.shape.k_max),
+            "policy_depth": (header.shape.circuit == CircuitId::Policy).then_some(header.shape.policy_depth),
             "constraints": header.num_constraints, "public_inputs": public_inputs,
             "witness_variables": header.num_witness, "shape_hash": hex::encode(header.shape_hash),
             "provenance": if hashes.is_some() { "ceremony" } else { "development" },

@@ -25,6 +25,48 @@ pub enum ProveCommand {
     /// Prove that k distinct members of --set signed --intent, from their signature files
     /// (`veil sign`). Writes OUT/proof.json and OUT/public.json (root, intent, k).
     Threshold(ThresholdArgs),
+    /// Prove that a rule of the compiled policy --compiled admits --intent and that at least
+    /// the rule's threshold of its role's members signed it (`veil sign`), hiding the rule,
+    /// the role and the signers. Uses the first rule in file order that these signatures
+    /// satisfy. Writes OUT/proof.json and OUT/public.json (authRoot, intent, call, value,
+    /// arg0, arg1) and prints the auth root. Exit codes: 0 proven, 1 no rule admits the
+    /// intent with these signatures (the reasons, as `veil policy explain` gives them, on
+    /// stderr), 2 bad input.
+    Policy(PolicyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The compiled policy (`veil policy compile`: DIR/policy.compiled.json).
+    #[arg(long)]
+    compiled: PathBuf,
+    /// The intent file.
+    #[arg(long)]
+    intent: PathBuf,
+    /// The setup directory of a policy setup of the compiled policy's shape.
+    #[arg(long)]
+    pk: PathBuf,
+    /// The time-lock the proof claims (`0`, `90s`, `48h`, `7d`): at least the rule's delay.
+    /// With a lead, the account queues the intent and executes it no sooner than the lead
+    /// after submission; the intent's validAfter must then be at least the submission time
+    /// plus the lead.
+    #[arg(long, default_value = "0")]
+    lead: String,
+    /// Validate every point of the proving key and its constraint system.
+    #[arg(long)]
+    check_key: bool,
+    /// Whether to read the fixed-base MSM tables beside the key (DIR/proving_key.tables,
+    /// from `veil tables`): `auto` uses them when the file is there.
+    #[arg(long, value_enum, default_value_t = UseTables::Auto)]
+    tables: UseTables,
+    #[command(flatten)]
+    dev_key: DevelopmentKeyFlag,
+    /// The output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Signature files (`veil sign`) by members of the rule's role.
+    #[arg(required = true)]
+    signatures: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +165,7 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
     match c {
         ProveCommand::Approval(a) => approval(&a),
         ProveCommand::Threshold(t) => threshold(&t),
+        ProveCommand::Policy(p) => policy(&p),
     }
 }
 
@@ -198,6 +241,54 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     })?;
     write_proof(&a.out, &groth, &inputs)?;
     println!("{}", inputs[K]);
+    Ok(OK)
+}
+
+fn policy(a: &PolicyArgs) -> anyhow::Result<u8> {
+    use veil_approver::policy::{units::parse_duration, witness, CompiledPolicy, PolicyWitnessError as E};
+    let lead = parse_duration(&a.lead).map_err(|e| bad_input(format!("--lead: {e}")))?;
+    let (groth, (inputs, rule)) =
+        load_and_prove(&a.pk, a.check_key, CircuitId::Policy, a.tables, &a.dev_key, |header| {
+            let compiled = CompiledPolicy::load(&a.compiled).map_err(|e| input_error(&e))?;
+            let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
+            let signed = a
+                .signatures
+                .iter()
+                .map(|p| SignedIntent::load(p))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| input_error(&e))?;
+            let shape = header.shape.policy().expect("a policy key's header");
+            let sig = |i: usize| a.signatures[i].display();
+            let w = witness(&compiled, &intent, &signed, lead, shape).map_err(|e| match e {
+                E::Shape { compiled: c, key } => bad_input(format!(
+                    "{}: the policy is compiled for {c}; the key in {} is for {key}",
+                    a.compiled.display(),
+                    a.pk.display()
+                )),
+                E::Intent(e) => bad_input(format!("{}: {e}", a.intent.display())),
+                E::OtherIntent { index } => {
+                    bad_input(format!("{}: signs another intent than {}", sig(index), a.intent.display()))
+                }
+                E::BadSignature { index } => bad_input(format!("{}: the signature does not verify", sig(index))),
+                E::SameSigner { first, second } => {
+                    bad_input(format!("{} and {} are by the same signer", sig(first), sig(second)))
+                }
+                E::NoRule(no) => {
+                    eprint!("{no}");
+                    anyhow::anyhow!(
+                        "no rule of {} admits {} with these signatures",
+                        a.compiled.display(),
+                        a.intent.display()
+                    )
+                }
+                E::Circuit(e) => anyhow::Error::new(e).context("the policy circuit refused the witness"),
+            })?;
+            let inputs = w.circuit.public_inputs().expect("a filled circuit");
+            Ok((Assignment::synthesize(w.circuit).context("synthesizing the witness")?, (inputs, w.rule_name)))
+        })?;
+    write_proof(&a.out, &groth, &inputs)?;
+    eprintln!("proved under rule {rule} (the proof does not reveal which rule)");
+    println!("{}", inputs[veil_circuits::policy::AUTH_ROOT]);
     Ok(OK)
 }
 

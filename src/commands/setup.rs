@@ -21,6 +21,29 @@ pub enum SetupCommand {
     /// Keys for the Threshold circuit at a maximum depth with --k-max signature slots (one
     /// setup serves every threshold k ≤ k_max). Same files, same development caveat.
     Threshold(ThresholdSetupArgs),
+    /// Keys for the Policy circuit: grant tree depth --depth, --k-max signer slots and a
+    /// policy tree of depth --policy-depth (2^depth rule slots). One setup serves every
+    /// policy compiled for that shape (the policy file's depth, k_max and policy_depth).
+    /// Same files, same development caveat.
+    Policy(PolicySetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySetupArgs {
+    /// Maximum depth of the grant tree.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
+    depth: u8,
+    /// Signer slots: the largest threshold a rule can have.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=64))]
+    k_max: u8,
+    /// Depth of the policy tree.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(1..=16))]
+    policy_depth: u8,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    tables: TablesFlag,
 }
 
 #[derive(Debug, Args)]
@@ -38,7 +61,7 @@ pub struct ThresholdSetupArgs {
     tables: TablesFlag,
 }
 
-/// `--tables`, shared by both setups.
+/// `--tables`, shared by every setup.
 #[derive(Debug, Args)]
 pub struct TablesFlag {
     /// Also build the fixed-base MSM tables and write them to DIR/proving_key.tables
@@ -73,6 +96,18 @@ pub fn run(c: SetupCommand) -> anyhow::Result<u8> {
             a.tables.tables,
             Box::new(move || {
                 veil_prover::setup_threshold(usize::from(a.depth), usize::from(a.k_max), &mut rand::rngs::OsRng)
+            }),
+        ),
+        SetupCommand::Policy(a) => (
+            a.out,
+            a.tables.tables,
+            Box::new(move || {
+                let shape = veil_circuits::policy::PolicyShape {
+                    max_depth: usize::from(a.depth),
+                    k_max: usize::from(a.k_max),
+                    policy_depth: usize::from(a.policy_depth),
+                };
+                veil_prover::setup_policy(shape, &mut rand::rngs::OsRng)
             }),
         ),
     };

@@ -743,3 +743,95 @@ mod never_panics {
         }
     }
 }
+
+/// The private keys of the desk's members: tests/vectors/identity.json's first five (public
+/// test keys): treasury 0–2, trader 3, liquidator 4.
+fn desk_keys() -> Vec<veil_circuits::eddsa::PrivateKey> {
+    let file: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/vectors/identity.json")).expect("the identity vectors");
+    let keys: Vec<_> = file["vectors"].as_array().expect("vectors")[..5]
+        .iter()
+        .map(|v| {
+            veil_circuits::eddsa::PrivateKey::from_bytes(&hex::decode(v["private_key"].as_str().unwrap()).unwrap())
+        })
+        .collect();
+    let policy = desk().policy.expect("the desk");
+    let members: Vec<Fr> = policy.roles.iter().flat_map(|r| r.members.iter().copied()).collect();
+    let ours: Vec<Fr> =
+        keys.iter().map(|k| veil_circuits::identity::commitment(&k.secret_scalar().public_key())).collect();
+    assert_eq!(members, ours, "desk.toml's members are these keys' commitments");
+    keys
+}
+
+fn deposit(units: u64) -> Intent {
+    intent(MARGIN, 0, sol::depositCall { amount: usdc(units) }.abi_encode())
+}
+
+#[test]
+fn the_witness_uses_the_first_rule_whose_signers_sign_and_names_shortfalls() {
+    use crate::signature::SignedIntent;
+    use veil_circuits::policy::NUM_PUBLIC_INPUTS;
+    let compiled = compiled(5);
+    let keys = desk_keys();
+    let shape = compiled.shape();
+    // A margin deposit within the limit, signed by the trader.
+    let ok = deposit(40_000);
+    let trader = SignedIntent::sign_with(&keys[3], &ok);
+    let w = witness(&compiled, &ok, std::slice::from_ref(&trader), 0, shape).unwrap();
+    assert_eq!((w.rule, w.rule_name.as_str()), (1, "margin-deposit"));
+    let inputs = w.circuit.public_inputs().unwrap();
+    assert_eq!((inputs.len(), inputs[0]), (NUM_PUBLIC_INPUTS, compiled.auth_root()));
+
+    // One treasury key only: the deposit rule does not count it, the treasury rule needs two.
+    let first = SignedIntent::sign_with(&keys[0], &ok);
+    let err = witness(&compiled, &ok, std::slice::from_ref(&first), 48 * 3600, shape).unwrap_err();
+    let PolicyWitnessError::NoRule(no) = err else { panic!("{err}") };
+    let text = no.to_string();
+    assert!(text.contains("margin-deposit: admits the call but needs 1 of trader; 0 of the 1 signatures"), "{text}");
+    assert!(text.contains("treasury-any: admits the call but needs 2 of treasury; 1 of the 1"), "{text}");
+    assert!(text.ends_with("no rule admits this call with these signatures\n"), "{text}");
+
+    // Two treasury keys with the lead: the treasury rule, whichever order the files come in.
+    let second = SignedIntent::sign_with(&keys[1], &ok);
+    let lead = 48 * 3600;
+    let w = witness(&compiled, &ok, &[first.clone(), second.clone()], lead, shape).unwrap();
+    assert_eq!(w.rule_name, "treasury-any");
+    let again = witness(&compiled, &ok, &[second.clone(), first.clone()], lead, shape).unwrap();
+    assert_eq!(again.circuit.public_inputs(), w.circuit.public_inputs());
+    // Without the lead the treasury rule refuses: the trader's key is then the only way.
+    assert!(matches!(
+        witness(&compiled, &ok, &[first.clone(), second.clone()], 0, shape),
+        Err(PolicyWitnessError::NoRule(_))
+    ));
+
+    // Refusals: the same signer twice, a signature on another intent, a forged signature,
+    // another shape, another account.
+    assert!(matches!(
+        witness(&compiled, &ok, &[second.clone(), second.clone()], lead, shape),
+        Err(PolicyWitnessError::SameSigner { first: 0, second: 1 })
+    ));
+    let other = SignedIntent::sign_with(&keys[4], &deposit(1));
+    assert!(matches!(
+        witness(&compiled, &ok, &[trader.clone(), other], 0, shape),
+        Err(PolicyWitnessError::OtherIntent { index: 1 })
+    ));
+    let mut forged = trader.clone();
+    forged.public_key = keys[4].public_key();
+    assert!(matches!(witness(&compiled, &ok, &[forged], 0, shape), Err(PolicyWitnessError::BadSignature { index: 0 })));
+    let bigger = veil_circuits::policy::PolicyShape { k_max: shape.k_max + 1, ..shape };
+    assert!(matches!(
+        witness(&compiled, &ok, std::slice::from_ref(&trader), 0, bigger),
+        Err(PolicyWitnessError::Shape { .. })
+    ));
+    let elsewhere = Intent { account: Address::repeat_byte(0x99), ..ok.clone() };
+    assert!(matches!(
+        witness(&compiled, &elsewhere, &[SignedIntent::sign_with(&keys[3], &elsewhere)], 0, shape),
+        Err(PolicyWitnessError::Intent(ExplainError::Account { .. }))
+    ));
+    // Over the limit: every rule refuses the call, and the explanation says why.
+    let over = deposit(60_000);
+    let err = witness(&compiled, &over, &[SignedIntent::sign_with(&keys[3], &over)], 0, shape).unwrap_err();
+    let PolicyWitnessError::NoRule(no) = err else { panic!("{err}") };
+    assert!(no.shortfalls.is_empty() && !no.explanation.admitted());
+    assert!(no.to_string().contains("margin-deposit: amount"), "{no}");
+}

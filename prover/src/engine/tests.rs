@@ -220,11 +220,14 @@ fn shape_hash_distinguishes_depths_and_is_stable() {
     assert_ne!(h4, R1cs::from_blank(ApprovalCircuit::blank(5).unwrap()).unwrap().shape_hash());
 }
 
-/// The R1CS of one shape: `(circuit, depth, k_max)` as in [`ShapeId`].
-fn shape_r1cs(circuit: CircuitId, depth: usize, k_max: usize) -> R1cs {
+/// The R1CS of one shape: `(circuit, depth, k_max, policy_depth)` as in [`ShapeId`].
+fn shape_r1cs(circuit: CircuitId, depth: usize, k_max: usize, policy_depth: usize) -> R1cs {
     match circuit {
         CircuitId::Approval => R1cs::from_blank(approval_shape(depth).unwrap().1),
         CircuitId::Threshold => R1cs::from_blank(threshold_shape(depth, k_max).unwrap().1),
+        CircuitId::Policy => {
+            R1cs::from_blank(policy_shape(PolicyShape { max_depth: depth, k_max, policy_depth }).unwrap().1)
+        }
     }
     .unwrap()
 }
@@ -241,37 +244,42 @@ fn shape_r1cs(circuit: CircuitId, depth: usize, k_max: usize) -> R1cs {
 /// ceremony (the failure prints the new rows).
 #[test]
 fn r1cs_of_every_shape_is_pinned() {
-    use CircuitId::{Approval, Threshold};
-    // (circuit, depth, k_max, constraints, instance, witness, shape hash)
-    const PINNED: [(CircuitId, usize, usize, usize, usize, usize, &str); 9] = [
-        (Approval, 1, 0, 1_543, 5, 1_542, "89ae4fcea3fe6a6f0bb5d48c8ef98593164e2af444b7c726009c8d8904fe6e26"),
-        (Approval, 2, 0, 1_787, 5, 1_787, "6078435bf25c29e83a37e5c6f2932d150bd2e1773b4fb7371260c1edc6dc456d"),
-        (Approval, 16, 0, 5_203, 5, 5_217, "8b781ed2260f90ebc9301b28cacf838a928f4e0d9a592da8728ab7a3390ef541"),
-        (Approval, 20, 0, 6_179, 5, 6_197, "f38e27dd7e7fed6635d9c074ab5d1dc819652e38a196bc56bbb4f0486a6eaee0"),
-        (Approval, 32, 0, 9_107, 5, 9_137, "834e0e17f414fb1cda19fb551011323b40d884266c7f27a01078194e85334d1e"),
-        (Threshold, 2, 2, 7_723, 4, 7_722, "d84ab7def18af5cd7e2fc8d0860283e73c3c4a9f774d977a419e9b3a582f37b8"),
-        (Threshold, 20, 1, 8_253, 4, 8_270, "6cb4dbeceb883e3d72a36d5819876d10c4722ae6a24d7c700b4fae5532f470f7"),
-        (Threshold, 20, 2, 16_507, 4, 16_542, "8420431b38e9fe2ce034c2c54ae5df7ba84c02c3810f122add9c1e59325a3a1e"),
-        (Threshold, 20, 8, 66_058, 4, 66_195, "8de8f3b5e57226d49cd01768526d34c86335c32ae255958350515bbe8345487a"),
+    use CircuitId::{Approval, Policy, Threshold};
+    /// (circuit, depth, k_max, policy depth, constraints, instance, witness, shape hash)
+    type Row = (CircuitId, usize, usize, usize, usize, usize, usize, &'static str);
+    const PINNED: [Row; 12] = [
+        (Approval, 1, 0, 0, 1_543, 5, 1_542, "89ae4fcea3fe6a6f0bb5d48c8ef98593164e2af444b7c726009c8d8904fe6e26"),
+        (Approval, 2, 0, 0, 1_787, 5, 1_787, "6078435bf25c29e83a37e5c6f2932d150bd2e1773b4fb7371260c1edc6dc456d"),
+        (Approval, 16, 0, 0, 5_203, 5, 5_217, "8b781ed2260f90ebc9301b28cacf838a928f4e0d9a592da8728ab7a3390ef541"),
+        (Approval, 20, 0, 0, 6_179, 5, 6_197, "f38e27dd7e7fed6635d9c074ab5d1dc819652e38a196bc56bbb4f0486a6eaee0"),
+        (Approval, 32, 0, 0, 9_107, 5, 9_137, "834e0e17f414fb1cda19fb551011323b40d884266c7f27a01078194e85334d1e"),
+        (Threshold, 2, 2, 0, 7_723, 4, 7_722, "d84ab7def18af5cd7e2fc8d0860283e73c3c4a9f774d977a419e9b3a582f37b8"),
+        (Threshold, 20, 1, 0, 8_253, 4, 8_270, "6cb4dbeceb883e3d72a36d5819876d10c4722ae6a24d7c700b4fae5532f470f7"),
+        (Threshold, 20, 2, 0, 16_507, 4, 16_542, "8420431b38e9fe2ce034c2c54ae5df7ba84c02c3810f122add9c1e59325a3a1e"),
+        (Threshold, 20, 8, 0, 66_058, 4, 66_195, "8de8f3b5e57226d49cd01768526d34c86335c32ae255958350515bbe8345487a"),
+        (Policy, 1, 1, 1, 5_875, 7, 5_871, "74852969072c915e60ac00cca3902bb083bd40056e2ca1dff92b669225940843"),
+        (Policy, 4, 3, 2, 16_076, 7, 16_081, "dba3d51a97ec20ff992348e8df817eb3f646e0441e5150dcc6e6d9ae636abe3d"),
+        (Policy, 20, 8, 6, 71_356, 7, 71_503, "42dd3781e020fdaff94fa7448e0fab118e7d0eb5779c02251b2e33134fd8b52b"),
     ];
     let actual: Vec<_> = PINNED
         .par_iter()
-        .map(|&(circuit, depth, k_max, ..)| {
-            let r1cs = shape_r1cs(circuit, depth, k_max);
+        .map(|&(circuit, depth, k_max, policy_depth, ..)| {
+            let r1cs = shape_r1cs(circuit, depth, k_max, policy_depth);
             let formula = match circuit {
                 Approval => approval::num_constraints(depth),
                 Threshold => veil_circuits::threshold::num_constraints(depth, k_max),
+                Policy => veil_circuits::policy::num_constraints(PolicyShape { max_depth: depth, k_max, policy_depth }),
             };
             assert_eq!(r1cs.num_constraints(), formula, "{circuit:?} depth {depth} k_max {k_max}: cost formula");
             let hash = hex::encode(r1cs.shape_hash());
-            (circuit, depth, k_max, r1cs.num_constraints(), r1cs.num_instance, r1cs.num_witness, hash)
+            (circuit, depth, k_max, policy_depth, r1cs.num_constraints(), r1cs.num_instance, r1cs.num_witness, hash)
         })
         .collect();
     let changed: Vec<String> = PINNED
         .iter()
         .zip(&actual)
-        .filter(|(p, a)| (p.3, p.4, p.5, p.6) != (a.3, a.4, a.5, a.6.as_str()))
-        .map(|(_, (c, d, k, n, i, w, h))| format!("        ({c:?}, {d}, {k}, {n}, {i}, {w}, \"{h}\"),"))
+        .filter(|(p, a)| (p.4, p.5, p.6, p.7) != (a.4, a.5, a.6, a.7.as_str()))
+        .map(|(_, (c, d, k, p, n, i, w, h))| format!("        ({c:?}, {d}, {k}, {p}, {n}, {i}, {w}, \"{h}\"),"))
         .collect();
     assert!(
         changed.is_empty(),

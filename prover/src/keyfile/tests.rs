@@ -17,7 +17,7 @@ fn ceremony_key(depth: usize) -> ProverKey {
     ProverKey { provenance: CEREMONY, ..key(depth) }
 }
 
-/// `bytes` (version 3) with its flags set to `flags` and, when given, its r1cs and circuit
+/// `bytes` (version 3 or 4) with its flags set to `flags` and, when given, its r1cs and circuit
 /// hashes replaced; the body and its hash are left as they were.
 fn with_header(bytes: &[u8], flags: u32, hashes: Option<([u8; 32], [u8; 64])>) -> Vec<u8> {
     let mut v = bytes.to_vec();
@@ -38,11 +38,11 @@ fn round_trips_fast_and_full() {
     let header = read_header(&bytes).unwrap();
     assert_eq!((header.version, header.provenance), (FORMAT_VERSION, Provenance::Development));
     assert_eq!(header.num_constraints, approval::num_constraints(3));
-    // Version 3: flags bit 0 only, both hashes zero, the body at 216.
+    // Version 4: flags bit 0 only, both hashes zero, no policy depth, the body at 224.
     assert_eq!(u32_at(&bytes, 20), FLAG_DEVELOPMENT);
-    assert!(bytes[120..216].iter().all(|&b| b == 0));
-    assert_eq!((header.header_len(), MAX_HEADER_LEN), (216, 216));
-    assert_eq!(u64_at(&bytes, 80), bytes.len() - 216);
+    assert!(bytes[120..224].iter().all(|&b| b == 0));
+    assert_eq!((header.header_len(), MAX_HEADER_LEN), (224, 224));
+    assert_eq!(u64_at(&bytes, 80), bytes.len() - 224);
 }
 
 #[test]
@@ -67,6 +67,10 @@ fn a_ceremony_key_round_trips_with_its_hashes() {
     assert_ne!(loaded, dev);
     assert_eq!(loaded.fingerprint(), dev.fingerprint());
     assert_eq!(bytes[216..], to_bytes(&dev)[216..]);
+    // A version-3 file of the same key (the body at 216) reads as the same key.
+    let v3 = encode(&k, VERSION_3);
+    assert_eq!((v3.len() + 8, &v3[216..]), (bytes.len(), &bytes[224..]));
+    assert_eq!(from_bytes(&v3, Some(k.shape), Check::Full).unwrap(), k);
     assert_eq!(CEREMONY.to_string(), "ceremony, circuit hash c5c5c5c5c5c5c5c5…");
     assert_eq!(Provenance::Development.to_string(), "development setup");
 }
@@ -75,12 +79,12 @@ fn a_ceremony_key_round_trips_with_its_hashes() {
 fn a_mapped_key_keeps_its_matrices_in_the_map_and_equals_the_decoded_one() {
     let k = key(3);
     let dir = tempfile::tempdir().unwrap();
-    for version in [VERSION_1, VERSION_2, FORMAT_VERSION] {
+    for version in [VERSION_1, VERSION_2, VERSION_3, FORMAT_VERSION] {
         let path = dir.path().join(format!("v{version}.veil"));
         std::fs::write(&path, encode(&k, version)).unwrap();
         let loaded = load(&path, Some(k.shape), Check::Fast).unwrap();
         assert_eq!(loaded, k, "version {version}");
-        // Versions 2 and 3 evaluate from the map, version 1 from its converted copy; all
+        // Versions 2 to 4 evaluate from the map, version 1 from its converted copy; all
         // agree with the key's own rows.
         for (m, ours) in loaded.r1cs.matrices.iter().zip(&k.r1cs.matrices) {
             assert_eq!(m.is_mapped(), version != VERSION_1);
@@ -112,11 +116,18 @@ fn refuses_every_kind_of_bad_file() {
     let mut v = bytes.clone();
     v.push(0);
     assert_eq!(fast(&v), KeyFileError::Corrupted);
-    // A version-3 header cut between the end of version 2's and its own.
-    for cut in [120, 151, 215] {
-        assert_eq!(fast(&bytes[..cut]), KeyFileError::Truncated { expected: 216, found: cut });
-        assert_eq!(read_header(&bytes[..cut]).unwrap_err(), KeyFileError::Truncated { expected: 216, found: cut });
+    // A version-4 header cut between the end of version 2's and its own.
+    for cut in [120, 151, 215, 223] {
+        assert_eq!(fast(&bytes[..cut]), KeyFileError::Truncated { expected: 224, found: cut });
+        assert_eq!(read_header(&bytes[..cut]).unwrap_err(), KeyFileError::Truncated { expected: 224, found: cut });
     }
+    // An Approval key with a policy depth, or a reserved byte set.
+    let mut v = bytes.clone();
+    v[216] = 6;
+    assert_eq!(fast(&v), KeyFileError::Malformed("a key for approval with a policy depth (6)".into()));
+    let mut v = bytes.clone();
+    v[223] = 1;
+    assert_eq!(fast(&v), KeyFileError::Malformed("header bytes 220..224 are reserved and must be zero".into()));
 
     let other = ShapeId { depth: 4, ..k.shape };
     assert!(matches!(from_bytes(&bytes, Some(other), Check::Fast), Err(KeyFileError::WrongShape { .. })));
@@ -169,7 +180,7 @@ fn doctored(bytes: &[u8], change: impl FnOnce(&mut [u8])) -> Vec<u8> {
 #[test]
 fn full_check_refuses_an_off_curve_point_that_fast_load_passes() {
     let k = key(2);
-    for version in [VERSION_1, VERSION_2, FORMAT_VERSION] {
+    for version in [VERSION_1, VERSION_2, VERSION_3, FORMAT_VERSION] {
         // The first point of the body is vk.alpha_g1 (x then y, 32 bytes each).
         let bytes = doctored(&encode(&k, version), |body| body[32] ^= 1);
         assert!(from_bytes(&bytes, None, Check::Fast).is_ok(), "version {version}");
@@ -194,13 +205,14 @@ fn version_1_and_2_files_still_load_as_development_keys() {
         let err = from_bytes(&v, None, Check::Fast).unwrap_err();
         assert!(matches!(&err, KeyFileError::Malformed(m) if m.contains("development flag")), "{err}");
     }
-    // Same sizes, other encodings and hash; version 3 is version 2's body under a longer header.
+    // Same sizes, other encodings and hash; versions 3 and 4 are version 2's body under a
+    // longer header.
     assert_eq!(v1.len(), v2.len());
     assert_ne!(v1[120..], v2[120..]);
-    let v3 = to_bytes(&k);
-    assert_eq!((v3.len() - v2.len(), &v3[216..]), (96, &v2[120..]));
-    assert_eq!((&v3[..8], &v3[10..88]), (&v2[..8], &v2[10..88]));
-    assert_eq!(u16_at(&v3, 8), 3);
+    let v4 = to_bytes(&k);
+    assert_eq!((v4.len() - v2.len(), &v4[224..]), (104, &v2[120..]));
+    assert_eq!((&v4[..8], &v4[10..88]), (&v2[..8], &v2[10..88]));
+    assert_eq!(u16_at(&v4, 8), 4);
     let mut v = v1.clone();
     let last = v.len() - 1;
     v[last] ^= 1;
@@ -212,7 +224,7 @@ fn version_1_and_2_files_still_load_as_development_keys() {
 }
 
 #[test]
-fn version_3_refuses_inconsistent_provenance() {
+fn versions_3_and_4_refuse_inconsistent_provenance() {
     let dev = to_bytes(&key(2));
     let ceremony = to_bytes(&ceremony_key(2));
     let malformed = |v: &[u8], what: &str| {
@@ -273,4 +285,38 @@ fn version_2_refuses_values_at_or_above_their_modulus_even_fast() {
     // Its variable past the last one.
     let v = doctored(&bytes, |body| body[entry..entry + 4].copy_from_slice(&u32::MAX.to_le_bytes()));
     assert!(malformed(&v));
+}
+
+#[test]
+fn a_policy_key_records_its_policy_depth_and_needs_version_4() {
+    use veil_circuits::policy::PolicyShape;
+    let mut rng = ChaCha20Rng::seed_from_u64(82);
+    let shape = PolicyShape { max_depth: 1, k_max: 1, policy_depth: 2 };
+    let (id, blank) = policy_shape(shape).unwrap();
+    let k = ProverKey::setup(id, blank, &mut rng).unwrap();
+    let bytes = to_bytes(&k);
+    let header = read_header(&bytes).unwrap();
+    assert_eq!((header.shape, header.shape.policy()), (id, Some(shape)));
+    assert_eq!((u16_at(&bytes, 10), u32_at(&bytes, 216)), (3, 2));
+    assert_eq!(id.to_string(), "policy (depth 1, k_max 1, policy depth 2)");
+    assert_eq!(from_bytes(&bytes, Some(id), Check::Full).unwrap(), k);
+    let fast = |b: &[u8]| from_bytes(b, None, Check::Fast).unwrap_err();
+    // Another policy depth: the sizes disagree with this build's circuit of that shape.
+    let mut v = bytes.clone();
+    v[216] = 3;
+    assert!(matches!(fast(&v), KeyFileError::StaleCircuit { .. }), "{}", fast(&v));
+    let other = ShapeId { policy_depth: 3, ..id };
+    assert!(matches!(from_bytes(&bytes, Some(other), Check::Fast), Err(KeyFileError::WrongShape { .. })));
+    // No policy depth, one beyond the circuit's, and the same key in a version-3 layout.
+    let mut v = bytes.clone();
+    v[216] = 0;
+    assert_eq!(fast(&v), KeyFileError::Malformed("a policy key whose policy depth is 0".into()));
+    let mut v = bytes.clone();
+    v[216] = 17;
+    assert!(matches!(fast(&v), KeyFileError::Malformed(m) if m.contains("policy depth")), "{}", fast(&v));
+    let v3 = encode(&k, VERSION_3);
+    assert_eq!(
+        fast(&v3),
+        KeyFileError::Malformed("a policy key in format version 3, which has no policy depth".into())
+    );
 }
