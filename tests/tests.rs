@@ -11,4 +11,5 @@ mod evm;
 mod invariants;
 mod keys;
 mod policy;
+mod policy_evm;
 mod threshold;

@@ -10,6 +10,9 @@ pub mod evm;
 pub mod gas;
 /// Both verifiers and `VeilAccount` compiled together; deployments; revert decoding.
 pub mod harness;
+/// `VeilPolicyAccount` and the derivatives desk on the in-memory chain: mocks, the policy,
+/// Policy proofs, the account's entry points.
+pub mod policy;
 /// The Solidity Groth16 verifier rendered from a verifying key (askama).
 pub mod render;
 /// Members, a set, development setups and real proofs for intents: the stories the EVM tests, `veil gas` and `veil demo` run.
