@@ -624,10 +624,19 @@ mod cli {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let rows: Vec<serde_json::Value> =
             String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(rows.len(), 8);
+        assert_eq!(rows.len(), 12);
+        let policy = rows.iter().find(|r| r["entry"] == "PolicyVerifier.verifyProof").unwrap();
+        assert_eq!(policy["floor"], 217_900);
+        assert!(policy["execution_gas"].as_u64().unwrap() < policy["snarkjs"].as_u64().unwrap());
+        for entry in
+            ["VeilPolicyAccount.execute", "VeilPolicyAccount.execute (lead: queues)", "VeilPolicyAccount.executeQueued"]
+        {
+            assert!(rows.iter().any(|r| r["entry"] == entry), "{entry}");
+        }
         let verifier = rows.iter().find(|r| r["entry"] == "ApprovalVerifier.verifyProof").unwrap();
         assert_eq!(verifier["floor"], 205_600);
         assert!(verifier["execution_gas"].as_u64().unwrap() < verifier["snarkjs"].as_u64().unwrap());
         veil().args(["gas", "--k-max", "2"]).assert().code(2).stderr(predicate::str::contains("--k-max"));
+        veil().args(["gas", "--depth", "2"]).assert().code(2).stderr(predicate::str::contains("--depth"));
     }
 }

@@ -403,3 +403,24 @@ thread_local! {
     /// One desk for the property test's view calls (the EVM is not `Send`).
     static TWIN: std::cell::RefCell<Desk> = std::cell::RefCell::new(desk(6));
 }
+
+#[test]
+fn gas_of_the_policy_entry_points_near_the_floor_and_below_snarkjs() {
+    let fx = fixture();
+    let solc = Solc::locate().unwrap();
+    let rows = veil_verifier_contract::gas::measure_policy(&solc, &fx.artifacts, &fx.key, &mut rng()).unwrap();
+    println!("{}", veil_verifier_contract::gas::markdown(&rows));
+    let verifier = rows.iter().find(|r| r.entry == "PolicyVerifier.verifyProof").unwrap();
+    let (floor, snarkjs) = (verifier.floor.unwrap(), verifier.snarkjs.unwrap());
+    assert_eq!(floor, 217_900);
+    // On top of the precompiles: 2n + 1 warm STATICCALLs (100 each), the field and curve
+    // checks and the pairing input (README: Gas), as for the other verifiers.
+    let overhead = 100 * (2 * 6 + 1) + 1_700;
+    assert!(verifier.execution_gas <= floor + overhead, "{} > {floor} + {overhead}", verifier.execution_gas);
+    assert!(verifier.execution_gas < snarkjs, "veil {} vs snarkjs {snarkjs}", verifier.execution_gas);
+    let execute = rows.iter().find(|r| r.entry == "VeilPolicyAccount.execute").unwrap();
+    // The account adds the intent's hashing, the derivation, the nonce and the call (whose
+    // transferFrom and collateral writes create three storage slots, 20,000 gas each).
+    assert!(execute.execution_gas > verifier.execution_gas && execute.execution_gas < verifier.execution_gas + 120_000);
+    assert_eq!(rows.len(), 4);
+}

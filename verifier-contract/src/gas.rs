@@ -12,6 +12,9 @@ use crate::{
     account::{IApprovalVerifier, IThresholdVerifier},
     evm::{Chain, EvmError, Outcome},
     harness::{describe_revert, proof_words, Deployment, HarnessError},
+    policy::{
+        desk, sol_intent, Desk, DeskError, IPolicyVerifier, PolicyArtifacts, VeilPolicyAccount, TRADER, TREASURY, USDC,
+    },
     scenario::{word, Scenario, ScenarioError},
     solc::{Solc, SolcError},
 };
@@ -192,6 +195,65 @@ pub fn measure<R: RngCore + CryptoRng>(
     d.chain.set_timestamp(NOW + 3_600);
     let out = expect_success("executeQueued", d.execute_queued(&queued)?)?;
     rows.push(GasRow::new("VeilAccount.executeQueued", &out, "1 ETH to a new account"));
+    Ok(rows)
+}
+
+/// Measures `VeilPolicyAccount` on the derivatives desk with Policy proofs of `key`: the
+/// verifier alone (6 public inputs) next to the floor and snarkjs's, `execute` at once (the
+/// trader's margin deposit: the token moves), `execute` queueing (the treasury's 48 h
+/// payment) and `executeQueued`.
+///
+/// # Errors
+/// Any failure to prove, compile or execute; a call that reverts is an error.
+pub fn measure_policy<R: RngCore + CryptoRng>(
+    solc: &Solc,
+    artifacts: &PolicyArtifacts,
+    key: &veil_prover::ProverKey,
+    rng: &mut R,
+) -> Result<Vec<GasRow>, DeskError> {
+    let evm = |e: ScenarioError| match e {
+        ScenarioError::Harness(h) => DeskError::Harness(h),
+        other => DeskError::Policy(other.to_string()),
+    };
+    let mut d = Desk::deploy(
+        Chain::new(CHAIN_ID, NOW),
+        artifacts,
+        key.clone(),
+        U256::from(10 * ETHER),
+        veil_approver::policy::Entropy::Os,
+        rng,
+    )?;
+    let mut rows = Vec::new();
+    // The treasury lets the margin contract pull tokens (2 of 3, 48 h): queue, then run.
+    let (token, margin, account) = (d.token, d.margin, d.account);
+    let lead = 48 * 3_600;
+    let approve = desk::MockUSDC::approveCall { spender: margin, amount: U256::MAX }.abi_encode();
+    let intent = d.intent(token, U256::ZERO, approve, NOW + lead)?;
+    let proof = d.prove(&intent, lead, &TREASURY[..2], rng)?;
+    let out = expect_success("execute (queue)", d.execute(&intent, lead, &proof)?).map_err(evm)?;
+    rows.push(GasRow::new("VeilPolicyAccount.execute (lead: queues)", &out, "Policy proof, treasury 2 of 3, 48 h"));
+    d.chain.set_timestamp(NOW + lead);
+    let out = expect_success("executeQueued", d.execute_queued(&intent)?).map_err(evm)?;
+    rows.push(GasRow::new("VeilPolicyAccount.executeQueued", &out, "ERC-20 approve"));
+
+    // The trader's deposit: the verifier alone, then execute.
+    let deposit = desk::MockMargin::depositCall { amount: U256::from(40_000 * USDC) }.abi_encode();
+    let intent = d.intent(margin, U256::ZERO, deposit, 0)?;
+    let proof = d.prove(&intent, 0, &[TRADER], rng)?;
+    let input = d.read(account, &VeilPolicyAccount::publicInputsCall { intent: sol_intent(&intent), lead: 0 })?;
+    let call = IPolicyVerifier::verifyProofCall { proof: proof_words(&proof), input }.abi_encode();
+    let out = expect_success("PolicyVerifier", d.chain.call(d.operator, d.verifier, call, U256::ZERO)?).map_err(evm)?;
+    let mut row = GasRow::new("PolicyVerifier.verifyProof", &out, "6 public inputs");
+    row.floor = Some(floor(6));
+    let snarkjs = deploy_snarkjs(solc, &mut d.chain, key.verifying_key()).map_err(evm)?;
+    row.snarkjs = Some(snarkjs_gas(&mut d.chain, snarkjs, &proof, &input).map_err(evm)?);
+    rows.push(row);
+    let out = expect_success("execute", d.execute(&intent, 0, &proof)?).map_err(evm)?;
+    rows.push(GasRow::new(
+        "VeilPolicyAccount.execute",
+        &out,
+        "Policy proof, trader 1 of 1, margin deposit (ERC-20 transferFrom)",
+    ));
     Ok(rows)
 }
 
