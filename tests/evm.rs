@@ -619,6 +619,38 @@ mod cli {
     }
 
     #[test]
+    fn demo_desk_runs_every_rule_and_shows_each_refusal() {
+        let out = veil().args(["demo", "--scenario", "desk", "--depth", "4", "--k-max", "3"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        for expected in [
+            "One treasury key signs: treasury-any: admits the call but needs 2 of treasury; 1 of the 1",
+            "execute(intent, 48h, proof): ok",
+            "executeQueued at once: refused: NotYetValid",
+            "48 h later, executeQueued (anyone may call it): ok",
+            "The trader deposits 40,000 USDC as margin: proof",
+            "and withdraws 15,000: ok",
+            "margin held: 25000 USDC; the account: 975000 USDC",
+            "60,000 in one deposit: the prover refuses: margin-deposit: amount 60000e6 > 50000e6",
+            "the 40,000 proof submitted for the 60,000 intent: refused: ProofInvalid",
+            "The liquidator liquidates a borrower on the pool: proof",
+            "The liquidator's key for a deposit: margin-deposit: admits the call but needs 1 of trader",
+            "Two treasury keys: admin: admits the call but needs 3 of treasury; 2 of the 2",
+            "A withdrawal proven under the old policy: refused: ProofInvalid",
+            "Under the new one the prover finds no rule",
+        ] {
+            assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
+        }
+        veil()
+            .args(["demo", "--scenario", "desk", "--depth", "2"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--depth"));
+        let rpc = ["demo", "--scenario", "desk", "--rpc-url", "http://127.0.0.1:1", "--private-key-file", "/dev/null"];
+        veil().args(rpc).assert().code(2).stderr(predicate::str::contains("in-memory chain only"));
+    }
+
+    #[test]
     fn gas_prints_every_entry_point_as_json() {
         let out = veil().args(["gas", "--json"]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -15,12 +15,26 @@ use veil_verifier_contract::{
 
 use crate::exit::{bad_input, input_error, OK};
 
+/// Which story `veil demo` tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Story {
+    /// A 3-of-5 VeilAccount pays on one Threshold proof, then on three Approval proofs.
+    Payments,
+    /// The derivatives desk under a hidden signing policy (VeilPolicyAccount): treasury 2 of
+    /// 3 for any call after 48 h, a trader's margin deposits and withdrawals up to 50,000
+    /// USDC, a liquidator's liquidations, and a policy change by all 3 treasury keys.
+    Desk,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Merkle depth of both statements (up to 2^depth members).
+    /// The story.
+    #[arg(long, value_enum, default_value_t = Story::Payments)]
+    scenario: Story,
+    /// Merkle depth of the statements (up to 2^depth members, or grants for the desk).
     #[arg(long, default_value_t = 20)]
     depth: usize,
-    /// Threshold slots (at least 3).
+    /// Threshold (or, for the desk, Policy) slots (at least 3).
     #[arg(long, default_value_t = 5)]
     k_max: usize,
     /// Run the story on this node (JSON-RPC) instead of an in-memory chain; the sender
@@ -71,6 +85,15 @@ pub fn run(a: &DemoArgs) -> anyhow::Result<u8> {
     }
     let solc = Solc::locate().map_err(|e| input_error(&e))?;
     let mut rng = rand::rngs::OsRng;
+    if a.scenario == Story::Desk {
+        if a.rpc_url.is_some() {
+            return Err(bad_input("--scenario desk runs on the in-memory chain only (no --rpc-url)"));
+        }
+        if a.depth < 3 {
+            return Err(bad_input(format!("--depth {}: the desk grants 5 roles (depth 3 at least)", a.depth)));
+        }
+        return desk_story(a, &solc, &mut rng);
+    }
     match &a.rpc_url {
         Some(url) => println!("veil demo: a 3-of-5 account on the node at {url}; nothing is written to disk.\n"),
         None => println!(
@@ -258,4 +281,165 @@ fn on_node(
     println!("   balances: {}", balances()?);
     println!("\nDone: 2 ETH moved on 4 proofs; no key, member index or signer identity appeared on chain.");
     Ok(OK)
+}
+
+/// The derivatives desk: every rule used once, the refusals, a policy change, and what the
+/// chain saw.
+fn desk_story(a: &DemoArgs, solc: &Solc, rng: &mut rand::rngs::OsRng) -> anyhow::Result<u8> {
+    use alloy_sol_types::SolCall;
+    use veil_approver::policy::{check_str, CompiledPolicy, Entropy, Format, PolicyWitnessError};
+    use veil_circuits::policy::{PolicyShape, DEFAULT_POLICY_DEPTH};
+    use veil_verifier_contract::policy::{
+        describe_revert, desk, Desk, DeskError, PolicyArtifacts, VeilPolicyAccount, LIQUIDATOR, TRADER, TREASURY, USDC,
+    };
+    let shape = PolicyShape { max_depth: a.depth, k_max: a.k_max, policy_depth: DEFAULT_POLICY_DEPTH };
+    println!(
+        "veil demo --scenario desk: a trading desk's account under a hidden signing policy, on an in-memory chain \
+         (revm, Cancun, chain id {CHAIN_ID}); nothing is written to disk.\n"
+    );
+    let ((key, artifacts), took) = timed(&format!("development setup of Policy ({shape})"), || {
+        let key = veil_prover::setup_policy(shape, rng)?;
+        let artifacts = PolicyArtifacts::compile(solc, &key)?;
+        Ok((key, artifacts))
+    })?;
+    println!("1. A development setup of the Policy statement ({shape}) and the contracts: {}.", secs(took));
+    let mut d = Desk::deploy(Chain::new(CHAIN_ID, START), &artifacts, key, U256::from(10 * ETHER), Entropy::Os, rng)?;
+    let (token, margin, pool, account) = (d.token, d.margin, d.pool, d.account);
+    println!(
+        "2. Five keys from OS entropy: treasury 1-3, a trader, a liquidator. The policy (secrets from OS entropy):"
+    );
+    println!("   - treasury-any:    2 of 3 treasury keys, any call to any contract but the account, after 48 h");
+    println!("   - margin-deposit:  the trader, deposit(amount) on the margin contract, amount <= 50,000 USDC, no ETH");
+    println!("   - margin-withdraw: the trader, withdraw(amount), the same limit");
+    println!("   - liquidate:       the liquidator, liquidate(borrower, amount) on the pool");
+    println!("   - admin:           3 of 3 treasury keys, setAuthRoot on the account itself, after 48 h");
+    println!("   Deployed MockUSDC {token}, MockMargin {margin}, MockPool {pool}, PolicyVerifier {}.", d.verifier);
+    println!(
+        "   VeilPolicyAccount {account} holds 10 ETH, 1,000,000 USDC and one number: authRoot {:#x}.\n",
+        word(d.compiled.auth_root())
+    );
+    let usdc = |units: u64| U256::from(units) * U256::from(USDC);
+    let show = |u: U256| format!("{} USDC", u / U256::from(USDC));
+    let prove = |d: &Desk, intent: &Intent, lead: u64, signers: &[usize], what: &str, rng: &mut rand::rngs::OsRng| {
+        timed(what, || Ok(d.prove(intent, lead, signers, rng)?))
+    };
+    let refused = |r: Result<veil_prover::Proof, DeskError>| -> anyhow::Result<String> {
+        match r {
+            Err(DeskError::Witness(PolicyWitnessError::NoRule(no))) => Ok(no
+                .to_string()
+                .lines()
+                .filter(|l| l.contains("admits the call but") || l.contains("amount") && l.contains('>'))
+                .collect::<Vec<_>>()
+                .join("; ")),
+            Err(e) => Err(e.into()),
+            Ok(_) => anyhow::bail!("a proof for a call no rule admits"),
+        }
+    };
+    let h48 = 48 * 3_600;
+
+    // The treasury's 48 h approval.
+    let now = d.chain.timestamp();
+    let data = desk::MockUSDC::approveCall { spender: margin, amount: U256::MAX }.abi_encode();
+    let approve = d.intent(token, U256::ZERO, data, now + h48)?;
+    println!("3. The treasury lets the margin contract pull the account's USDC (approve), valid 48 h from now.");
+    println!("   One treasury key signs: {}", refused(d.prove(&approve, h48, &TREASURY[..1], rng))?);
+    let (proof, took) = prove(&d, &approve, h48, &TREASURY[1..], "treasury 2 and 3 sign; proving", rng)?;
+    println!("   Treasury 2 and 3 sign; one Policy proof with a 48 h lead: {}.", secs(took));
+    let out = d.execute(&approve, h48, &proof)?;
+    println!("   execute(intent, 48h, proof): {} (queued)", outcome(&out));
+    anyhow::ensure!(out.success, "the honest execution failed");
+    let early = d.execute_queued(&approve)?;
+    println!("   executeQueued at once: {}", refusal(&early, describe_revert));
+    d.chain.set_timestamp(now + h48);
+    let out = d.execute_queued(&approve)?;
+    println!("   48 h later, executeQueued (anyone may call it): {}\n", outcome(&out));
+    anyhow::ensure!(out.success, "the queued execution failed");
+
+    // The trader.
+    let deposit = |d: &mut Desk, units: u64| {
+        d.intent(margin, U256::ZERO, desk::MockMargin::depositCall { amount: usdc(units) }.abi_encode(), 0)
+    };
+    let dep = deposit(&mut d, 40_000)?;
+    let (proof, took) = prove(&d, &dep, 0, &[TRADER], "the trader signs; proving", rng)?;
+    let out = d.execute(&dep, 0, &proof)?;
+    println!("4. The trader deposits 40,000 USDC as margin: proof {}, execute: {}", secs(took), outcome(&out));
+    anyhow::ensure!(out.success, "the deposit failed");
+    let data = desk::MockMargin::withdrawCall { amount: usdc(15_000) }.abi_encode();
+    let wd = d.intent(margin, U256::ZERO, data, 0)?;
+    let (wd_proof, _) = prove(&d, &wd, 0, &[TRADER], "the trader signs; proving", rng)?;
+    let out = d.execute(&wd, 0, &wd_proof)?;
+    println!("   and withdraws 15,000: {}", outcome(&out));
+    anyhow::ensure!(out.success, "the withdrawal failed");
+    let collateral = d.read(margin, &desk::MockMargin::collateralCall(account))?;
+    println!("   margin held: {}; the account: {}", show(collateral), show(d.token_balance(account)?));
+    let over = deposit(&mut d, 60_000)?;
+    println!("   60,000 in one deposit: the prover refuses: {}", refused(d.prove(&over, 0, &[TRADER], rng))?);
+    let out = d.execute(&over, 0, &proof)?;
+    println!("   the 40,000 proof submitted for the 60,000 intent: {}\n", refusal(&out, describe_revert));
+    anyhow::ensure!(!out.success, "the forged deposit was accepted");
+
+    // The liquidator.
+    let data =
+        desk::MockPool::liquidateCall { borrower: Address::repeat_byte(0xb0), repayAmount: usdc(25_000) }.abi_encode();
+    let liq = d.intent(pool, U256::ZERO, data, 0)?;
+    let (proof, took) = prove(&d, &liq, 0, &[LIQUIDATOR], "the liquidator signs; proving", rng)?;
+    let out = d.execute(&liq, 0, &proof)?;
+    println!("5. The liquidator liquidates a borrower on the pool: proof {}, execute: {}", secs(took), outcome(&out));
+    anyhow::ensure!(out.success, "the liquidation failed");
+    let dep = deposit(&mut d, 1_000)?;
+    println!("   The liquidator's key for a deposit: {}\n", refused(d.prove(&dep, 0, &[LIQUIDATOR], rng))?);
+
+    // The policy change: the same desk without withdrawals.
+    let text = d.policy_text.clone();
+    let start = text.find("[[rule]]\nname = \"margin-withdraw\"").expect("the desk has margin-withdraw");
+    let end = start + 1 + text[start + 1..].find("[[rule]]").expect("a rule follows");
+    let updated = format!("{}{}", &text[..start], &text[end..]);
+    let file = check_str(&updated, Format::Toml).file.expect("the updated desk parses");
+    let new = CompiledPolicy::compile(&file, Entropy::Os)?;
+    let now = d.chain.timestamp();
+    let data = VeilPolicyAccount::setAuthRootCall { newRoot: word(new.auth_root()) }.abi_encode();
+    let admin = d.intent(account, U256::ZERO, data, now + h48)?;
+    println!("6. The treasury removes margin-withdraw: setAuthRoot(new root) on the account, 48 h.");
+    println!("   Two treasury keys: {}", refused(d.prove(&admin, h48, &TREASURY[..2], rng))?);
+    let (proof, took) = prove(&d, &admin, h48, &TREASURY, "3 of 3 treasury keys sign; proving", rng)?;
+    let out = d.execute(&admin, h48, &proof)?;
+    anyhow::ensure!(out.success, "the policy change was refused: {}", describe_revert(&out.output));
+    d.chain.set_timestamp(now + h48);
+    let out = d.execute_queued(&admin)?;
+    anyhow::ensure!(out.success, "the queued policy change failed");
+    println!(
+        "   3 of 3 sign: proof {}, queued, executed 48 h later: authRoot is now {:#x}.",
+        secs(took),
+        word(new.auth_root())
+    );
+    let mut wd = wd;
+    wd.nonce = d.nonce()?;
+    let (old, _) = prove(&d, &wd, 0, &[TRADER], "a proof under the old policy", rng)?;
+    let out = d.execute(&wd, 0, &old)?;
+    println!("   A withdrawal proven under the old policy: {}", refusal(&out, describe_revert));
+    anyhow::ensure!(!out.success, "a proof under the old root was accepted");
+    d.compiled = new;
+    println!(
+        "   Under the new one the prover finds no rule: {}\n",
+        refused(d.prove(&wd, 0, &[TRADER], rng)).map(|s| if s.is_empty() {
+            "no rule admits this call".to_owned()
+        } else {
+            s
+        })?
+    );
+
+    println!("What the chain saw: one root (and its change), the calls it executed (target, function, value, amount:");
+    println!("public in any case), each proof's lead (0 or 48 h), and six public inputs per proof.");
+    println!("What it did not see: the rules, the roles, who holds them, the thresholds (2 of 3, 1 of 1, 3 of 3),");
+    println!("which rule admitted a call, or which keys signed.");
+    Ok(OK)
+}
+
+/// A refused outcome in words.
+fn refusal(out: &Outcome, describe: fn(&[u8]) -> String) -> String {
+    if out.success {
+        "accepted".to_owned()
+    } else {
+        format!("refused: {}", describe(&out.output))
+    }
 }
