@@ -396,3 +396,81 @@ fn threshold_ceremony_proves_through_the_cli() {
     veil().args(verify_args(&p("keys/verification_key.json"), &proof, &public)).assert().code(0);
     assert_snarkjs_verifies(&p("keys/verification_key.json"), &public, &proof);
 }
+
+/// The Policy statement through the same commands, at depth 1, K_MAX 1, policy depth 1
+/// (5,875 constraints: the 2^13 ptau serves it): one contributor and a beacon, verified by
+/// veil and snarkjs, finalized (the manifest names the policy depth), and a policy proof from
+/// the key, verified by veil and snarkjs.
+#[test]
+fn policy_ceremony_proves_through_the_cli() {
+    let ptau_path = ptau(13);
+    let ptau = ptau_path.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let shape = ["--circuit", "policy", "--depth", "1", "--k-max", "1", "--policy-depth", "1"];
+    stdout_of(veil().args(["export", "r1cs"]).args(shape).args(["--out", &p("p.r1cs")]));
+    stdout_of(veil().args(["ceremony", "init"]).args(shape).args(["--ptau", ptau, "--out", &p("0.zkey")]));
+    stdout_of(veil().args(["ceremony", "contribute", &p("0.zkey"), &p("1.zkey"), "--name", "one"]));
+    stdout_of(veil().args(["ceremony", "beacon", &p("1.zkey"), &p("2.zkey"), "--hash", "abcdef", "--exp", "10"]));
+    let verified = snarkjs_run(&["zkey", "verify", &p("p.r1cs"), ptau, &p("2.zkey")]);
+    assert!(verified.contains("ZKey Ok!"), "{verified}");
+    // Another policy depth is another circuit: the transcript does not verify for it.
+    veil()
+        .args(["ceremony", "verify", &p("2.zkey"), "--circuit", "policy", "--depth", "1", "--k-max", "1"])
+        .args(["--policy-depth", "2", "--ptau", ptau])
+        .assert()
+        .code(1);
+    veil()
+        .args(["ceremony", "verify", &p("2.zkey"), "--circuit", "approval", "--depth", "1", "--policy-depth", "1"])
+        .args(["--ptau", ptau])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--policy-depth is for --circuit policy only"));
+    veil()
+        .args(["ceremony", "finalize", &p("2.zkey")])
+        .args(shape)
+        .args(["--ptau", ptau, "--out", &p("keys")])
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("keys/MANIFEST.json")).unwrap()).unwrap();
+    assert_eq!(
+        (manifest["circuit"]["name"].as_str(), manifest["circuit"]["policy_depth"].as_u64()),
+        (Some("policy"), Some(1))
+    );
+    let info: serde_json::Value =
+        serde_json::from_str(&stdout_of(veil().args(["info", "key", "--pk", &p("keys"), "--json"]))).unwrap();
+    assert_eq!((info["provenance"].as_str(), info["policy_depth"].as_u64()), (Some("ceremony"), Some(1)));
+
+    // One member, one rule: a call to the target with no value.
+    let (members, _) = light_keys_and_set(dir.path(), PASS, "k", 1);
+    let policy = format!(
+        "version = 1\naccount = \"{}\"\nchain_id = 1\ndepth = 1\nk_max = 1\npolicy_depth = 1\n\n[[rule]]\n\
+         name = \"pay\"\nrole = \"payer\"\nthreshold = 1\ntarget = \"{}\"\nfunction = \"receive\"\nmax_value = \"5\"\n\n\
+         [roles]\npayer = [\"{}\"]\n",
+        crate::common::ACCOUNT,
+        crate::common::TARGET,
+        members[0]
+    );
+    std::fs::write(p("policy.toml"), policy).unwrap();
+    stdout_of(veil().args(["policy", "compile", &p("policy.toml"), "--out", &p("policy")]));
+    stdout_of(veil().args(strs(&intent_new("1", "0", &["--value", "5"], &p("intent.json")))));
+    stdout_of(veil_with_passphrase(PASS).args([
+        "sign",
+        "--key",
+        &p("k0.key"),
+        "--intent",
+        &p("intent.json"),
+        "--out",
+        &p("s0.json"),
+    ]));
+    veil()
+        .args(["prove", "policy", "--compiled", &p("policy/policy.compiled.json"), "--intent", &p("intent.json")])
+        .args(["--pk", &p("keys"), "--out", &p("proof"), &p("s0.json")])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("development").not());
+    let (proof, public) = (p("proof/proof.json"), p("proof/public.json"));
+    veil().args(verify_args(&p("keys/verification_key.json"), &proof, &public)).assert().code(0);
+    assert_snarkjs_verifies(&p("keys/verification_key.json"), &public, &proof);
+}

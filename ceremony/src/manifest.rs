@@ -43,12 +43,15 @@ pub struct Manifest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CircuitEntry {
-    /// "approval" or "threshold".
+    /// "approval", "threshold" or "policy".
     pub name: String,
     /// Maximum depth.
     pub depth: u32,
     /// Signature slots (0 for approval).
     pub k_max: u32,
+    /// The policy tree's depth (policy only; absent, 0, for the others).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub policy_depth: u32,
     /// Constraints.
     pub constraints: usize,
     /// The QAP domain's power.
@@ -151,4 +154,9 @@ pub fn contributions(report: &Report) -> Vec<ContributionEntry> {
             }
         })
         .collect()
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

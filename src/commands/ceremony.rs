@@ -32,9 +32,12 @@ pub enum CircuitName {
     Approval,
     /// The Threshold statement.
     Threshold,
+    /// The Policy statement.
+    Policy,
 }
 
-/// Which circuit shape: the statement, the depth and (Threshold) the slots.
+/// Which circuit shape: the statement, the depth, (Threshold, Policy) the slots and
+/// (Policy) the policy tree's depth.
 #[derive(Debug, Clone, Args)]
 pub struct ShapeArgs {
     /// The statement.
@@ -43,21 +46,39 @@ pub struct ShapeArgs {
     /// Maximum depth of the approver set.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
     depth: u8,
-    /// Signature slots (Threshold only).
+    /// Signature slots (Threshold and Policy).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=64))]
     k_max: Option<u8>,
+    /// The policy tree's depth (Policy only; default 6).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=16))]
+    policy_depth: Option<u8>,
 }
 
 impl ShapeArgs {
     /// The shape and its constraint system, synthesized by this build.
     pub fn synthesize(&self) -> anyhow::Result<(ShapeId, R1cs)> {
         let depth = usize::from(self.depth);
+        if self.policy_depth.is_some() && self.circuit != CircuitName::Policy {
+            return Err(bad_input("--policy-depth is for --circuit policy only"));
+        }
         let (shape, r1cs) = match (self.circuit, self.k_max) {
+            (CircuitName::Policy, Some(k)) => {
+                let shape = veil_circuits::policy::PolicyShape {
+                    max_depth: depth,
+                    k_max: usize::from(k),
+                    policy_depth: self.policy_depth.map_or(veil_circuits::policy::DEFAULT_POLICY_DEPTH, usize::from),
+                };
+                let (shape, blank) = veil_prover::engine::policy_shape(shape)?;
+                (shape, R1cs::from_blank(blank)?)
+            }
+            (CircuitName::Policy, None) => return Err(bad_input("--circuit policy needs --k-max")),
             (CircuitName::Approval, None) => {
                 let (shape, blank) = veil_prover::engine::approval_shape(depth)?;
                 (shape, R1cs::from_blank(blank)?)
             }
-            (CircuitName::Approval, Some(_)) => return Err(bad_input("--k-max is for --circuit threshold only")),
+            (CircuitName::Approval, Some(_)) => {
+                return Err(bad_input("--k-max is for --circuit threshold and --circuit policy only"))
+            }
             (CircuitName::Threshold, Some(k)) => {
                 let (shape, blank) = veil_prover::engine::threshold_shape(depth, usize::from(k))?;
                 (shape, R1cs::from_blank(blank)?)
@@ -421,6 +442,7 @@ fn run_finalize(a: &FinalizeArgs) -> anyhow::Result<u8> {
             name: v.id.circuit.name().into(),
             depth: v.id.depth,
             k_max: v.id.k_max,
+            policy_depth: v.id.policy_depth,
             constraints: v.cs.n_constraints(),
             power: v.cs.domain_log(),
             r1cs_sha256: hex::encode(r1cs_hash),
@@ -471,6 +493,9 @@ fn sample_proof(key: &ProverKey) -> anyhow::Result<()> {
         valid_after: 0,
         valid_until: 0,
     };
+    if let Some(shape) = key.shape.policy() {
+        return sample_policy_proof(key, shape);
+    }
     let depth = key.shape.depth as usize;
     let members = key.shape.k_max.max(1) as usize;
     let keys: Vec<PrivateKey> = (0..members).map(|_| PrivateKey::random(&mut rng)).collect();
@@ -481,6 +506,50 @@ fn sample_proof(key: &ProverKey) -> anyhow::Result<()> {
         let signatures: Vec<SignedIntent> = keys.iter().map(|k| SignedIntent::sign_with(k, &intent)).collect();
         Assignment::synthesize(witness::threshold(&set, &intent, &signatures, None, depth, members)?)?
     };
+    let proof = key.prove_assignment(&assignment, &mut rng)?;
+    let pvk = veil_prover::prepare(key.verifying_key());
+    anyhow::ensure!(veil_prover::verify(&pvk, assignment.public_inputs(), &proof)?, "the sample proof does not verify");
+    Ok(())
+}
+
+/// A sample Policy proof: a one-rule policy (any call but to the account, no value) for a
+/// role of as many fresh members as the slots and the grant tree allow, all of them signing.
+fn sample_policy_proof(key: &ProverKey, shape: veil_circuits::policy::PolicyShape) -> anyhow::Result<()> {
+    use veil_approver::policy::{check_str, witness, CompiledPolicy, Entropy, Format};
+    let mut rng = rand::rngs::OsRng;
+    let members = shape.k_max.min(1 << shape.max_depth.min(16));
+    let keys: Vec<PrivateKey> = (0..members).map(|_| PrivateKey::random(&mut rng)).collect();
+    let commitments: Vec<String> = keys
+        .iter()
+        .map(|k| format!("\"{}\"", veil_circuits::field::to_decimal(&identity::commitment(&k.public_key()))))
+        .collect();
+    let account = alloy_primitives::Address::repeat_byte(0x11);
+    let text = format!(
+        "version = 1\naccount = \"0x{}\"\nchain_id = 1\ndepth = {}\nk_max = {}\npolicy_depth = {}\n\n\
+         [[rule]]\nname = \"sample\"\nrole = \"signers\"\nthreshold = {members}\ntarget = \"*\"\nfunction = \"*\"\n\
+         delay = \"1s\"\n\n[roles]\nsigners = [{}]\n",
+        hex::encode(account),
+        shape.max_depth,
+        shape.k_max,
+        shape.policy_depth,
+        commitments.join(", ")
+    );
+    let checked = check_str(&text, Format::Toml);
+    let file = checked.file.filter(|_| checked.policy.is_some()).context("the sample policy")?;
+    let compiled = CompiledPolicy::compile(&file, Entropy::Os)?;
+    let intent = Intent {
+        chain_id: 1,
+        account,
+        target: alloy_primitives::Address::repeat_byte(0x22),
+        value: alloy_primitives::U256::ZERO,
+        data: alloy_primitives::Bytes::new(),
+        nonce: alloy_primitives::U256::ZERO,
+        valid_after: 0,
+        valid_until: 0,
+    };
+    let signatures: Vec<SignedIntent> = keys.iter().map(|k| SignedIntent::sign_with(k, &intent)).collect();
+    let w = witness(&compiled, &intent, &signatures, 1, shape)?;
+    let assignment = Assignment::synthesize(w.circuit)?;
     let proof = key.prove_assignment(&assignment, &mut rng)?;
     let pvk = veil_prover::prepare(key.verifying_key());
     anyhow::ensure!(veil_prover::verify(&pvk, assignment.public_inputs(), &proof)?, "the sample proof does not verify");
