@@ -599,3 +599,155 @@ fn demo_runs_on_a_real_node() {
         assert!(stdout.contains(expected), "missing {expected:?} in\n{stdout}");
     }
 }
+
+/// A policy account on anvil through the CLI: the policy names the address the deployment
+/// will create (a wrong one is refused, naming the right one); 2 of 2 payers pay up to
+/// 1,000 wei at once; more takes a 1 h lead (queued, shown by `account show`, executed after
+/// the time passes); a replay, a proof for another amount and a short lead are refused
+/// before anything is sent.
+#[test]
+fn policy_account_deploys_and_pays_on_anvil() {
+    let Story { node, dir, members, .. } = story();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let target = "0x2222222222222222222222222222222222222222";
+    let policy = |account: &str| {
+        format!(
+            "version = 1\naccount = \"{account}\"\nchain_id = 31337\ndepth = 2\nk_max = 2\npolicy_depth = 2\n\n\
+             [[rule]]\nname = \"small\"\nrole = \"payers\"\nthreshold = 2\ntarget = \"{target}\"\nfunction = \"receive\"\n\
+             max_value = \"1000\"\n\n\
+             [[rule]]\nname = \"large\"\nrole = \"payers\"\nthreshold = 2\ntarget = \"{target}\"\nfunction = \"receive\"\n\
+             max_value = \"unlimited\"\ndelay = \"1h\"\n\n\
+             [roles]\npayers = [\"{}\", \"{}\"]\n",
+            members[0], members[1]
+        )
+    };
+    let compile = |account: &str| {
+        std::fs::write(p("policy.toml"), policy(account)).unwrap();
+        stdout_of(veil().args(["policy", "compile", &p("policy.toml"), "--out", &p("policy"), "--force"]))
+    };
+    stdout_of(veil().args([
+        "setup",
+        "policy",
+        "--depth",
+        "2",
+        "--k-max",
+        "2",
+        "--policy-depth",
+        "2",
+        "--out",
+        &p("pk"),
+    ]));
+    let deploy = || {
+        let mut c = veil();
+        c.args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--policy-vk", &p("pk/verification_key.json"), "--auth", &p("policy/auth.json")])
+            .args(["--fund", "1000000", "--out", &p("deployment.json")]);
+        c
+    };
+    // A policy for another address: refused, the right one named.
+    compile("0x1111111111111111111111111111111111111111");
+    let out = deploy().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let account =
+        err.split("set `account = \"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_else(|| panic!("{err}"));
+    let account = account.to_owned();
+    assert!(!Path::new(&p("deployment.json")).exists());
+    let auth_root = compile(&account);
+    let out = stdout_of(&mut deploy());
+    assert!(out.to_lowercase().contains(&format!("account {}", account.to_lowercase())), "{out}");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("deployment.json")).unwrap()).unwrap();
+    assert_eq!(record["policy_account"]["address"].as_str().map(str::to_lowercase), Some(account.to_lowercase()));
+    assert!(record["account"].is_null());
+    let show =
+        || stdout_of(veil().args(["account", "show", "--rpc-url", &node.url, "--deployment", &p("deployment.json")]));
+    let shown = show();
+    assert!(shown.contains(&format!("auth root {auth_root}")) && shown.contains("balance   1000000 wei"), "{shown}");
+
+    // An intent, both signatures, a proof with `lead`.
+    let prove = |name: &str, value: &str, valid_after: &str, lead: &str| {
+        stdout_of(
+            veil().args(["intent", "new", "--rpc-url", &node.url, "--account", &account, "--target", target]).args([
+                "--value",
+                value,
+                "--valid-after",
+                valid_after,
+                "--out",
+                &p(&format!("{name}.json")),
+            ]),
+        );
+        for i in [0, 1] {
+            stdout_of(veil_with_passphrase(PASS).args([
+                "sign",
+                "--key",
+                &p(&format!("m{i}.key")),
+                "--intent",
+                &p(&format!("{name}.json")),
+                "--out",
+                &p(&format!("{name}-s{i}.json")),
+            ]));
+        }
+        veil()
+            .args([
+                "prove",
+                "policy",
+                "--compiled",
+                &p("policy/policy.compiled.json"),
+                "--intent",
+                &p(&format!("{name}.json")),
+            ])
+            .args(["--pk", &p("pk"), "--lead", lead, "--allow-development-key", "--out", &p(&format!("{name}-proof"))])
+            .args([p(&format!("{name}-s0.json")), p(&format!("{name}-s1.json"))])
+            .output()
+            .unwrap()
+    };
+    let submit = |name: &str, proof: &str| {
+        let mut c = veil();
+        c.args(["submit", "policy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--deployment", &p("deployment.json"), "--intent", &p(&format!("{name}.json"))])
+            .args([
+                "--proof",
+                &p(&format!("{proof}-proof/proof.json")),
+                "--public",
+                &p(&format!("{proof}-proof/public.json")),
+            ])
+            .args(["--vk", &p("pk/verification_key.json")]);
+        c
+    };
+    assert!(prove("small", "700", "0", "0").status.success());
+    let out = stdout_of(&mut submit("small", "small"));
+    assert!(out.contains("execute: tx") && out.contains("Executed("), "{out}");
+    // The same again: the nonce is spent (refused before sending).
+    submit("small", "small").assert().code(1).stderr(predicate::str::contains("NonceMismatch"));
+
+    // 5,000 wei: no rule at once; with a 1 h lead the large rule, queued.
+    let out = prove("big", "5000", "0", "0");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("small: value 5000 > 1000"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The small proof for the big intent: another call, refused locally.
+    submit("big", "small").assert().code(2).stderr(predicate::str::contains("another"));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    // A validAfter that does not cover the lead: refused before sending.
+    assert!(prove("early", "5000", &(now + 600).to_string(), "1h").status.success());
+    submit("early", "early").assert().code(1).stderr(predicate::str::contains("LeadNotCovered"));
+    assert!(prove("late", "5000", &(now + 7200).to_string(), "1h").status.success());
+    let out = stdout_of(&mut submit("late", "late"));
+    assert!(out.contains("execute (queued): tx") && out.contains("Queued("), "{out}");
+    let shown = show();
+    assert!(shown.contains("queued") && shown.contains("executable in"), "{shown}");
+    rpc(&node.url, "evm_increaseTime", "[7300]");
+    rpc(&node.url, "evm_mine", "[]");
+    let out = stdout_of(
+        veil()
+            .args(["submit", "execute-queued", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--deployment", &p("deployment.json"), "--intent", &p("late.json")]),
+    );
+    assert!(out.contains("executeQueued: tx") && out.contains("Executed("), "{out}");
+    let shown = show();
+    assert!(shown.contains("balance   994300 wei") && shown.contains("queued    none"), "{shown}");
+}

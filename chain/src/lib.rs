@@ -26,7 +26,7 @@ use alloy::{
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::{SolCall, SolEventInterface};
 use thiserror::Error;
-use veil_verifier_contract::{account::VeilAccount, harness::describe_revert};
+use veil_verifier_contract::{account::VeilAccount, policy::describe_revert, policy::VeilPolicyAccount};
 
 /// How long to wait for a transaction's receipt.
 pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -289,8 +289,29 @@ fn decode_events(receipt: &TransactionReceipt) -> Vec<String> {
         .inner
         .logs()
         .iter()
-        .filter_map(|log| VeilAccount::VeilAccountEvents::decode_log(&log.inner).ok().map(|e| describe_event(&e.data)))
+        .filter_map(|log| {
+            VeilAccount::VeilAccountEvents::decode_log(&log.inner).ok().map(|e| describe_event(&e.data)).or_else(|| {
+                VeilPolicyAccount::VeilPolicyAccountEvents::decode_log(&log.inner)
+                    .ok()
+                    .map(|e| describe_policy_event(&e.data))
+            })
+        })
         .collect()
+}
+
+/// A policy account's own event as one line (the events it shares with `VeilAccount`,
+/// `Executed`, `Queued`, `Cancelled`, `Received`, decode as those).
+#[must_use]
+pub fn describe_policy_event(e: &VeilPolicyAccount::VeilPolicyAccountEvents) -> String {
+    use VeilPolicyAccount::VeilPolicyAccountEvents as E;
+    match e {
+        E::Authorized(a) => format!("Authorized(digest {}, nonce {}, lead {} s)", a.digest, a.nonce, a.lead),
+        E::AuthRootChanged(r) => format!("AuthRootChanged(auth root {}, epoch {})", r.authRoot, r.epoch),
+        E::Executed(x) => format!("Executed(digest {}, target {}, value {} wei)", x.digest, x.target, x.value),
+        E::Queued(q) => format!("Queued(digest {}, eta {}, epoch {})", q.digest, q.eta, q.epoch),
+        E::Cancelled(c) => format!("Cancelled(digest {})", c.digest),
+        E::Received(r) => format!("Received({} wei from {})", r.value, r.from),
+    }
 }
 
 /// An account event as one line.

@@ -32,6 +32,36 @@ pub struct Record {
     /// The account.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub account: Option<Account>,
+    /// The Policy verifier (a policy deployment).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub policy_verifier: Option<Verifier>,
+    /// The policy account (a policy deployment).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub policy_account: Option<PolicyAccount>,
+}
+
+/// A deployed `VeilPolicyAccount` and its constructor arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyAccount {
+    /// Its address.
+    pub address: Address,
+    /// The deploying transaction.
+    pub tx: B256,
+    /// Gas it used.
+    pub gas_used: u64,
+    /// Constructor: the Policy verifier.
+    pub verifier: Address,
+    /// Constructor: the auth root (a 0x-hex word).
+    pub auth_root: U256,
+    /// The policy's shape, from its auth file: grant tree depth, slots, policy tree depth.
+    pub depth: u32,
+    /// Slots.
+    pub k_max: u32,
+    /// The policy tree's depth.
+    pub policy_depth: u32,
+    /// Wei sent with the deployment.
+    pub funded: U256,
 }
 
 /// A deployed verifier.

@@ -26,6 +26,8 @@ use veil_verifier_contract::{
 use super::read_json;
 use crate::exit::{bad_input, input_error, FAILURE, OK};
 
+mod policy;
+
 /// Exit code for a transient failure (the node unreachable, a timeout): retrying is safe.
 pub const RETRY: u8 = 75;
 
@@ -148,11 +150,20 @@ pub struct DeployArgs {
     #[arg(long, conflicts_with_all = ["root", "threshold"])]
     no_account: bool,
     /// The approver set's root (decimal), as `veil set root` prints it.
-    #[arg(long, required_unless_present = "no_account")]
+    #[arg(long, required_unless_present_any = ["no_account", "policy_vk"])]
     root: Option<String>,
     /// How many distinct members must approve.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), required_unless_present = "no_account")]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), required_unless_present_any = ["no_account", "policy_vk"])]
     threshold: Option<u64>,
+    /// Deploy a policy account instead (VeilPolicyAccount, with a Policy verifier for this
+    /// verifying key), holding the auth root of --auth.
+    #[arg(long, value_name = "FILE", requires = "auth", conflicts_with_all = ["approval_vk", "threshold_vk", "verifiers_from", "no_account", "root", "threshold", "delay"])]
+    policy_vk: Option<PathBuf>,
+    /// The compiled policy's public auth file (`veil policy compile`: DIR/auth.json): the
+    /// auth root and the chain; the account it names must be the address this deployment
+    /// creates (the deployer's next nonce but one; `--dry-run` prints it).
+    #[arg(long, value_name = "FILE", requires = "policy_vk")]
+    auth: Option<PathBuf>,
     /// The time-lock, in seconds, between authorization and execution.
     #[arg(long, default_value_t = 0)]
     delay: u64,
@@ -215,6 +226,9 @@ fn print_mined(what: &str, m: &Mined) {
 }
 
 pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
+    if let (Some(vk), Some(auth)) = (&a.policy_vk, &a.auth) {
+        return policy::deploy(a, vk, auth);
+    }
     use veil_verifier_contract::{
         harness::{APPROVAL_VERIFIER, THRESHOLD_VERIFIER},
         render::{render_verifier, KeyProvenance, VerifierOptions},
@@ -350,6 +364,8 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         approval_verifier: reuse_approval.clone(),
         threshold_verifier: reuse_threshold.clone(),
         account: None,
+        policy_verifier: None,
+        policy_account: None,
     };
     let deploy_verifier = |name: &str, code: &[u8], vk: &VerifyingKey| -> anyhow::Result<record::Verifier> {
         let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
@@ -423,25 +439,30 @@ pub fn account(c: AccountCommand) -> anyhow::Result<u8> {
     let rec = read_record(&a.deployment)?;
     let client = connect(&a.rpc, None)?;
     same_chain(&a.deployment, &rec, &client)?;
-    let account = rec
-        .account
-        .as_ref()
-        .ok_or_else(|| bad_input(format!("{}: no account in the record", a.deployment.display())))?
-        .address;
-    let read = |c: &dyn Fn(&Client) -> Result<U256, ChainError>| c(&client).map_err(chain_error);
-    let root = read(&|c| c.read(account, &VeilAccount::rootCall {}))?;
-    let threshold = read(&|c| c.read(account, &VeilAccount::thresholdCall {}))?;
-    let nonce = read(&|c| c.read(account, &VeilAccount::nonceCall {}))?;
-    let epoch = read(&|c| c.read(account, &VeilAccount::epochCall {}))?;
-    let delay = client.read(account, &VeilAccount::delayCall {}).map_err(chain_error)?;
-    let balance = client.balance(account).map_err(chain_error)?;
-    println!("account   {account} (chain {})", client.chain_id);
-    println!("root      {root}");
-    println!("threshold {threshold}");
-    println!("nonce     {nonce}");
-    println!("delay     {delay} s");
-    println!("epoch     {epoch}");
-    println!("balance   {balance} wei");
+    let (account, epoch) = if let Some(p) = &rec.policy_account {
+        (p.address, policy::show(&client, p.address)?)
+    } else {
+        let account = rec
+            .account
+            .as_ref()
+            .ok_or_else(|| bad_input(format!("{}: no account in the record", a.deployment.display())))?
+            .address;
+        let read = |c: &dyn Fn(&Client) -> Result<U256, ChainError>| c(&client).map_err(chain_error);
+        let root = read(&|c| c.read(account, &VeilAccount::rootCall {}))?;
+        let threshold = read(&|c| c.read(account, &VeilAccount::thresholdCall {}))?;
+        let nonce = read(&|c| c.read(account, &VeilAccount::nonceCall {}))?;
+        let epoch = read(&|c| c.read(account, &VeilAccount::epochCall {}))?;
+        let delay = client.read(account, &VeilAccount::delayCall {}).map_err(chain_error)?;
+        let balance = client.balance(account).map_err(chain_error)?;
+        println!("account   {account} (chain {})", client.chain_id);
+        println!("root      {root}");
+        println!("threshold {threshold}");
+        println!("nonce     {nonce}");
+        println!("delay     {delay} s");
+        println!("epoch     {epoch}");
+        println!("balance   {balance} wei");
+        (account, epoch)
+    };
     let now = client.timestamp().map_err(chain_error)?;
     let mut queued: Vec<(alloy_primitives::B256, U256, U256)> = Vec::new();
     for log in client.account_logs(account).map_err(chain_error)? {
@@ -465,7 +486,7 @@ pub fn account(c: AccountCommand) -> anyhow::Result<u8> {
     }
     for (digest, eta, q_epoch) in queued {
         let state = if q_epoch != epoch {
-            "void (queued before a set change)".to_owned()
+            "void (queued before a set or policy change)".to_owned()
         } else if U256::from(now) >= eta {
             "executable now".to_owned()
         } else {
@@ -482,8 +503,14 @@ pub enum SubmitCommand {
     Execute(SubmitArgs),
     /// `approve(intent, nullifier, proof)` with an Approval proof.
     Approve(SubmitArgs),
-    /// `executeQueued(intent)` once its delay has passed (anyone may send it).
+    /// `executeQueued(intent)` once its delay has passed (anyone may send it); VeilAccount
+    /// or VeilPolicyAccount.
     ExecuteQueued(QueuedArgs),
+    /// `execute(intent, lead, proof)` on a VeilPolicyAccount with a Policy proof (`veil prove
+    /// policy`); the lead is the proof's. Checked first: the proof's call, value and
+    /// arguments are the intent's, its root the account's, the nonce, the window, and with a
+    /// lead that validAfter covers it (the account then queues the intent).
+    Policy(SubmitArgs),
     /// `execute(intent, signers, proof)` of a cancellation: an intent built by
     /// `veil intent new --cancel QUEUED_INTENT` (checked to be one), with its Threshold proof;
     /// it executes at once, whatever the time-lock.
@@ -539,8 +566,11 @@ pub struct QueuedArgs {
 fn checked_account(rec_path: &Path, intent_path: &Path, client: &Client) -> anyhow::Result<(Address, Intent)> {
     let rec = read_record(rec_path)?;
     same_chain(rec_path, &rec, client)?;
-    let account =
-        rec.account.ok_or_else(|| bad_input(format!("{}: no account in the record", rec_path.display())))?.address;
+    let account = rec
+        .account
+        .map(|a| a.address)
+        .or(rec.policy_account.map(|a| a.address))
+        .ok_or_else(|| bad_input(format!("{}: no account in the record", rec_path.display())))?;
     let intent = Intent::load(intent_path).map_err(|e| input_error(&e))?;
     if intent.chain_id != client.chain_id {
         return Err(bad_input(format!(
@@ -561,11 +591,15 @@ fn checked_account(rec_path: &Path, intent_path: &Path, client: &Client) -> anyh
 }
 
 pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
+    if let SubmitCommand::Policy(a) = &c {
+        return policy::submit(a);
+    }
     let (rpc, signer, deployment, intent_path) = match &c {
         SubmitCommand::Execute(a) | SubmitCommand::Approve(a) | SubmitCommand::Cancel(a) => {
             (&a.rpc, &a.signer, &a.deployment, &a.intent)
         }
         SubmitCommand::ExecuteQueued(a) => (&a.rpc, &a.signer, &a.deployment, &a.intent),
+        SubmitCommand::Policy(_) => unreachable!("handled above"),
     };
     let client = connect(rpc, Some(signer.signer()?))?;
     let (account, intent) = checked_account(deployment, intent_path, &client)?;
@@ -574,6 +608,7 @@ pub fn submit(c: SubmitCommand) -> anyhow::Result<u8> {
         SubmitCommand::ExecuteQueued(_) => {
             ("executeQueued", VeilAccount::executeQueuedCall { intent: sol }.abi_encode())
         }
+        SubmitCommand::Policy(_) => unreachable!("handled above"),
         SubmitCommand::Execute(a) | SubmitCommand::Approve(a) | SubmitCommand::Cancel(a) => {
             if matches!(c, SubmitCommand::Cancel(_)) {
                 let selector = VeilAccount::cancelCall::SELECTOR;
