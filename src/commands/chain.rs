@@ -181,6 +181,26 @@ pub struct DeployArgs {
     force: bool,
 }
 
+/// An existing record at --out must be of this chain, and is replaced only with --force (or
+/// left alone by a dry run).
+fn check_out(a: &DeployArgs, client: &Client) -> anyhow::Result<()> {
+    if a.out.exists() {
+        let old = read_record(&a.out)?;
+        same_chain(&a.out, &old, client)?;
+        if !a.force && !a.dry_run {
+            return Err(bad_input(format!("{} exists (--force replaces it)", a.out.display())));
+        }
+    }
+    Ok(())
+}
+
+/// The pinned solc, and the record's description of it and its settings.
+fn compiler() -> anyhow::Result<(Solc, String)> {
+    let solc = Solc::locate().context("the pinned solc")?;
+    let version = solc.version().context("solc's version")?;
+    Ok((solc, format!("solc {version} (optimizer runs {OPTIMIZER_RUNS}, via IR, evm {EVM_VERSION})")))
+}
+
 fn read_vk(path: &Path) -> anyhow::Result<VerifyingKey> {
     let json: VerificationKeyJson = read_json(path, "verifying key")?;
     (&json).try_into().map_err(|e| bad_input(format!("{}: {e}", path.display())))
@@ -276,18 +296,8 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    if a.out.exists() {
-        let old = read_record(&a.out)?;
-        same_chain(&a.out, &old, &client)?;
-        if !a.force && !a.dry_run {
-            return Err(bad_input(format!("{} exists (--force replaces it)", a.out.display())));
-        }
-    }
-    let solc = Solc::locate().context("the pinned solc")?;
-    let compiler = format!(
-        "solc {} (optimizer runs {OPTIMIZER_RUNS}, via IR, evm {EVM_VERSION})",
-        solc.version().context("solc's version")?
-    );
+    check_out(a, &client)?;
+    let (solc, compiler) = compiler()?;
     // Render the verifiers asked for and compile them with the account.
     let render = |vk: &VerifyingKey, name: &str, description: &str| {
         render_verifier(
@@ -486,7 +496,7 @@ pub fn account(c: AccountCommand) -> anyhow::Result<u8> {
     }
     for (digest, eta, q_epoch) in queued {
         let state = if q_epoch != epoch {
-            "void (queued before a set or policy change)".to_owned()
+            format!("void (queued before a {} change)", if rec.policy_account.is_some() { "policy" } else { "set" })
         } else if U256::from(now) >= eta {
             "executable now".to_owned()
         } else {

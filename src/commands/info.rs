@@ -52,15 +52,8 @@ pub struct ThresholdInfo {
 
 #[derive(Debug, Args)]
 pub struct PolicyInfo {
-    /// Maximum depth of the grant tree.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
-    depth: u8,
-    /// Signer slots.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=64))]
-    k_max: u8,
-    /// Depth of the policy tree.
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(1..=16))]
-    policy_depth: u8,
+    #[command(flatten)]
+    shape: super::PolicyShapeArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -134,18 +127,14 @@ pub fn run(c: InfoCommand) -> anyhow::Result<u8> {
 
 /// `veil info policy`.
 fn policy(p: &PolicyInfo) -> anyhow::Result<u8> {
-    let shape = veil_circuits::policy::PolicyShape {
-        max_depth: usize::from(p.depth),
-        k_max: usize::from(p.k_max),
-        policy_depth: usize::from(p.policy_depth),
-    };
+    let shape = p.shape.shape();
     let (_, blank) = veil_prover::engine::policy_shape(shape)?;
     let size = veil_prover::shape(blank).context("synthesizing the Policy circuit")?;
     let order = ["auth_root", "intent", "call", "value", "arg0", "arg1"];
     if p.json {
         let report = serde_json::json!({
-            "circuit": "policy", "depth": p.depth, "k_max": p.k_max, "policy_depth": p.policy_depth,
-            "rule_slots": 1u64 << p.policy_depth,
+            "circuit": "policy", "depth": shape.max_depth, "k_max": shape.k_max,
+            "policy_depth": shape.policy_depth, "rule_slots": 1u64 << shape.policy_depth,
             "constraints": size.constraints, "public_inputs": size.public_inputs,
             "witness_variables": size.witness_variables, "public_input_order": order,
         });
@@ -153,10 +142,10 @@ fn policy(p: &PolicyInfo) -> anyhow::Result<u8> {
     } else {
         println!(
             "circuit            policy (max depth {}, k_max {}, policy depth {}: {} rule slots)",
-            p.depth,
-            p.k_max,
-            p.policy_depth,
-            1u64 << p.policy_depth
+            shape.max_depth,
+            shape.k_max,
+            shape.policy_depth,
+            1u64 << shape.policy_depth
         );
         println!("constraints        {}", size.constraints);
         println!("public inputs      {} ({})", size.public_inputs, order.join(", "));

@@ -108,3 +108,29 @@ pub fn write_tables(key: &ProverKey, dir: &Path, budget: usize) -> anyhow::Resul
     );
     Ok(())
 }
+
+/// A Policy circuit's shape, as `veil setup policy` and `veil info policy` take it (the
+/// policy file's defaults).
+#[derive(Debug, clap::Args)]
+pub struct PolicyShapeArgs {
+    /// Maximum depth of the grant tree.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
+    depth: u8,
+    /// Signer slots: the largest threshold a rule can have.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=64))]
+    k_max: u8,
+    /// Depth of the policy tree (2^depth rule slots).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(1..=16))]
+    policy_depth: u8,
+}
+
+impl PolicyShapeArgs {
+    /// The shape.
+    pub fn shape(&self) -> veil_circuits::policy::PolicyShape {
+        veil_circuits::policy::PolicyShape {
+            max_depth: usize::from(self.depth),
+            k_max: usize::from(self.k_max),
+            policy_depth: usize::from(self.policy_depth),
+        }
+    }
+}

@@ -43,27 +43,14 @@ pub struct PolicyArgs {
     /// The intent file.
     #[arg(long)]
     intent: PathBuf,
-    /// The setup directory of a policy setup of the compiled policy's shape.
-    #[arg(long)]
-    pk: PathBuf,
     /// The time-lock the proof claims (`0`, `90s`, `48h`, `7d`): at least the rule's delay.
     /// With a lead, the account queues the intent and executes it no sooner than the lead
     /// after submission; the intent's validAfter must then be at least the submission time
     /// plus the lead.
     #[arg(long, default_value = "0")]
     lead: String,
-    /// Validate every point of the proving key and its constraint system.
-    #[arg(long)]
-    check_key: bool,
-    /// Whether to read the fixed-base MSM tables beside the key (DIR/proving_key.tables,
-    /// from `veil tables`): `auto` uses them when the file is there.
-    #[arg(long, value_enum, default_value_t = UseTables::Auto)]
-    tables: UseTables,
     #[command(flatten)]
-    dev_key: DevelopmentKeyFlag,
-    /// The output directory (created if missing).
-    #[arg(long)]
-    out: PathBuf,
+    proving: ProvingArgs,
     /// Signature files (`veil sign`) by members of the rule's role.
     #[arg(required = true)]
     signatures: Vec<PathBuf>,
@@ -77,25 +64,12 @@ pub struct ThresholdArgs {
     /// The intent file.
     #[arg(long)]
     intent: PathBuf,
-    /// The setup directory of a threshold setup.
-    #[arg(long)]
-    pk: PathBuf,
     /// The threshold k to prove; defaults to the number of signatures. With more
     /// signatures than k, the first k (by commitment) are used.
     #[arg(long)]
     threshold: Option<usize>,
-    /// Validate every point of the proving key and its constraint system.
-    #[arg(long)]
-    check_key: bool,
-    /// Whether to read the fixed-base MSM tables beside the key (DIR/proving_key.tables,
-    /// from `veil tables`): `auto` uses them when the file is there.
-    #[arg(long, value_enum, default_value_t = UseTables::Auto)]
-    tables: UseTables,
     #[command(flatten)]
-    dev_key: DevelopmentKeyFlag,
-    /// The output directory (created if missing).
-    #[arg(long)]
-    out: PathBuf,
+    proving: ProvingArgs,
     /// Signature files.
     #[arg(required = true)]
     signatures: Vec<PathBuf>,
@@ -119,7 +93,14 @@ pub struct ApprovalArgs {
     /// so one member yields one nullifier per intent.
     #[arg(long)]
     scope: Option<String>,
-    /// The setup directory (holding proving_key.veil).
+    #[command(flatten)]
+    proving: ProvingArgs,
+}
+
+/// The proving key and the output, shared by every proof.
+#[derive(Debug, Args)]
+pub struct ProvingArgs {
+    /// The setup directory (holding proving_key.veil) of a setup of this statement.
     #[arg(long)]
     pk: PathBuf,
     /// Validate every point of the proving key and its constraint system (slower; for keys
@@ -173,13 +154,12 @@ pub fn run(c: ProveCommand) -> anyhow::Result<u8> {
 /// while another opens the proving key, then proves: a one-shot proof pays the longer of
 /// the two, not their sum. A development key is warned about first, from its header.
 fn load_and_prove<T>(
-    pk: &Path,
-    check_key: bool,
+    proving: &ProvingArgs,
     circuit: CircuitId,
-    tables: UseTables,
-    dev_key: &DevelopmentKeyFlag,
     prepare: impl FnOnce(&Header) -> anyhow::Result<(Assignment, T)>,
 ) -> anyhow::Result<(Proof, T)> {
+    let ProvingArgs { pk, check_key, tables, dev_key, .. } = proving;
+    let (pk, check_key, tables) = (pk.as_path(), *check_key, *tables);
     let header = setup_dir::read_header(pk, Some(circuit)).map_err(setup_dir_error)?;
     dev_key.warn(pk, &header.provenance);
     let (prover, prepared) = std::thread::scope(|s| {
@@ -203,7 +183,7 @@ fn load_and_prove<T>(
 fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
     let pass =
         passphrase::read(a.passphrase_file.as_deref(), passphrase::ENV, Purpose::Unlock, &a.key.display().to_string())?;
-    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Approval, a.tables, &a.dev_key, |header| {
+    let (groth, inputs) = load_and_prove(&a.proving, CircuitId::Approval, |header| {
         let start = std::time::Instant::now();
         let key = Key::load(&a.key, pass.as_bytes()).map_err(|e| input_error(&e))?;
         drop(pass);
@@ -216,14 +196,14 @@ fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
         let inputs = circuit.public_inputs().expect("a filled circuit");
         Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
     })?;
-    write_proof(&a.out, &groth, &inputs)?;
+    write_proof(&a.proving.out, &groth, &inputs)?;
     println!("{}", inputs[veil_circuits::approval::NULLIFIER]);
     Ok(OK)
 }
 
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     use veil_circuits::threshold::K;
-    let (groth, inputs) = load_and_prove(&a.pk, a.check_key, CircuitId::Threshold, a.tables, &a.dev_key, |header| {
+    let (groth, inputs) = load_and_prove(&a.proving, CircuitId::Threshold, |header| {
         let set = ApproverSet::load(&a.set).map_err(|e| input_error(&e))?;
         let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
         let signed = a
@@ -239,7 +219,7 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
         let inputs = circuit.public_inputs().expect("a filled circuit");
         Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
     })?;
-    write_proof(&a.out, &groth, &inputs)?;
+    write_proof(&a.proving.out, &groth, &inputs)?;
     println!("{}", inputs[K]);
     Ok(OK)
 }
@@ -247,46 +227,45 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
 fn policy(a: &PolicyArgs) -> anyhow::Result<u8> {
     use veil_approver::policy::{units::parse_duration, witness, CompiledPolicy, PolicyWitnessError as E};
     let lead = parse_duration(&a.lead).map_err(|e| bad_input(format!("--lead: {e}")))?;
-    let (groth, (inputs, rule)) =
-        load_and_prove(&a.pk, a.check_key, CircuitId::Policy, a.tables, &a.dev_key, |header| {
-            let compiled = CompiledPolicy::load(&a.compiled).map_err(|e| input_error(&e))?;
-            let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
-            let signed = a
-                .signatures
-                .iter()
-                .map(|p| SignedIntent::load(p))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| input_error(&e))?;
-            let shape = header.shape.policy().expect("a policy key's header");
-            let sig = |i: usize| a.signatures[i].display();
-            let w = witness(&compiled, &intent, &signed, lead, shape).map_err(|e| match e {
-                E::Shape { compiled: c, key } => bad_input(format!(
-                    "{}: the policy is compiled for {c}; the key in {} is for {key}",
+    let (groth, (inputs, rule)) = load_and_prove(&a.proving, CircuitId::Policy, |header| {
+        let compiled = CompiledPolicy::load(&a.compiled).map_err(|e| input_error(&e))?;
+        let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
+        let signed = a
+            .signatures
+            .iter()
+            .map(|p| SignedIntent::load(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| input_error(&e))?;
+        let shape = header.shape.policy().expect("a policy key's header");
+        let sig = |i: usize| a.signatures[i].display();
+        let w = witness(&compiled, &intent, &signed, lead, shape).map_err(|e| match e {
+            E::Shape { compiled: c, key } => bad_input(format!(
+                "{}: the policy is compiled for {c}; the key in {} is for {key}",
+                a.compiled.display(),
+                a.proving.pk.display()
+            )),
+            E::Intent(e) => bad_input(format!("{}: {e}", a.intent.display())),
+            E::OtherIntent { index } => {
+                bad_input(format!("{}: signs another intent than {}", sig(index), a.intent.display()))
+            }
+            E::BadSignature { index } => bad_input(format!("{}: the signature does not verify", sig(index))),
+            E::SameSigner { first, second } => {
+                bad_input(format!("{} and {} are by the same signer", sig(first), sig(second)))
+            }
+            E::NoRule(no) => {
+                eprint!("{no}");
+                anyhow::anyhow!(
+                    "no rule of {} admits {} with these signatures",
                     a.compiled.display(),
-                    a.pk.display()
-                )),
-                E::Intent(e) => bad_input(format!("{}: {e}", a.intent.display())),
-                E::OtherIntent { index } => {
-                    bad_input(format!("{}: signs another intent than {}", sig(index), a.intent.display()))
-                }
-                E::BadSignature { index } => bad_input(format!("{}: the signature does not verify", sig(index))),
-                E::SameSigner { first, second } => {
-                    bad_input(format!("{} and {} are by the same signer", sig(first), sig(second)))
-                }
-                E::NoRule(no) => {
-                    eprint!("{no}");
-                    anyhow::anyhow!(
-                        "no rule of {} admits {} with these signatures",
-                        a.compiled.display(),
-                        a.intent.display()
-                    )
-                }
-                E::Circuit(e) => anyhow::Error::new(e).context("the policy circuit refused the witness"),
-            })?;
-            let inputs = w.circuit.public_inputs().expect("a filled circuit");
-            Ok((Assignment::synthesize(w.circuit).context("synthesizing the witness")?, (inputs, w.rule_name)))
+                    a.intent.display()
+                )
+            }
+            E::Circuit(e) => anyhow::Error::new(e).context("the policy circuit refused the witness"),
         })?;
-    write_proof(&a.out, &groth, &inputs)?;
+        let inputs = w.circuit.public_inputs().expect("a filled circuit");
+        Ok((Assignment::synthesize(w.circuit).context("synthesizing the witness")?, (inputs, w.rule_name)))
+    })?;
+    write_proof(&a.proving.out, &groth, &inputs)?;
     eprintln!("proved under rule {rule} (the proof does not reveal which rule)");
     println!("{}", inputs[veil_circuits::policy::AUTH_ROOT]);
     Ok(OK)

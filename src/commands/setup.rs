@@ -30,15 +30,8 @@ pub enum SetupCommand {
 
 #[derive(Debug, Args)]
 pub struct PolicySetupArgs {
-    /// Maximum depth of the grant tree.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u8).range(1..=32))]
-    depth: u8,
-    /// Signer slots: the largest threshold a rule can have.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=64))]
-    k_max: u8,
-    /// Depth of the policy tree.
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(1..=16))]
-    policy_depth: u8,
+    #[command(flatten)]
+    shape: super::PolicyShapeArgs,
     /// Output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -101,14 +94,7 @@ pub fn run(c: SetupCommand) -> anyhow::Result<u8> {
         SetupCommand::Policy(a) => (
             a.out,
             a.tables.tables,
-            Box::new(move || {
-                let shape = veil_circuits::policy::PolicyShape {
-                    max_depth: usize::from(a.depth),
-                    k_max: usize::from(a.k_max),
-                    policy_depth: usize::from(a.policy_depth),
-                };
-                veil_prover::setup_policy(shape, &mut rand::rngs::OsRng)
-            }),
+            Box::new(move || veil_prover::setup_policy(a.shape.shape(), &mut rand::rngs::OsRng)),
         ),
     };
     eprintln!(

@@ -17,12 +17,11 @@ use veil_verifier_contract::{
     harness::proof_words,
     policy::{sol_intent, VeilPolicyAccount, POLICY_VERIFIER},
     scenario::word,
-    solc::{Solc, EVM_VERSION, OPTIMIZER_RUNS},
 };
 
 use super::{
-    chain_error, checked_account, connect, print_mined, proof_and_public, read_record, read_vk, same_chain, vk_hash,
-    write_record, DeployArgs, SubmitArgs,
+    chain_error, check_out, checked_account, compiler, connect, print_mined, proof_and_public, read_record, read_vk,
+    vk_hash, write_record, DeployArgs, SubmitArgs,
 };
 use crate::exit::{bad_input, input_error, FAILURE, OK};
 
@@ -66,18 +65,8 @@ pub fn deploy(a: &DeployArgs, vk_path: &Path, auth_path: &Path) -> anyhow::Resul
             n + 1
         )));
     }
-    if a.out.exists() {
-        let old = read_record(&a.out)?;
-        same_chain(&a.out, &old, &client)?;
-        if !a.force && !a.dry_run {
-            return Err(bad_input(format!("{} exists (--force replaces it)", a.out.display())));
-        }
-    }
-    let solc = Solc::locate().context("the pinned solc")?;
-    let compiler = format!(
-        "solc {} (optimizer runs {OPTIMIZER_RUNS}, via IR, evm {EVM_VERSION})",
-        solc.version().context("solc's version")?
-    );
+    check_out(a, &client)?;
+    let (solc, compiler) = compiler()?;
     let verifier_sol = render_verifier(
         &vk,
         &VerifierOptions {
