@@ -12,4 +12,5 @@ mod invariants;
 mod keys;
 mod policy;
 mod policy_evm;
+mod policy_invariants;
 mod threshold;
