@@ -106,10 +106,11 @@ fn policy_refusal(e: PolicyWitnessError, compiled: &Path, intent: &str, signatur
         E::OtherIntent { index } => format!("{}: signs another intent than {intent}", sig(index)),
         E::BadSignature { index } => format!("{}: the signature does not verify", sig(index)),
         E::SameSigner { first, second } => format!("{} and {} are by the same signer", sig(first), sig(second)),
-        E::NoRule(no) => format!(
-            "no rule of {} admits {intent}: {}",
-            compiled.display(),
-            no.to_string().trim_end().replace('\n', "; ")
+        // The reasons name rules, roles and their sizes: they stay out of the results, which
+        // travel further than the compiled policy (`veil policy explain` gives them).
+        E::NoRule(_) => format!(
+            "no rule of {} admits {intent} with these signatures (`veil policy explain` says why)",
+            compiled.display()
         ),
     }
 }
