@@ -13,4 +13,5 @@ mod keys;
 mod policy;
 mod policy_evm;
 mod policy_invariants;
+mod safe;
 mod threshold;

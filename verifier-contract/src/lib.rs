@@ -15,6 +15,8 @@ pub mod harness;
 pub mod policy;
 /// The Solidity Groth16 verifier rendered from a verifying key (askama).
 pub mod render;
+/// `VeilSafeModule` and the real Safe (1.4.1, 1.5.0, from npm) on the in-memory chain.
+pub mod safe;
 /// Members, a set, development setups and real proofs for intents: the stories the EVM tests, `veil gas` and `veil demo` run.
 pub mod scenario;
 /// The pinned Solidity compiler from npm (`node scripts/solc.mjs`), cached by input hash.
