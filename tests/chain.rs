@@ -751,3 +751,175 @@ fn policy_account_deploys_and_pays_on_anvil() {
     let shown = show();
     assert!(shown.contains("balance   994300 wei") && shown.contains("queued    none"), "{shown}");
 }
+
+/// anvil's second and third default accounts (public development keys): the Safe's owners.
+const OWNER_KEYS: [&str; 2] = [
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+];
+
+/// A real Safe (1.5.0, from the pinned npm package) on anvil, owned 2 of 2 by anvil's second
+/// and third accounts, holding 5 ether and 1,000 tokens of a mock ERC-20; returns the Safe and
+/// the token.
+fn safe_on_anvil(url: &str) -> (alloy_primitives::Address, alloy_primitives::Address) {
+    use alloy::signers::local::PrivateKeySigner;
+    use alloy_primitives::{Address, Bytes, U256};
+    use alloy_sol_types::SolCall;
+    use veil_verifier_contract::{
+        policy::{desk, DESK_SOURCE},
+        safe::{ISafeAdmin, ISafeProxyFactory, SafeArtifacts, SafeVersion},
+    };
+    let deployer: PrivateKeySigner = DEV_KEY.parse().unwrap();
+    let client = veil_chain::Client::connect(url, Some(deployer)).unwrap();
+    let artifacts = SafeArtifacts::load(SafeVersion::V1_5_0).unwrap();
+    let singleton = client.deploy(&artifacts.singleton, &[], U256::ZERO).unwrap().created.unwrap();
+    let factory = client.deploy(&artifacts.factory, &[], U256::ZERO).unwrap().created.unwrap();
+    let owners: Vec<Address> = OWNER_KEYS.iter().map(|k| k.parse::<PrivateKeySigner>().unwrap().address()).collect();
+    let setup = ISafeAdmin::setupCall {
+        owners,
+        threshold: U256::from(2),
+        to: Address::ZERO,
+        data: Bytes::new(),
+        fallbackHandler: Address::ZERO,
+        paymentToken: Address::ZERO,
+        payment: U256::ZERO,
+        paymentReceiver: Address::ZERO,
+    };
+    let create = ISafeProxyFactory::createProxyWithNonceCall {
+        singleton,
+        initializer: setup.abi_encode().into(),
+        saltNonce: U256::from(7),
+    };
+    let safe = client.read(factory, &create).unwrap();
+    client.transact(factory, create.abi_encode(), U256::ZERO).unwrap();
+    client.transact(safe, Vec::new(), U256::from(5_000_000_000_000_000_000u64)).unwrap();
+    let solc = veil_verifier_contract::solc::Solc::locate().unwrap();
+    let token_code = solc.compile(&[("Desk.sol", DESK_SOURCE)]).unwrap().remove("MockUSDC").unwrap().bytecode;
+    let token = client.deploy(&token_code, &[], U256::ZERO).unwrap().created.unwrap();
+    client
+        .transact(token, desk::MockUSDC::mintCall { to: safe, amount: U256::from(1_000) }.abi_encode(), U256::ZERO)
+        .unwrap();
+    (safe, token)
+}
+
+/// The Safe module through the CLI on anvil: `veil deploy --safe` checks the owners' keys
+/// (a stranger's key or too few are refused before anything is deployed) and enables the
+/// module with their 2-of-2 Safe transaction; the Safe then pays ETH and an ERC-20 on
+/// Threshold proofs (time-locked), refuses a replay, and a rotation voids what a removed
+/// member queued.
+#[test]
+fn a_safe_pays_out_through_its_veil_module_on_anvil() {
+    use alloy_sol_types::SolCall;
+    let Story { node, dir, members, root } = story();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (safe, token) = safe_on_anvil(&node.url);
+    let (safe, token) = (safe.to_string(), token.to_string());
+    for (i, key) in OWNER_KEYS.iter().enumerate() {
+        std::fs::write(p(&format!("owner{i}.key")), key).unwrap();
+    }
+    stdout_of(veil().args(["setup", "approval", "--depth", "2", "--out", &p("ak")]));
+    stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));
+    let deploy = |owners: &[&str]| {
+        let mut c = veil();
+        c.args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key"), "--safe", &safe])
+            .args(["--approval-vk", &p("ak/verification_key.json"), "--threshold-vk", &p("tk/verification_key.json")])
+            .args(["--root", &root, "--threshold", "2", "--delay", "3600", "--out", &p("d.json")]);
+        for o in owners {
+            c.args(["--enable-with", &p(o)]);
+        }
+        c
+    };
+    // Refused before anything is deployed: a key that is no owner, too few owners.
+    deploy(&["deployer.key", "owner1.key"]).assert().code(2).stderr(predicate::str::contains("is not an owner"));
+    deploy(&["owner0.key"]).assert().code(2).stderr(predicate::str::contains("needs 2 signatures"));
+    assert!(!Path::new(&p("d.json")).exists());
+    let out = stdout_of(&mut deploy(&["owner1.key", "owner0.key"]));
+    assert!(out.contains("enabled in the Safe"), "{out}");
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("d.json")).unwrap()).unwrap();
+    let module = record["safe_module"]["address"].as_str().unwrap().to_owned();
+    assert!(record["safe_module"]["enabled_by"].is_string() && record["account"].is_null(), "{record}");
+
+    let payee = "0x2222222222222222222222222222222222222222";
+    let queue =
+        |name: &str, target: &str, value: &str, data: &str, signers: [usize; 2]| {
+            stdout_of(
+                veil()
+                    .args(["intent", "new", "--rpc-url", &node.url, "--account", &module, "--target", target])
+                    .args(["--value", value, "--data", data, "--out", &p(&format!("{name}.json"))]),
+            );
+            for i in signers {
+                stdout_of(veil_with_passphrase(PASS).args([
+                    "sign",
+                    "--key",
+                    &p(&format!("m{i}.key")),
+                    "--intent",
+                    &p(&format!("{name}.json")),
+                    "--out",
+                    &p(&format!("{name}-s{i}.json")),
+                ]));
+            }
+            stdout_of(
+                veil()
+                    .args(["prove", "threshold", "--set", &p("set.json"), "--intent", &p(&format!("{name}.json"))])
+                    .args(["--pk", &p("tk"), "--out", &p(&format!("{name}-proof")), "--allow-development-key"])
+                    .args(signers.map(|i| p(&format!("{name}-s{i}.json")))),
+            );
+            veil()
+                .args(["submit", "execute", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+                .args(["--deployment", &p("d.json"), "--intent", &p(&format!("{name}.json"))])
+                .args([
+                    "--proof",
+                    &p(&format!("{name}-proof/proof.json")),
+                    "--public",
+                    &p(&format!("{name}-proof/public.json")),
+                ])
+                .output()
+                .unwrap()
+        };
+    let execute_queued =
+        |name: &str| {
+            let mut c = veil();
+            c.args(["submit", "execute-queued", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+                .args(["--deployment", &p("d.json"), "--intent", &p(&format!("{name}.json"))]);
+            c
+        };
+    // ETH and tokens, both time-locked; then the set removes member 2 while a payment it
+    // signed is queued.
+    let transfer = veil_verifier_contract::policy::desk::MockUSDC::transferCall {
+        to: payee.parse().unwrap(),
+        amount: alloy_primitives::U256::from(400),
+    };
+    let transfer = format!("0x{}", hex::encode(transfer.abi_encode()));
+    assert!(queue("eth", payee, "1000", "0x", [0, 1]).status.success());
+    // The same intent and proof again: the module's nonce has moved (refused before sending).
+    veil()
+        .args(["submit", "execute", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+        .args(["--deployment", &p("d.json"), "--intent", &p("eth.json")])
+        .args(["--proof", &p("eth-proof/proof.json"), "--public", &p("eth-proof/public.json")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("NonceMismatch"));
+    assert!(queue("tokens", &token, "0", &transfer, [1, 2]).status.success());
+    assert!(queue("doomed", payee, "7", "0x", [0, 2]).status.success());
+    let next_root = stdout_of(veil().args(["set", "new", "--out", &p("next.json"), &members[0], &members[1]]));
+    let change = veil_verifier_contract::safe::VeilSafeModule::changeSetCall {
+        newRoot: next_root.parse().unwrap(),
+        newThreshold: alloy_primitives::U256::from(2),
+    };
+    assert!(queue("rotate", &module, "0", &format!("0x{}", hex::encode(change.abi_encode())), [0, 1]).status.success());
+    execute_queued("eth").assert().code(1).stderr(predicate::str::contains("TimelockActive"));
+    rpc(&node.url, "evm_increaseTime", "[3601]");
+    rpc(&node.url, "evm_mine", "[]");
+    for name in ["eth", "tokens", "rotate"] {
+        let out = stdout_of(&mut execute_queued(name));
+        assert!(out.contains("Executed("), "{name}: {out}");
+    }
+    execute_queued("doomed").assert().code(1).stderr(predicate::str::contains("QueuedBeforeSetChange"));
+    let shown = stdout_of(veil().args(["account", "show", "--rpc-url", &node.url, "--deployment", &p("d.json")]));
+    assert!(shown.contains(&format!("safe      {safe} (module enabled)")), "{shown}");
+    assert!(shown.contains("balance   4999999999999999000 wei") && shown.contains("epoch     1"), "{shown}");
+    assert!(shown.contains("void (queued before a set change)"), "{shown}");
+    let balance = veil_verifier_contract::policy::desk::MockUSDC::balanceOfCall(payee.parse().unwrap());
+    let client = veil_chain::Client::connect(&node.url, None).unwrap();
+    assert_eq!(client.read(token.parse().unwrap(), &balance).unwrap(), alloy_primitives::U256::from(400));
+}

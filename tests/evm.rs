@@ -656,7 +656,11 @@ mod cli {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let rows: Vec<serde_json::Value> =
             String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(rows.len(), 12);
+        assert_eq!(rows.len(), 15);
+        for entry in ["VeilSafeModule.execute", "VeilSafeModule.approve (counted)", "VeilSafeModule.approve (executes)"]
+        {
+            assert!(rows.iter().any(|r| r["entry"] == entry), "{entry}");
+        }
         let policy = rows.iter().find(|r| r["entry"] == "PolicyVerifier.verifyProof").unwrap();
         assert_eq!(policy["floor"], 217_900);
         assert!(policy["execution_gas"].as_u64().unwrap() < policy["snarkjs"].as_u64().unwrap());

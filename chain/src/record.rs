@@ -38,6 +38,36 @@ pub struct Record {
     /// The policy account (a policy deployment).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub policy_account: Option<PolicyAccount>,
+    /// The Safe module (a Safe deployment).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub safe_module: Option<SafeModule>,
+}
+
+/// A deployed `VeilSafeModule` and its constructor arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafeModule {
+    /// Its address.
+    pub address: Address,
+    /// The deploying transaction.
+    pub tx: B256,
+    /// Gas it used.
+    pub gas_used: u64,
+    /// Constructor: the Safe whose funds it moves.
+    pub safe: Address,
+    /// Constructor: the Threshold verifier.
+    pub threshold_verifier: Address,
+    /// Constructor: the Approval verifier.
+    pub approval_verifier: Address,
+    /// Constructor: the approver set's root (a 0x-hex word).
+    pub root: U256,
+    /// Constructor: the threshold.
+    pub threshold: u64,
+    /// Constructor: the time-lock in seconds.
+    pub delay: u64,
+    /// The Safe transaction of its owners that enabled it, when `veil deploy` sent it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub enabled_by: Option<B256>,
 }
 
 /// A deployed `VeilPolicyAccount` and its constructor arguments.

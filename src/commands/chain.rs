@@ -27,6 +27,7 @@ use super::read_json;
 use crate::exit::{bad_input, input_error, FAILURE, OK};
 
 mod policy;
+mod safe;
 
 /// Exit code for a transient failure (the node unreachable, a timeout): retrying is safe.
 pub const RETRY: u8 = 75;
@@ -155,6 +156,16 @@ pub struct DeployArgs {
     /// How many distinct members must approve.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..), required_unless_present_any = ["no_account", "policy_vk"])]
     threshold: Option<u64>,
+    /// Deploy a Safe module for this Safe instead of an account (VeilSafeModule: the Safe's
+    /// funds move on the set's proofs once its owners enable the module, with the same
+    /// rules as an account). Needs both verifiers, --root and --threshold as an account.
+    #[arg(long, value_name = "SAFE", conflicts_with_all = ["no_account", "fund", "policy_vk"])]
+    safe: Option<Address>,
+    /// Enable the module in the Safe right away: a Safe transaction signed by these owners'
+    /// keys (files holding a private key; as many as the Safe's threshold), sent by the
+    /// deployer. Without it, `veil deploy` prints the transaction the owners must make.
+    #[arg(long, value_name = "FILE", requires = "safe")]
+    enable_with: Vec<PathBuf>,
     /// Deploy a policy account instead (VeilPolicyAccount, with a Policy verifier for this
     /// verifying key), holding the auth root of --auth.
     #[arg(long, value_name = "FILE", requires = "auth", conflicts_with_all = ["approval_vk", "threshold_vk", "verifiers_from", "no_account", "root", "threshold", "delay"])]
@@ -297,6 +308,7 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         }
     }
     check_out(a, &client)?;
+    let owners = a.safe.map(|safe| safe::owner_keys(a, &client, safe)).transpose()?;
     let (solc, compiler) = compiler()?;
     // Render the verifiers asked for and compile them with the account.
     let render = |vk: &VerifyingKey, name: &str, description: &str| {
@@ -310,8 +322,11 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         )
         .map_err(|e| anyhow::anyhow!("rendering {name}: {e}"))
     };
-    let mut sources: Vec<(String, String)> =
-        vec![("VeilAccount.sol".into(), veil_verifier_contract::account::SOURCE.to_owned())];
+    let (account_name, account_source) = match a.safe {
+        Some(_) => ("VeilSafeModule", veil_verifier_contract::safe::SOURCE),
+        None => ("VeilAccount", veil_verifier_contract::account::SOURCE),
+    };
+    let mut sources: Vec<(String, String)> = vec![(format!("{account_name}.sol"), account_source.to_owned())];
     if let Some(vk) = &approval_vk {
         sources.push(("ApprovalVerifier.sol".into(), render(vk, APPROVAL_VERIFIER, "veil Approval")?));
     }
@@ -321,7 +336,26 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
     let refs: Vec<(&str, &str)> = sources.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
     let mut compiled = solc.compile(&refs).context("compiling the contracts")?;
     let mut take = |name: &str| compiled.remove(name).map(|a| a.bytecode);
-    let account_code = take("VeilAccount").context("solc did not return VeilAccount")?;
+    let account_code = take(account_name).with_context(|| format!("solc did not return {account_name}"))?;
+    let account_args = |tv: Address, av: Address, root: U256, threshold: u64| match a.safe {
+        Some(safe) => veil_verifier_contract::safe::VeilSafeModule::constructorCall {
+            safe_: safe,
+            thresholdVerifier_: tv,
+            approvalVerifier_: av,
+            root_: root,
+            threshold_: U256::from(threshold),
+            delay_: a.delay,
+        }
+        .abi_encode(),
+        None => VeilAccount::constructorCall {
+            thresholdVerifier_: tv,
+            approvalVerifier_: av,
+            root_: root,
+            threshold_: U256::from(threshold),
+            delay_: a.delay,
+        }
+        .abi_encode(),
+    };
     let approval_code = approval_vk.as_ref().and_then(|_| take(APPROVAL_VERIFIER));
     let threshold_code = threshold_vk.as_ref().and_then(|_| take(THRESHOLD_VERIFIER));
     let from = client.from().expect("a signer");
@@ -342,21 +376,14 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
             let mut next = (0..).map(|i| from.create(n + i));
             let av = reuse_approval.as_ref().map_or_else(|| next.next().expect("endless"), |v| v.address);
             let tv = reuse_threshold.as_ref().map_or_else(|| next.next().expect("endless"), |v| v.address);
-            let args = VeilAccount::constructorCall {
-                thresholdVerifier_: tv,
-                approvalVerifier_: av,
-                root_: root,
-                threshold_: U256::from(threshold),
-                delay_: a.delay,
-            }
-            .abi_encode();
+            let args = account_args(tv, av, root, threshold);
             let mut code = account_code.clone();
             code.extend_from_slice(&args);
             let gas = client
                 .estimate(&TransactionRequest::default().with_deploy_code(code).with_value(a.fund))
                 .map_err(chain_error)?;
             println!(
-                "would deploy VeilAccount: {} bytes, estimated gas {gas}, root {root}, threshold {threshold}, delay {} s, funded with {} wei, from {from} on chain {}",
+                "would deploy {account_name}: {} bytes, estimated gas {gas}, root {root}, threshold {threshold}, delay {} s, funded with {} wei, from {from} on chain {}",
                 account_code.len(),
                 a.delay,
                 a.fund,
@@ -376,6 +403,7 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         account: None,
         policy_verifier: None,
         policy_account: None,
+        safe_module: None,
     };
     let deploy_verifier = |name: &str, code: &[u8], vk: &VerifyingKey| -> anyhow::Result<record::Verifier> {
         let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
@@ -401,17 +429,26 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
     };
     let (av, tv) =
         (rec.approval_verifier.as_ref().expect("set").address, rec.threshold_verifier.as_ref().expect("set").address);
-    let args = VeilAccount::constructorCall {
-        thresholdVerifier_: tv,
-        approvalVerifier_: av,
-        root_: root,
-        threshold_: U256::from(threshold),
-        delay_: a.delay,
-    }
-    .abi_encode();
+    let args = account_args(tv, av, root, threshold);
     let m = client.deploy(&account_code, &args, a.fund).map_err(chain_error)?;
-    print_mined("VeilAccount", &m);
+    print_mined(account_name, &m);
     let account = m.created.expect("created");
+    if let (Some(safe), Some(owners)) = (a.safe, owners) {
+        rec.safe_module = Some(record::SafeModule {
+            address: account,
+            tx: m.hash,
+            gas_used: m.gas_used,
+            safe,
+            threshold_verifier: tv,
+            approval_verifier: av,
+            root,
+            threshold,
+            delay: a.delay,
+            enabled_by: None,
+        });
+        write_record(&a.out, &rec)?;
+        return safe::enable(a, &client, rec, safe, account, &owners);
+    }
     rec.account = Some(record::Account {
         address: account,
         tx: m.hash,
@@ -452,19 +489,28 @@ pub fn account(c: AccountCommand) -> anyhow::Result<u8> {
     let (account, epoch) = if let Some(p) = &rec.policy_account {
         (p.address, policy::show(&client, p.address)?)
     } else {
-        let account = rec
-            .account
-            .as_ref()
-            .ok_or_else(|| bad_input(format!("{}: no account in the record", a.deployment.display())))?
-            .address;
+        // A VeilAccount, or a Safe module (the same views; the funds are the Safe's).
+        let (account, holder) = match (&rec.account, &rec.safe_module) {
+            (Some(acc), _) => (acc.address, acc.address),
+            (None, Some(m)) => (m.address, m.safe),
+            (None, None) => return Err(bad_input(format!("{}: no account in the record", a.deployment.display()))),
+        };
         let read = |c: &dyn Fn(&Client) -> Result<U256, ChainError>| c(&client).map_err(chain_error);
         let root = read(&|c| c.read(account, &VeilAccount::rootCall {}))?;
         let threshold = read(&|c| c.read(account, &VeilAccount::thresholdCall {}))?;
         let nonce = read(&|c| c.read(account, &VeilAccount::nonceCall {}))?;
         let epoch = read(&|c| c.read(account, &VeilAccount::epochCall {}))?;
         let delay = client.read(account, &VeilAccount::delayCall {}).map_err(chain_error)?;
-        let balance = client.balance(account).map_err(chain_error)?;
-        println!("account   {account} (chain {})", client.chain_id);
+        let balance = client.balance(holder).map_err(chain_error)?;
+        if holder == account {
+            println!("account   {account} (chain {})", client.chain_id);
+        } else {
+            let enabled = client
+                .read(holder, &veil_verifier_contract::safe::ISafeAdmin::isModuleEnabledCall { module: account })
+                .map_err(chain_error)?;
+            println!("module    {account} (chain {})", client.chain_id);
+            println!("safe      {holder} (module {})", if enabled { "enabled" } else { "NOT enabled" });
+        }
         println!("root      {root}");
         println!("threshold {threshold}");
         println!("nonce     {nonce}");
@@ -580,6 +626,7 @@ fn checked_account(rec_path: &Path, intent_path: &Path, client: &Client) -> anyh
         .account
         .map(|a| a.address)
         .or(rec.policy_account.map(|a| a.address))
+        .or(rec.safe_module.map(|m| m.address))
         .ok_or_else(|| bad_input(format!("{}: no account in the record", rec_path.display())))?;
     let intent = Intent::load(intent_path).map_err(|e| input_error(&e))?;
     if intent.chain_id != client.chain_id {

@@ -35,6 +35,8 @@ pub fn run(a: &GasArgs) -> anyhow::Result<u8> {
     let scenario = Scenario::setup(&solc, a.depth, a.k_max, members, &mut rng)?;
     spinner.set_message("proving and measuring");
     let mut rows = gas::measure(&solc, &scenario, &mut rng)?;
+    spinner.set_message("the Safe module on a Safe 1.5.0");
+    rows.extend(gas::measure_safe(&solc, &scenario, &mut rng)?);
     spinner.set_message("the Policy statement: setup, contracts, the derivatives desk");
     let shape = PolicyShape { max_depth: a.depth, k_max: a.k_max, policy_depth: 3 };
     let key = veil_prover::setup_policy(shape, &mut rng)?;

@@ -257,6 +257,81 @@ pub fn measure_policy<R: RngCore + CryptoRng>(
     Ok(rows)
 }
 
+/// Measures `VeilSafeModule` on a real Safe (1.5.0, from its npm package): `execute` (a
+/// Threshold proof; the Safe pays 1 ETH through `execTransactionFromModuleReturnData`) and
+/// `approve` (counted, and the approval that executes).
+///
+/// # Errors
+/// Any failure to prove, compile, read the Safe's artifacts or execute; a revert is an error.
+pub fn measure_safe<R: RngCore + CryptoRng>(
+    solc: &Solc,
+    scenario: &Scenario,
+    rng: &mut R,
+) -> Result<Vec<GasRow>, ScenarioError> {
+    use crate::safe::{deploy_safe, exec_as_owner, ISafeAdmin, SafeArtifacts, SafeVersion, VeilSafeModule};
+    let evm = |e: crate::safe::SafeError| HarnessError::Evm(EvmError(e.to_string()));
+    let members: Vec<usize> = (0..scenario.members.len()).collect();
+    let set = scenario.set(&members);
+    let root = word(set.root().ok_or(WitnessError::EmptySet)?);
+    let (deployer, owner) = (Address::repeat_byte(0x0e), Address::repeat_byte(0x0a));
+    let mut chain = Chain::new(CHAIN_ID, NOW);
+    chain.fund(deployer, U256::from(ETHER));
+    let artifacts = SafeArtifacts::load(SafeVersion::V1_5_0).map_err(evm)?;
+    let safe = deploy_safe(&mut chain, &artifacts, deployer, &[owner], 1, U256::from(10 * ETHER)).map_err(evm)?.safe;
+    let module_code = solc
+        .compile(&[("VeilSafeModule.sol", crate::safe::SOURCE)])
+        .map_err(HarnessError::Solc)?
+        .remove("VeilSafeModule")
+        .ok_or_else(|| HarnessError::Solc(SolcError::Missing("VeilSafeModule".into())))?;
+    let av = chain.deploy(deployer, &scenario.artifacts.approval_verifier.bytecode, &[], U256::ZERO)?;
+    let tv = chain.deploy(deployer, &scenario.artifacts.threshold_verifier.bytecode, &[], U256::ZERO)?;
+    let args = alloy_sol_types::SolConstructor::abi_encode(&VeilSafeModule::constructorCall {
+        safe_: safe,
+        thresholdVerifier_: tv,
+        approvalVerifier_: av,
+        root_: root,
+        threshold_: U256::from(3),
+        delay_: 0,
+    });
+    let module = chain.deploy(deployer, &module_code.bytecode, &args, U256::ZERO)?;
+    let enable = ISafeAdmin::enableModuleCall { module }.abi_encode();
+    expect_success("enableModule", exec_as_owner(&mut chain, safe, owner, safe, enable).map_err(evm)?)?;
+    let pay = |nonce: u64, to: Address| Intent {
+        chain_id: CHAIN_ID,
+        account: module,
+        target: to,
+        value: U256::from(ETHER),
+        data: Bytes::new(),
+        nonce: U256::from(nonce),
+        valid_after: 0,
+        valid_until: 0,
+    };
+    let sol = |i: &Intent| VeilSafeModule::Intent {
+        target: i.target,
+        value: i.value,
+        data: i.data.clone(),
+        nonce: i.nonce,
+        validAfter: i.valid_after,
+        validUntil: i.valid_until,
+    };
+    let mut rows = Vec::new();
+    let first = pay(0, Address::repeat_byte(0xb1));
+    let proof = scenario.threshold_proof(&set, &first, &[0, 1, 2], rng)?;
+    let call = VeilSafeModule::executeCall { intent: sol(&first), signers: U256::from(3), proof: proof_words(&proof) };
+    let out = expect_success("module execute", chain.call(deployer, module, call.abi_encode(), U256::ZERO)?)?;
+    rows.push(GasRow::new("VeilSafeModule.execute", &out, "Threshold proof, the Safe pays 1 ETH to a new account"));
+    let second = pay(1, Address::repeat_byte(0xb2));
+    let mut outs = Vec::new();
+    for member in [1, 3, 4] {
+        let (proof, nullifier) = scenario.approval_proof(&set, &second, member, rng)?;
+        let call = VeilSafeModule::approveCall { intent: sol(&second), nullifier, proof: proof_words(&proof) };
+        outs.push(expect_success("module approve", chain.call(deployer, module, call.abi_encode(), U256::ZERO)?)?);
+    }
+    rows.push(GasRow::new("VeilSafeModule.approve (counted)", &outs[0], "first of 3 approvals"));
+    rows.push(GasRow::new("VeilSafeModule.approve (executes)", &outs[2], "3rd approval, the Safe pays 1 ETH"));
+    Ok(rows)
+}
+
 /// The rows as a Markdown table.
 #[must_use]
 pub fn markdown(rows: &[GasRow]) -> String {

@@ -321,7 +321,8 @@ pub fn sol_intent(intent: &Intent) -> VeilPolicyAccount::Intent {
 }
 
 /// Revert data in words: the policy account's errors (`CallFailed` with the inner reason,
-/// decoded as the mocks' errors when they are), else [`crate::harness::describe_revert`].
+/// decoded as the mocks' errors when they are), else [`crate::safe::describe_revert`] (the
+/// Safe module's, then `VeilAccount`'s and the verifiers').
 #[must_use]
 pub fn describe_revert(data: &[u8]) -> String {
     if let Ok(e) = VeilPolicyAccount::VeilPolicyAccountErrors::abi_decode(data) {
@@ -338,5 +339,5 @@ pub fn describe_revert(data: &[u8]) -> String {
     if let Ok(e) = desk::MockMargin::MockMarginErrors::abi_decode(data) {
         return format!("{e:?}");
     }
-    crate::harness::describe_revert(data)
+    crate::safe::describe_revert(data)
 }

@@ -30,6 +30,10 @@ alloy_sol_types::sol! {
             uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures)
             returns (bool success);
         function enableModule(address module);
+        function getThreshold() view returns (uint256);
+        function getTransactionHash(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas,
+            uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, uint256 nonce)
+            view returns (bytes32);
         function disableModule(address prevModule, address module);
         function isModuleEnabled(address module) view returns (bool);
         function getOwners() view returns (address[]);

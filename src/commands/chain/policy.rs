@@ -119,6 +119,7 @@ pub fn deploy(a: &DeployArgs, vk_path: &Path, auth_path: &Path) -> anyhow::Resul
         account: None,
         policy_verifier: None,
         policy_account: None,
+        safe_module: None,
     };
     let m = client.deploy(&verifier_code, &[], U256::ZERO).map_err(chain_error)?;
     print_mined(POLICY_VERIFIER, &m);
