@@ -36,6 +36,24 @@ struct Fixture {
     scenario: Scenario,
     module: Artifact,
     token: Artifact,
+    delegate_target: Artifact,
+}
+
+/// Code a delegatecall runs in the Safe's context: it pays from whoever runs it.
+const DELEGATE_TARGET: &str = "// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.24;
+contract PayFromSelf {
+    function pay(address payable to, uint256 amount) external {
+        (bool ok,) = to.call{value: amount}(\"\");
+        require(ok, \"pay failed\");
+    }
+}
+";
+
+mod helper {
+    alloy_sol_types::sol! {
+        function pay(address to, uint256 amount);
+    }
 }
 
 fn fixture() -> &'static Fixture {
@@ -45,8 +63,15 @@ fn fixture() -> &'static Fixture {
         let solc = Solc::locate().expect("npm ci --prefix scripts installs solc");
         let members = (0..5).map(|_| PrivateKey::random(&mut rng)).collect();
         let scenario = Scenario::setup(&solc, DEPTH, K_MAX, members, &mut rng).unwrap();
-        let mut out = solc.compile(&[("VeilSafeModule.sol", SOURCE), ("Desk.sol", DESK_SOURCE)]).unwrap();
-        Fixture { scenario, module: out.remove("VeilSafeModule").unwrap(), token: out.remove("MockUSDC").unwrap() }
+        let mut out = solc
+            .compile(&[("VeilSafeModule.sol", SOURCE), ("Desk.sol", DESK_SOURCE), ("PayFromSelf.sol", DELEGATE_TARGET)])
+            .unwrap();
+        Fixture {
+            scenario,
+            module: out.remove("VeilSafeModule").unwrap(),
+            token: out.remove("MockUSDC").unwrap(),
+            delegate_target: out.remove("PayFromSelf").unwrap(),
+        }
     })
 }
 
@@ -62,6 +87,10 @@ struct Env {
 }
 
 fn deploy(version: SafeVersion, members: &[usize], threshold: u64, delay: u64) -> Env {
+    deploy_with(version, members, threshold, delay, false)
+}
+
+fn deploy_with(version: SafeVersion, members: &[usize], threshold: u64, delay: u64, delegate: bool) -> Env {
     let fx = fixture();
     let mut chain = Chain::new(CHAIN_ID, NOW);
     chain.fund(DEPLOYER, U256::from(ETHER));
@@ -80,6 +109,7 @@ fn deploy(version: SafeVersion, members: &[usize], threshold: u64, delay: u64) -
         root_: word(set.root().unwrap()),
         threshold_: U256::from(threshold),
         delay_: delay,
+        allowDelegateCall_: delegate,
     }
     .abi_encode();
     let module = chain.deploy(DEPLOYER, &fx.module.bytecode, &args, U256::ZERO).unwrap();
@@ -283,5 +313,38 @@ fn a_rotation_voids_what_a_removed_member_queued_and_cancel_runs_at_once() {
         let stale = fixture().scenario.threshold_proof(&old_set, &pay3, &[3, 4], &mut rand::thread_rng()).unwrap();
         reverts(&env.execute(&pay3, 2, &stale), "ProofInvalid");
         assert_eq!(env.chain.balance(env.safe), U256::from(10 * ETHER), "{version:?}");
+    }
+}
+
+#[test]
+fn a_delegatecall_runs_only_where_allowed_and_asked_for() {
+    for version in SafeVersion::ALL {
+        for allowed in [false, true] {
+            let mut env = deploy_with(version, &[0, 1, 2, 3, 4], 2, 0, allowed);
+            env.enable();
+            let target = env.chain.deploy(DEPLOYER, &fixture().delegate_target.bytecode, &[], U256::ZERO).unwrap();
+            let inner = helper::payCall { to: PAYEE, amount: U256::from(ETHER) }.abi_encode();
+            let data = VeilSafeModule::delegateCall { _0: target, _1: inner.into() }.abi_encode();
+            let intent = env.intent(env.module, 0, data.clone(), 0);
+            let proof = env.threshold_proof(&intent, &[0, 1]);
+            let out = env.execute(&intent, 2, &proof);
+            if allowed {
+                // The delegated code ran in the Safe: the Safe's ETH paid.
+                ok(&out);
+                assert_eq!(env.chain.balance(PAYEE), U256::from(ETHER), "{version:?}");
+                assert_eq!(env.chain.balance(env.safe), U256::from(9 * ETHER));
+            } else {
+                reverts(&out, "DelegateCallRefused");
+                assert_eq!(env.view(env.module, VeilSafeModule::nonceCall {}), U256::ZERO);
+                assert_eq!(env.chain.balance(PAYEE), U256::ZERO);
+            }
+            // A delegatecall intent with value is refused, allowed or not; so is a direct call.
+            let nonce = env.view(env.module, VeilSafeModule::nonceCall {}).to::<u64>();
+            let with_value = env.intent(env.module, 1, data.clone(), nonce);
+            let proof = env.threshold_proof(&with_value, &[2, 3]);
+            reverts(&env.execute(&with_value, 2, &proof), "DelegateCallRefused");
+            let module = env.module;
+            reverts(&env.chain.call(OWNER, module, data, U256::ZERO).unwrap(), "DelegateCallRefused");
+        }
     }
 }

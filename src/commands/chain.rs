@@ -166,6 +166,11 @@ pub struct DeployArgs {
     /// deployer. Without it, `veil deploy` prints the transaction the owners must make.
     #[arg(long, value_name = "FILE", requires = "safe")]
     enable_with: Vec<PathBuf>,
+    /// Let the set's intents make the Safe DELEGATECALL (an intent calling the module's
+    /// `delegate(to, data)`): the delegated code runs in the Safe's own storage, so only for
+    /// a set trusted that far. Off by default: the module makes CALLs only.
+    #[arg(long, requires = "safe")]
+    allow_delegatecall: bool,
     /// Deploy a policy account instead (VeilPolicyAccount, with a Policy verifier for this
     /// verifying key), holding the auth root of --auth.
     #[arg(long, value_name = "FILE", requires = "auth", conflicts_with_all = ["approval_vk", "threshold_vk", "verifiers_from", "no_account", "root", "threshold", "delay"])]
@@ -345,6 +350,7 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
             root_: root,
             threshold_: U256::from(threshold),
             delay_: a.delay,
+            allowDelegateCall_: a.allow_delegatecall,
         }
         .abi_encode(),
         None => VeilAccount::constructorCall {

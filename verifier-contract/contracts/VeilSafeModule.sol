@@ -29,7 +29,11 @@ interface ISafe {
 /// `VeilIntent` (`VeilAccount`'s type) under the domain {name "veil", version "1", chainId,
 /// verifyingContract: this module}, so it is bound to the chain, this module and so to its
 /// Safe, and carries the module's own nonce (module transactions do not use the Safe's). The
-/// module executes CALLs only (`execTransactionFromModuleReturnData` with operation 0).
+/// module makes CALLs (`execTransactionFromModuleReturnData` with operation 0). A
+/// DELEGATECALL, which runs foreign code in the Safe's own storage, is made only by a module
+/// deployed with `allowDelegateCall`, and only for an intent that asks for it explicitly: its
+/// call targets this module with `delegate(to, data)` and no value (so the signers sign the
+/// delegatecall itself); any other module refuses such an intent (`DelegateCallRefused`).
 /// The Safe's owners enable the module (`enableModule`, a Safe transaction); the constructor
 /// fixes the set, threshold and delay they enable. From then on the set's proofs suffice;
 /// `changeSet`, `changeDelay` and `cancel` are callable by the Safe alone: through an
@@ -52,8 +56,11 @@ contract VeilSafeModule {
     bytes32 internal constant NAME_HASH = keccak256("veil");
     bytes32 internal constant VERSION_HASH = keccak256("1");
     uint8 internal constant CALL = 0;
+    uint8 internal constant DELEGATECALL = 1;
 
     ISafe public immutable safe;
+    /// Whether intents may make the Safe DELEGATECALL (fixed at deployment).
+    bool public immutable allowDelegateCall;
     IThresholdVerifier public immutable thresholdVerifier;
     IApprovalVerifier public immutable approvalVerifier;
 
@@ -88,6 +95,7 @@ contract VeilSafeModule {
     error Reentrancy();
     error ZeroThreshold();
     error CallFailed(bytes reason);
+    error DelegateCallRefused();
 
     modifier nonReentrant() {
         if (locked != 1) revert Reentrancy();
@@ -107,10 +115,12 @@ contract VeilSafeModule {
         IApprovalVerifier approvalVerifier_,
         uint256 root_,
         uint256 threshold_,
-        uint64 delay_
+        uint64 delay_,
+        bool allowDelegateCall_
     ) {
         if (threshold_ == 0) revert ZeroThreshold();
         safe = safe_;
+        allowDelegateCall = allowDelegateCall_;
         thresholdVerifier = thresholdVerifier_;
         approvalVerifier = approvalVerifier_;
         root = root_;
@@ -197,6 +207,13 @@ contract VeilSafeModule {
         emit SetChanged(newRoot, newThreshold, newEpoch);
     }
 
+    /// The marker of a delegatecall intent: its call targets this module with
+    /// `delegate(to, data)` and no value, and the Safe then DELEGATECALLs `to` with `data`
+    /// (when `allowDelegateCall`). Called directly, it refuses.
+    function delegate(address, bytes calldata) external pure {
+        revert DelegateCallRefused();
+    }
+
     /// Sets the execution delay. Only by the Safe.
     function changeDelay(uint64 newDelay) external onlySafe {
         delay = newDelay;
@@ -231,11 +248,23 @@ contract VeilSafeModule {
             && bytes4(intent.data[:4]) == this.cancel.selector;
     }
 
-    /// The Safe makes the call (a CALL, never a DELEGATECALL); a failure reverts everything.
+    /// The Safe makes the call: a CALL, or for a delegatecall intent (`delegate(to, data)` on
+    /// this module, no value) a DELEGATECALL when the module allows them; a failure reverts
+    /// everything.
     function _call(Intent calldata intent, bytes32 digest) internal {
         emit Executed(digest, intent.target, intent.value, intent.data);
-        (bool ok, bytes memory reason) =
-            safe.execTransactionFromModuleReturnData(intent.target, intent.value, intent.data, CALL);
+        bool ok;
+        bytes memory reason;
+        if (
+            intent.target == address(this) && intent.data.length >= 4
+                && bytes4(intent.data[:4]) == this.delegate.selector
+        ) {
+            if (!allowDelegateCall || intent.value != 0) revert DelegateCallRefused();
+            (address to, bytes memory data) = abi.decode(intent.data[4:], (address, bytes));
+            (ok, reason) = safe.execTransactionFromModuleReturnData(to, 0, data, DELEGATECALL);
+        } else {
+            (ok, reason) = safe.execTransactionFromModuleReturnData(intent.target, intent.value, intent.data, CALL);
+        }
         if (!ok) revert CallFailed(reason);
     }
 }

@@ -292,6 +292,7 @@ pub fn measure_safe<R: RngCore + CryptoRng>(
         root_: root,
         threshold_: U256::from(3),
         delay_: 0,
+        allowDelegateCall_: false,
     });
     let module = chain.deploy(deployer, &module_code.bytecode, &args, U256::ZERO)?;
     let enable = ISafeAdmin::enableModuleCall { module }.abi_encode();
