@@ -15,3 +15,4 @@ mod policy_evm;
 mod policy_invariants;
 mod safe;
 mod threshold;
+mod validator;

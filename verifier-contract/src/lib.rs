@@ -21,5 +21,7 @@ pub mod safe;
 pub mod scenario;
 /// The pinned Solidity compiler from npm (`node scripts/solc.mjs`), cached by input hash.
 pub mod solc;
+/// `VeilValidator`: the ERC-7579 validator module (ERC-4337 validation, ERC-1271).
+pub mod validator;
 
 pub use render::{render_verifier, KeyProvenance, VerifierOptions};
