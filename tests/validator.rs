@@ -321,3 +321,159 @@ fn validation_executes_no_opcode_erc7562_bans() {
     // It did run: storage reads (the account's set) and the verifier's precompile calls.
     assert!(counts[0x54] >= 2 && counts[0xfa] >= 3, "SLOAD {} STATICCALL {}", counts[0x54], counts[0xfa]);
 }
+
+// ---- Through the EntryPoint 0.8 and OpenZeppelin's ERC-7579 account (both from npm) ----
+
+/// A concrete OpenZeppelin `AccountERC7579` (test-only, MIT OR Apache-2.0): the EntryPoint
+/// given at construction, the validator installed then; no signature of its own.
+const TEST_ACCOUNT: &str = "// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.24;
+import {AccountERC7579} from \"@openzeppelin/contracts/account/extensions/draft-AccountERC7579.sol\";
+import {IEntryPoint} from \"@openzeppelin/contracts/interfaces/IERC4337.sol\";
+import {MODULE_TYPE_VALIDATOR} from \"@openzeppelin/contracts/interfaces/draft-IERC7579.sol\";
+
+contract VeilTestAccount is AccountERC7579 {
+    IEntryPoint private immutable _entryPoint;
+
+    constructor(IEntryPoint entryPoint_, address validator, bytes memory validatorData) {
+        _entryPoint = entryPoint_;
+        _installModule(MODULE_TYPE_VALIDATOR, validator, validatorData);
+    }
+
+    function entryPoint() public view override returns (IEntryPoint) {
+        return _entryPoint;
+    }
+
+    function _rawSignatureValidation(bytes32, bytes calldata) internal pure override returns (bool) {
+        return false;
+    }
+}
+";
+
+mod aa {
+    alloy_sol_types::sol! {
+        #[sol(all_derives)]
+        struct PackedUserOp {
+            address sender;
+            uint256 nonce;
+            bytes initCode;
+            bytes callData;
+            bytes32 accountGasLimits;
+            uint256 preVerificationGas;
+            bytes32 gasFees;
+            bytes paymasterAndData;
+            bytes signature;
+        }
+        function handleOps(PackedUserOp[] ops, address beneficiary);
+        function getUserOpHash(PackedUserOp userOp) view returns (bytes32);
+        function getNonce(address sender, uint192 key) view returns (uint256);
+        function execute(bytes32 mode, bytes executionCalldata);
+        function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4);
+        error FailedOp(uint256 opIndex, string reason);
+    }
+}
+
+#[test]
+fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
+    let solc = Solc::locate().unwrap();
+    let account_code = solc
+        .compile(&[("VeilTestAccount.sol", TEST_ACCOUNT)])
+        .unwrap()
+        .remove("VeilTestAccount")
+        .expect("OpenZeppelin's account compiles from the pinned package");
+    let entry_point_json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scripts/node_modules/@account-abstraction/contracts/artifacts/EntryPoint.json"),
+        )
+        .expect("npm ci --prefix scripts installs @account-abstraction/contracts"),
+    )
+    .unwrap();
+    let entry_point_code =
+        hex::decode(entry_point_json["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+
+    let mut env = deploy();
+    let entry_point = env.chain.deploy(DEPLOYER, &entry_point_code, &[], U256::ZERO).unwrap();
+    let install: Bytes = (word(env.set.root().unwrap()), U256::from(2)).abi_encode_params().into();
+    let args = (entry_point, env.validator, install).abi_encode_params();
+    let account = env.chain.deploy(DEPLOYER, &account_code.bytecode, &args, U256::ZERO).unwrap();
+    env.chain.fund(account, U256::from(5_000_000_000_000_000_000u64));
+    let payee = Address::repeat_byte(0xbb);
+
+    // One user operation: the account pays 1 ether. Its nonce key names the validator
+    // (OpenZeppelin's convention: the nonce's top 20 bytes).
+    let key = alloy_primitives::Uint::<192, 3>::from(U256::from_be_slice(env.validator.as_slice()) << 32);
+    let nonce = {
+        let out = env
+            .chain
+            .call(DEPLOYER, entry_point, aa::getNonceCall { sender: account, key }.abi_encode(), U256::ZERO)
+            .unwrap();
+        aa::getNonceCall::abi_decode_returns(&out.output).unwrap()
+    };
+    let mut execution = payee.to_vec();
+    execution.extend_from_slice(&U256::from(1_000_000_000_000_000_000u64).to_be_bytes::<32>());
+    let call = aa::executeCall { mode: FixedBytes::ZERO, executionCalldata: execution.into() };
+    let gas = |high: u128, low: u128| {
+        let word: U256 = (U256::from(high) << 128) | U256::from(low);
+        FixedBytes::<32>::from(word.to_be_bytes::<32>())
+    };
+    let mut op = aa::PackedUserOp {
+        sender: account,
+        nonce,
+        initCode: Bytes::new(),
+        callData: call.abi_encode().into(),
+        accountGasLimits: gas(1_000_000, 200_000),
+        preVerificationGas: U256::from(60_000),
+        gasFees: gas(0, 0),
+        paymasterAndData: Bytes::new(),
+        signature: Bytes::new(),
+    };
+    let hash = {
+        let out = env
+            .chain
+            .call(DEPLOYER, entry_point, aa::getUserOpHashCall { userOp: op.clone() }.abi_encode(), U256::ZERO)
+            .unwrap();
+        aa::getUserOpHashCall::abi_decode_returns(&out.output).unwrap()
+    };
+    let (after, until) = (NOW - 60, NOW + 3_600);
+    let intent = env.view(
+        DEPLOYER,
+        VeilValidator::userOpIntentCall {
+            userOpHash: hash,
+            validAfter: after.try_into().unwrap(),
+            validUntil: until.try_into().unwrap(),
+        },
+    );
+    let proof = prove(&env.set.clone(), fr(intent), &[1, 2]);
+    let bundler = Address::repeat_byte(0xb0);
+    let handle = |env: &mut Env, op: &aa::PackedUserOp| {
+        let call = aa::handleOpsCall { ops: vec![op.clone()], beneficiary: bundler };
+        env.chain.call(bundler, entry_point, call.abi_encode(), U256::ZERO).unwrap()
+    };
+    // A window wider than the signers signed fails validation: the EntryPoint refuses (AA24).
+    op.signature = op_signature(2, U256::from(after), U256::from(until + 1), &proof).into();
+    let out = handle(&mut env, &op);
+    assert!(!out.success);
+    let failed = <aa::FailedOp as alloy_sol_types::SolError>::abi_decode(&out.output).unwrap();
+    assert!(failed.reason.contains("AA24"), "{}", failed.reason);
+    // The signed window: executed, once.
+    op.signature = op_signature(2, U256::from(after), U256::from(until), &proof).into();
+    ok(&handle(&mut env, &op));
+    assert_eq!(env.chain.balance(payee), U256::from(1_000_000_000_000_000_000u64));
+    assert!(!handle(&mut env, &op).success, "a replay (the EntryPoint's nonce moved)");
+
+    // ERC-1271 through the account: the validator's address, then its signature.
+    let message = keccak256(b"a Permit2 transfer").0;
+    let intent = env.view(DEPLOYER, VeilValidator::messageIntentCall { account, hash: message.into() });
+    let proof = prove(&env.set.clone(), fr(intent), &[0, 3]);
+    let mut signature = env.validator.to_vec();
+    signature.extend((U256::from(2), proof_words(&proof)).abi_encode_params());
+    let check = |env: &mut Env, hash: [u8; 32], signature: Vec<u8>| {
+        let call = aa::isValidSignatureCall { hash: hash.into(), signature: signature.into() };
+        let out = env.chain.call(DEPLOYER, account, call.abi_encode(), U256::ZERO).unwrap();
+        aa::isValidSignatureCall::abi_decode_returns(&out.output).unwrap().0
+    };
+    assert_eq!(check(&mut env, message, signature.clone()), [0x16, 0x26, 0xba, 0x7e]);
+    let tampered = keccak256(b"a Permit2 transfer, changed").0;
+    assert_ne!(check(&mut env, tampered, signature), [0x16, 0x26, 0xba, 0x7e]);
+}
