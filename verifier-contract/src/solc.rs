@@ -193,13 +193,18 @@ impl Solc {
         Ok(contracts)
     }
 
-    /// Runs the compiler, or reads its earlier output for the same input and version.
+    /// Runs the compiler, or reads its earlier output for the same input, version and
+    /// package lockfile.
     fn cached(&self, input: &str) -> Result<Vec<u8>, SolcError> {
         let version = self.version()?;
         let mut h = Sha256::new();
         h.update(version.as_bytes());
         h.update([0]);
         h.update(input.as_bytes());
+        // Imports resolve from the pinned packages (scripts/solc.mjs): their lockfile is part
+        // of the input, so an upgraded package is never served from an old compilation.
+        let lock = self.script.parent().unwrap_or(Path::new(".")).join("package-lock.json");
+        h.update(std::fs::read(&lock).unwrap_or_default());
         let dir = std::env::var_os("VEIL_SOLC_CACHE")
             .map(PathBuf::from)
             .unwrap_or_else(|| std::env::temp_dir().join("veil-solc-cache"));
