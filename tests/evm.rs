@@ -656,7 +656,10 @@ mod cli {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let rows: Vec<serde_json::Value> =
             String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(rows.len(), 15);
+        assert_eq!(rows.len(), 17);
+        for entry in ["VeilValidator.validateUserOp", "EntryPoint.handleOps (1 op, VeilValidator)"] {
+            assert!(rows.iter().any(|r| r["entry"] == entry), "{entry}");
+        }
         for entry in ["VeilSafeModule.execute", "VeilSafeModule.approve (counted)", "VeilSafeModule.approve (executes)"]
         {
             assert!(rows.iter().any(|r| r["entry"] == entry), "{entry}");

@@ -11,14 +11,14 @@ use alloy_sol_types::{SolCall, SolValue};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use veil_approver::set::ApproverSet;
-use veil_circuits::{eddsa::PrivateKey, identity, threshold::ThresholdCircuit, Fr};
+use veil_circuits::{eddsa::PrivateKey, Fr};
 use veil_prover::Proof;
 use veil_verifier_contract::{
     evm::{Chain, Outcome},
     harness::proof_words,
     scenario::{word, Scenario},
     solc::{Artifact, Solc},
-    validator::{describe_revert, PackedUserOperation, VeilValidator, SOURCE},
+    validator::{aa, describe_revert, entry_point_code, PackedUserOperation, VeilValidator, SOURCE},
 };
 
 const DEPTH: usize = 4;
@@ -95,21 +95,7 @@ impl Env {
 /// A Threshold proof that `signers` (fixture members) signed the field element `intent`
 /// under `set`: what an aggregator makes for a user operation or a message.
 fn prove(set: &ApproverSet, intent: Fr, signers: &[usize]) -> Proof {
-    let sc = &fixture().scenario;
-    let mut chosen: Vec<_> = signers
-        .iter()
-        .map(|&i| {
-            let key = &sc.members[i];
-            let a = key.public_key();
-            let c = identity::commitment(&a);
-            let proof = set.proof(set.index_of(&c).expect("a member")).unwrap();
-            (c, (a, key.sign(intent), proof))
-        })
-        .collect();
-    chosen.sort_by_key(|(c, _)| *c);
-    let slots: Vec<_> = chosen.into_iter().map(|(_, s)| s).collect();
-    let circuit = ThresholdCircuit::new(DEPTH, K_MAX, set.root().unwrap(), intent, &slots).unwrap();
-    sc.threshold.prove(circuit, &mut rand::thread_rng()).unwrap()
+    fixture().scenario.threshold_proof_of(set, intent, signers, &mut rand::thread_rng()).unwrap()
 }
 
 fn fr(x: U256) -> Fr {
@@ -324,73 +310,15 @@ fn validation_executes_no_opcode_erc7562_bans() {
 
 // ---- Through the EntryPoint 0.8 and OpenZeppelin's ERC-7579 account (both from npm) ----
 
-/// A concrete OpenZeppelin `AccountERC7579` (test-only, MIT OR Apache-2.0): the EntryPoint
-/// given at construction, the validator installed then; no signature of its own.
-const TEST_ACCOUNT: &str = "// SPDX-License-Identifier: MIT OR Apache-2.0
-pragma solidity ^0.8.24;
-import {AccountERC7579} from \"@openzeppelin/contracts/account/extensions/draft-AccountERC7579.sol\";
-import {IEntryPoint} from \"@openzeppelin/contracts/interfaces/IERC4337.sol\";
-import {MODULE_TYPE_VALIDATOR} from \"@openzeppelin/contracts/interfaces/draft-IERC7579.sol\";
-
-contract VeilTestAccount is AccountERC7579 {
-    IEntryPoint private immutable _entryPoint;
-
-    constructor(IEntryPoint entryPoint_, address validator, bytes memory validatorData) {
-        _entryPoint = entryPoint_;
-        _installModule(MODULE_TYPE_VALIDATOR, validator, validatorData);
-    }
-
-    function entryPoint() public view override returns (IEntryPoint) {
-        return _entryPoint;
-    }
-
-    function _rawSignatureValidation(bytes32, bytes calldata) internal pure override returns (bool) {
-        return false;
-    }
-}
-";
-
-mod aa {
-    alloy_sol_types::sol! {
-        #[sol(all_derives)]
-        struct PackedUserOp {
-            address sender;
-            uint256 nonce;
-            bytes initCode;
-            bytes callData;
-            bytes32 accountGasLimits;
-            uint256 preVerificationGas;
-            bytes32 gasFees;
-            bytes paymasterAndData;
-            bytes signature;
-        }
-        function handleOps(PackedUserOp[] ops, address beneficiary);
-        function getUserOpHash(PackedUserOp userOp) view returns (bytes32);
-        function getNonce(address sender, uint192 key) view returns (uint256);
-        function execute(bytes32 mode, bytes executionCalldata);
-        function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4);
-        error FailedOp(uint256 opIndex, string reason);
-    }
-}
-
 #[test]
 fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
     let solc = Solc::locate().unwrap();
     let account_code = solc
-        .compile(&[("VeilTestAccount.sol", TEST_ACCOUNT)])
+        .compile(&[("Erc7579Account.sol", veil_verifier_contract::validator::ACCOUNT_SOURCE)])
         .unwrap()
         .remove("VeilTestAccount")
         .expect("OpenZeppelin's account compiles from the pinned package");
-    let entry_point_json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("scripts/node_modules/@account-abstraction/contracts/artifacts/EntryPoint.json"),
-        )
-        .expect("npm ci --prefix scripts installs @account-abstraction/contracts"),
-    )
-    .unwrap();
-    let entry_point_code =
-        hex::decode(entry_point_json["bytecode"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let entry_point_code = entry_point_code().expect("npm ci --prefix scripts installs @account-abstraction/contracts");
 
     let mut env = deploy();
     let entry_point = env.chain.deploy(DEPLOYER, &entry_point_code, &[], U256::ZERO).unwrap();
@@ -406,18 +334,23 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
     let nonce = {
         let out = env
             .chain
-            .call(DEPLOYER, entry_point, aa::getNonceCall { sender: account, key }.abi_encode(), U256::ZERO)
+            .call(
+                DEPLOYER,
+                entry_point,
+                aa::IEntryPointV08::getNonceCall { sender: account, key }.abi_encode(),
+                U256::ZERO,
+            )
             .unwrap();
-        aa::getNonceCall::abi_decode_returns(&out.output).unwrap()
+        aa::IEntryPointV08::getNonceCall::abi_decode_returns(&out.output).unwrap()
     };
     let mut execution = payee.to_vec();
     execution.extend_from_slice(&U256::from(1_000_000_000_000_000_000u64).to_be_bytes::<32>());
-    let call = aa::executeCall { mode: FixedBytes::ZERO, executionCalldata: execution.into() };
+    let call = aa::IErc7579Account::executeCall { mode: FixedBytes::ZERO, executionCalldata: execution.into() };
     let gas = |high: u128, low: u128| {
         let word: U256 = (U256::from(high) << 128) | U256::from(low);
         FixedBytes::<32>::from(word.to_be_bytes::<32>())
     };
-    let mut op = aa::PackedUserOp {
+    let mut op = aa::PackedUserOperation {
         sender: account,
         nonce,
         initCode: Bytes::new(),
@@ -431,9 +364,14 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
     let hash = {
         let out = env
             .chain
-            .call(DEPLOYER, entry_point, aa::getUserOpHashCall { userOp: op.clone() }.abi_encode(), U256::ZERO)
+            .call(
+                DEPLOYER,
+                entry_point,
+                aa::IEntryPointV08::getUserOpHashCall { userOp: op.clone() }.abi_encode(),
+                U256::ZERO,
+            )
             .unwrap();
-        aa::getUserOpHashCall::abi_decode_returns(&out.output).unwrap()
+        aa::IEntryPointV08::getUserOpHashCall::abi_decode_returns(&out.output).unwrap()
     };
     let (after, until) = (NOW - 60, NOW + 3_600);
     let intent = env.view(
@@ -446,15 +384,15 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
     );
     let proof = prove(&env.set.clone(), fr(intent), &[1, 2]);
     let bundler = Address::repeat_byte(0xb0);
-    let handle = |env: &mut Env, op: &aa::PackedUserOp| {
-        let call = aa::handleOpsCall { ops: vec![op.clone()], beneficiary: bundler };
+    let handle = |env: &mut Env, op: &aa::PackedUserOperation| {
+        let call = aa::IEntryPointV08::handleOpsCall { ops: vec![op.clone()], beneficiary: bundler };
         env.chain.call(bundler, entry_point, call.abi_encode(), U256::ZERO).unwrap()
     };
     // A window wider than the signers signed fails validation: the EntryPoint refuses (AA24).
     op.signature = op_signature(2, U256::from(after), U256::from(until + 1), &proof).into();
     let out = handle(&mut env, &op);
     assert!(!out.success);
-    let failed = <aa::FailedOp as alloy_sol_types::SolError>::abi_decode(&out.output).unwrap();
+    let failed = <aa::IEntryPointV08::FailedOp as alloy_sol_types::SolError>::abi_decode(&out.output).unwrap();
     assert!(failed.reason.contains("AA24"), "{}", failed.reason);
     // The signed window: executed, once.
     op.signature = op_signature(2, U256::from(after), U256::from(until), &proof).into();
@@ -469,9 +407,9 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
     let mut signature = env.validator.to_vec();
     signature.extend((U256::from(2), proof_words(&proof)).abi_encode_params());
     let check = |env: &mut Env, hash: [u8; 32], signature: Vec<u8>| {
-        let call = aa::isValidSignatureCall { hash: hash.into(), signature: signature.into() };
+        let call = aa::IErc7579Account::isValidSignatureCall { hash: hash.into(), signature: signature.into() };
         let out = env.chain.call(DEPLOYER, account, call.abi_encode(), U256::ZERO).unwrap();
-        aa::isValidSignatureCall::abi_decode_returns(&out.output).unwrap().0
+        aa::IErc7579Account::isValidSignatureCall::abi_decode_returns(&out.output).unwrap().0
     };
     assert_eq!(check(&mut env, message, signature.clone()), [0x16, 0x26, 0xba, 0x7e]);
     let tampered = keccak256(b"a Permit2 transfer, changed").0;

@@ -37,6 +37,8 @@ pub fn run(a: &GasArgs) -> anyhow::Result<u8> {
     let mut rows = gas::measure(&solc, &scenario, &mut rng)?;
     spinner.set_message("the Safe module on a Safe 1.5.0");
     rows.extend(gas::measure_safe(&solc, &scenario, &mut rng)?);
+    spinner.set_message("the ERC-7579 validator through the EntryPoint 0.8");
+    rows.extend(gas::measure_validator(&solc, &scenario, &mut rng)?);
     spinner.set_message("the Policy statement: setup, contracts, the derivatives desk");
     let shape = PolicyShape { max_depth: a.depth, k_max: a.k_max, policy_depth: 3 };
     let key = veil_prover::setup_policy(shape, &mut rng)?;

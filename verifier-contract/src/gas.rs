@@ -2,7 +2,7 @@
 //! `veil gas` prints and the README tables): both verifiers next to the EIP-1108 floor and to
 //! snarkjs's verifier for the same key, and `VeilAccount`'s `execute`, `approve` and
 //! `executeQueued`.
-use alloy_primitives::{Address, Bytes, U256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use rand::{CryptoRng, RngCore};
 use veil_approver::{intent::Intent, witness::WitnessError};
@@ -330,6 +330,113 @@ pub fn measure_safe<R: RngCore + CryptoRng>(
     }
     rows.push(GasRow::new("VeilSafeModule.approve (counted)", &outs[0], "first of 3 approvals"));
     rows.push(GasRow::new("VeilSafeModule.approve (executes)", &outs[2], "3rd approval, the Safe pays 1 ETH"));
+    Ok(rows)
+}
+
+/// Measures `VeilValidator`: `validateUserOp` alone (the account's call into the module),
+/// and `EntryPoint.handleOps` of one user operation of OpenZeppelin's ERC-7579 account
+/// (EntryPoint 0.8 and `@openzeppelin/contracts` from their npm packages) paying 1 ETH.
+///
+/// # Errors
+/// Any failure to prove, compile, read the EntryPoint's artifact or execute; a revert is an
+/// error.
+pub fn measure_validator<R: RngCore + CryptoRng>(
+    solc: &Solc,
+    scenario: &Scenario,
+    rng: &mut R,
+) -> Result<Vec<GasRow>, ScenarioError> {
+    use alloy_sol_types::SolValue;
+    use ark_ff::PrimeField;
+
+    use crate::validator::{aa, entry_point_code, VeilValidator};
+    let evm = |e: crate::safe::SafeError| HarnessError::Evm(EvmError(e.to_string()));
+    let members: Vec<usize> = (0..scenario.members.len()).collect();
+    let set = scenario.set(&members);
+    let root = word(set.root().ok_or(WitnessError::EmptySet)?);
+    let (deployer, eoa_account, bundler) =
+        (Address::repeat_byte(0x0e), Address::repeat_byte(0xa1), Address::repeat_byte(0xb0));
+    let mut rows = Vec::new();
+    let mut chain = Chain::new(CHAIN_ID, NOW);
+    let mut compiled = solc
+        .compile(&[
+            ("VeilValidator.sol", crate::validator::SOURCE),
+            ("Erc7579Account.sol", crate::validator::ACCOUNT_SOURCE),
+        ])
+        .map_err(HarnessError::Solc)?;
+    let mut take =
+        |name: &str| compiled.remove(name).ok_or_else(|| HarnessError::Solc(SolcError::Missing(name.into())));
+    let (validator_code, account_code) = (take("VeilValidator")?, take("VeilTestAccount")?);
+    let tv = chain.deploy(deployer, &scenario.artifacts.threshold_verifier.bytecode, &[], U256::ZERO)?;
+    let validator = chain.deploy(deployer, &validator_code.bytecode, &tv.abi_encode(), U256::ZERO)?;
+    let entry_point = chain.deploy(deployer, &entry_point_code().map_err(evm)?, &[], U256::ZERO)?;
+    let install: Bytes = (root, U256::from(3)).abi_encode_params().into();
+    let args = (entry_point, validator, install.clone()).abi_encode_params();
+    let account = chain.deploy(deployer, &account_code.bytecode, &args, U256::ZERO)?;
+    chain.fund(account, U256::from(10 * ETHER));
+    let read = |chain: &mut Chain, to: Address, data: Vec<u8>| -> Result<Bytes, ScenarioError> {
+        Ok(expect_success("view", chain.call(deployer, to, data, U256::ZERO)?)?.output)
+    };
+    let decode = |e: alloy_sol_types::Error| HarnessError::Evm(EvmError(format!("decoding: {e}")));
+    let key = alloy_primitives::Uint::<192, 3>::from(U256::from_be_slice(validator.as_slice()) << 32);
+    let out = read(&mut chain, entry_point, aa::IEntryPointV08::getNonceCall { sender: account, key }.abi_encode())?;
+    let nonce = aa::IEntryPointV08::getNonceCall::abi_decode_returns(&out).map_err(decode)?;
+    let mut execution = Address::repeat_byte(0xb1).to_vec();
+    execution.extend_from_slice(&U256::from(ETHER).to_be_bytes::<32>());
+    let call = aa::IErc7579Account::executeCall { mode: B256::ZERO, executionCalldata: execution.into() };
+    let limits: U256 = (U256::from(1_000_000u64) << 128) | U256::from(200_000u64);
+    let limits = B256::from(limits.to_be_bytes::<32>());
+    let mut op = aa::PackedUserOperation {
+        sender: account,
+        nonce,
+        initCode: Bytes::new(),
+        callData: call.abi_encode().into(),
+        accountGasLimits: limits,
+        preVerificationGas: U256::from(60_000),
+        gasFees: B256::ZERO,
+        paymasterAndData: Bytes::new(),
+        signature: Bytes::new(),
+    };
+    let out = read(&mut chain, entry_point, aa::IEntryPointV08::getUserOpHashCall { userOp: op.clone() }.abi_encode())?;
+    let hash = aa::IEntryPointV08::getUserOpHashCall::abi_decode_returns(&out).map_err(decode)?;
+    let intent_call = VeilValidator::userOpIntentCall {
+        userOpHash: hash,
+        validAfter: alloy_primitives::aliases::U48::ZERO,
+        validUntil: alloy_primitives::aliases::U48::ZERO,
+    };
+    let out = read(&mut chain, validator, intent_call.abi_encode())?;
+    let intent = VeilValidator::userOpIntentCall::abi_decode_returns(&out).map_err(decode)?;
+    let intent = veil_circuits::Fr::from_be_bytes_mod_order(&intent.to_be_bytes::<32>());
+    let proof = scenario.threshold_proof_of(&set, intent, &[0, 2, 4], rng)?;
+    op.signature = (U256::from(3), U256::ZERO, U256::ZERO, proof_words(&proof)).abi_encode_params().into();
+
+    // validateUserOp alone, as an account (here an EOA that installed the module) calls it.
+    expect_success(
+        "onInstall",
+        chain.call(eoa_account, validator, VeilValidator::onInstallCall { data: install }.abi_encode(), U256::ZERO)?,
+    )?;
+    let direct = VeilValidator::validateUserOpCall {
+        userOp: crate::validator::PackedUserOperation {
+            sender: op.sender,
+            nonce: op.nonce,
+            initCode: op.initCode.clone(),
+            callData: op.callData.clone(),
+            accountGasLimits: op.accountGasLimits,
+            preVerificationGas: op.preVerificationGas,
+            gasFees: op.gasFees,
+            paymasterAndData: op.paymasterAndData.clone(),
+            signature: op.signature.clone(),
+        },
+        userOpHash: hash,
+    };
+    let out = expect_success("validateUserOp", chain.call(eoa_account, validator, direct.abi_encode(), U256::ZERO)?)?;
+    rows.push(GasRow::new("VeilValidator.validateUserOp", &out, "Threshold proof, 3 public inputs; returns 0"));
+    let handle = aa::IEntryPointV08::handleOpsCall { ops: vec![op], beneficiary: bundler };
+    let out = expect_success("handleOps", chain.call(bundler, entry_point, handle.abi_encode(), U256::ZERO)?)?;
+    rows.push(GasRow::new(
+        "EntryPoint.handleOps (1 op, VeilValidator)",
+        &out,
+        "OpenZeppelin's ERC-7579 account pays 1 ETH to a new account",
+    ));
     Ok(rows)
 }
 

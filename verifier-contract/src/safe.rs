@@ -102,7 +102,20 @@ pub struct SafeArtifacts {
     pub factory: Vec<u8>,
 }
 
-fn bytecode(path: &Path) -> Result<Vec<u8>, SafeError> {
+/// The pinned npm packages' folder: `$VEIL_NODE_MODULES`, else `scripts/node_modules` beside
+/// this crate in the checkout.
+#[must_use]
+pub fn node_modules() -> PathBuf {
+    std::env::var_os("VEIL_NODE_MODULES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/node_modules"))
+}
+
+/// The creation code in a Hardhat artifact (`{"bytecode": "0x…"}`).
+///
+/// # Errors
+/// [`SafeError::Artifact`] naming the file.
+pub fn bytecode(path: &Path) -> Result<Vec<u8>, SafeError> {
     let bad = |reason: String| SafeError::Artifact { path: path.to_owned(), reason };
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
@@ -117,10 +130,7 @@ impl SafeArtifacts {
     /// # Errors
     /// [`SafeError::Artifact`].
     pub fn load(version: SafeVersion) -> Result<Self, SafeError> {
-        let modules = std::env::var_os("VEIL_NODE_MODULES")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/node_modules"));
-        let artifacts = modules.join(version.package()).join("build/artifacts/contracts");
+        let artifacts = node_modules().join(version.package()).join("build/artifacts/contracts");
         Ok(Self {
             version,
             singleton: bytecode(&artifacts.join("Safe.sol/Safe.json"))?,

@@ -110,6 +110,36 @@ impl Scenario {
         Ok(self.threshold.prove(circuit, rng)?)
     }
 
+    /// A Threshold proof that `signers` (member indices) signed the field element `intent`
+    /// under `set`, for statements over something other than a `VeilIntent` (a user
+    /// operation, an ERC-1271 message: `VeilValidator`'s intents).
+    ///
+    /// # Errors
+    /// [`ScenarioError::Prover`] when a signer is not in `set` or the circuit refuses them.
+    pub fn threshold_proof_of<R: RngCore + CryptoRng>(
+        &self,
+        set: &ApproverSet,
+        intent: Fr,
+        signers: &[usize],
+        rng: &mut R,
+    ) -> Result<Proof, ScenarioError> {
+        let mut chosen = Vec::with_capacity(signers.len());
+        for &i in signers {
+            let key = &self.members[i];
+            let a = key.public_key();
+            let c = identity::commitment(&a);
+            let index = set.index_of(&c).ok_or(WitnessError::SignerNotAMember { index: i })?;
+            let proof = set.proof(index).map_err(WitnessError::Set)?;
+            chosen.push((c, (a, key.sign(intent), proof)));
+        }
+        chosen.sort_by_key(|(c, _)| *c);
+        let slots: Vec<_> = chosen.into_iter().map(|(_, s)| s).collect();
+        let root = set.root().ok_or(WitnessError::EmptySet)?;
+        let circuit = veil_circuits::threshold::ThresholdCircuit::new(self.depth, self.k_max, root, intent, &slots)
+            .map_err(WitnessError::Circuit)?;
+        Ok(self.threshold.prove(circuit, rng)?)
+    }
+
     /// An Approval proof by `member` for `intent` under `set`, with scope = the intent's field
     /// element (what `VeilAccount.approve` requires), and its nullifier. The witness is built
     /// as `veil prove approval` builds it ([`witness::approval`]).
