@@ -3,7 +3,7 @@
 //! user operation returns 0 with the window packed, or SIG_VALIDATION_FAILED for each way a
 //! signature can be wrong, never a revert; ERC-1271 answers bound to the account; install,
 //! uninstall and set changes with their refusals; validation executes none of ERC-7562's
-//! banned opcodes. (The EntryPoint and an ERC-7579 account around it are the next step.)
+//! banned opcodes and touches no storage but the account's own entry. (The EntryPoint and an ERC-7579 account around it are the next step.)
 use std::sync::OnceLock;
 
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, U256};
@@ -255,7 +255,8 @@ fn install_uninstall_and_set_changes_refuse_what_they_must() {
 }
 
 /// ERC-7562: validation must not read the environment (TIMESTAMP, NUMBER, …), create, or
-/// destroy; counted over every frame of a validation call, the verifier's included.
+/// destroy, and may touch only storage associated with the account; traced over every
+/// frame of a validation call, the verifier's included.
 #[test]
 fn validation_executes_no_opcode_erc7562_bans() {
     let mut env = deploy();
@@ -281,7 +282,16 @@ fn validation_executes_no_opcode_erc7562_bans() {
         signature: op_signature(2, U256::ZERO, U256::ZERO, &proof).into(),
     };
     let data = VeilValidator::validateUserOpCall { userOp: op, userOpHash: hash.into() }.abi_encode();
-    let counts = env.chain.opcode_counts(ACCOUNT, env.validator, data).unwrap();
+    let counts = env.chain.opcode_counts(ACCOUNT, env.validator, data.clone()).unwrap();
+    // Storage: only the account's own entry of the validator's mapping (ERC-7562's
+    // "associated storage": keccak256(account ‖ slot) + n), read, never written.
+    let base = U256::from_be_bytes(keccak256((ACCOUNT, U256::ZERO).abi_encode_params()).0);
+    let accesses = env.chain.storage_accesses(ACCOUNT, env.validator, data).unwrap();
+    assert_eq!(
+        accesses,
+        [(env.validator, base), (env.validator, base + U256::from(1))],
+        "storage touched in validation"
+    );
     // GASPRICE, BALANCE, ORIGIN, BLOCKHASH, COINBASE, TIMESTAMP, NUMBER, PREVRANDAO, GASLIMIT,
     // SELFBALANCE, BASEFEE, BLOBHASH, BLOBBASEFEE, CREATE, CREATE2, SELFDESTRUCT.
     for (op, name) in [

@@ -155,6 +155,29 @@ impl Chain {
         Ok(*evm.inspector.opcode_counts())
     }
 
+    /// Runs a call without committing it and records every storage access it makes (SLOAD
+    /// and SSTORE, every frame): the contract and the slot, in order. For ERC-7562's storage
+    /// rules on validation.
+    ///
+    /// # Errors
+    /// [`EvmError`] when the EVM refuses the transaction.
+    pub fn storage_accesses(
+        &self,
+        from: Address,
+        to: Address,
+        data: Vec<u8>,
+    ) -> Result<Vec<(Address, U256)>, EvmError> {
+        use revm::InspectEvm;
+        let ctx = Context::mainnet()
+            .with_db(self.evm.ctx.journaled_state.database.clone())
+            .with_cfg(self.evm.ctx.cfg.clone())
+            .with_block(self.evm.ctx.block.clone());
+        let mut evm = ctx.build_mainnet_with_inspector(StorageAccesses::default());
+        let tx = self.tx(from, TxKind::Call(to), data.into(), U256::ZERO)?;
+        evm.inspect_tx(tx).map_err(|e| EvmError(e.to_string()))?;
+        Ok(std::mem::take(&mut evm.inspector.0))
+    }
+
     /// A transaction from `from` at its current nonce, with the harness's gas limit and no fee.
     fn tx(&self, from: Address, kind: TxKind, data: Bytes, value: U256) -> Result<TxEnv, EvmError> {
         TxEnv::builder()
@@ -211,5 +234,27 @@ impl Chain {
             },
         };
         Ok(Outcome { execution_gas: outcome.gas_used.saturating_sub(intrinsic), ..outcome })
+    }
+}
+
+/// Records (contract, slot) of every SLOAD and SSTORE.
+#[derive(Default)]
+struct StorageAccesses(Vec<(Address, U256)>);
+
+impl<CTX> revm::Inspector<CTX, revm::interpreter::interpreter::EthInterpreter> for StorageAccesses {
+    fn step(
+        &mut self,
+        interp: &mut revm::interpreter::Interpreter<revm::interpreter::interpreter::EthInterpreter>,
+        _context: &mut CTX,
+    ) {
+        use revm::interpreter::interpreter_types::{InputsTr, Jumps};
+        const SLOAD: u8 = 0x54;
+        const SSTORE: u8 = 0x55;
+        let op = interp.bytecode.opcode();
+        if op == SLOAD || op == SSTORE {
+            if let Ok(slot) = interp.stack.peek(0) {
+                self.0.push((interp.input.target_address(), slot));
+            }
+        }
     }
 }
