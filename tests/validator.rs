@@ -3,7 +3,8 @@
 //! user operation returns 0 with the window packed, or SIG_VALIDATION_FAILED for each way a
 //! signature can be wrong, never a revert; ERC-1271 answers bound to the account; install,
 //! uninstall and set changes with their refusals; validation executes none of ERC-7562's
-//! banned opcodes and touches no storage but the account's own entry. (The EntryPoint and an ERC-7579 account around it are the next step.)
+//! banned opcodes and touches no storage but the account's own entry. Then in place:
+//! OpenZeppelin's ERC-7579 account with the validator installed, through the EntryPoint 0.8.
 use std::sync::OnceLock;
 
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, U256};
