@@ -96,3 +96,18 @@ pub fn assert_snarkjs_verifies(vk: &str, public: &str, proof: &str) {
         "snarkjs on {public}: {out:?}"
     );
 }
+
+/// Asserts that an in-memory EVM call succeeded (else shows the revert in words).
+#[track_caller]
+pub fn ok(out: &veil_verifier_contract::evm::Outcome) {
+    assert!(out.success, "reverted: {}", veil_verifier_contract::describe_revert(&out.output));
+}
+
+/// Asserts that an in-memory EVM call reverted with `expected` in its words (an error's
+/// name, with its arguments when given).
+#[track_caller]
+pub fn reverts(out: &veil_verifier_contract::evm::Outcome, expected: &str) {
+    assert!(!out.success, "expected {expected}, but it succeeded");
+    let got = veil_verifier_contract::describe_revert(&out.output);
+    assert!(got.contains(expected), "expected {expected}, got {got}");
+}

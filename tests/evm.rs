@@ -5,6 +5,8 @@
 //! contracts are the same at every size.
 use std::sync::OnceLock;
 
+use crate::common::{ok, reverts};
+
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolInterface};
 use ark_ff::{BigInteger, PrimeField};
@@ -15,7 +17,7 @@ use veil_circuits::{eddsa::PrivateKey, identity, Fr};
 use veil_prover::Proof;
 use veil_verifier_contract::{
     account::{IApprovalVerifier, IThresholdVerifier, VeilAccount},
-    evm::{Chain, Outcome},
+    evm::Chain,
     harness::{describe_revert, proof_words, sol_intent, Deployment, VerifierErrors},
     render::{render_verifier, VerifierOptions},
     scenario::{word, Scenario},
@@ -107,18 +109,6 @@ fn threshold_proof(set: &ApproverSet, intent: &Intent, signers: &[usize]) -> Pro
 /// An Approval proof by `member` for `intent` (scope = the intent's field), and its nullifier.
 fn approval_proof(set: &ApproverSet, intent: &Intent, member: usize) -> (Proof, U256) {
     fixture().scenario.approval_proof(set, intent, member, &mut rand::thread_rng()).unwrap()
-}
-
-#[track_caller]
-fn ok(out: &Outcome) {
-    assert!(out.success, "reverted: {}", describe_revert(&out.output));
-}
-
-#[track_caller]
-fn reverts(out: &Outcome, expected: &str) {
-    assert!(!out.success, "expected {expected}, but it succeeded");
-    let got = describe_revert(&out.output);
-    assert!(got.starts_with(expected), "expected {expected}, got {got}");
 }
 
 fn recipient() -> Address {

@@ -9,6 +9,8 @@
 //! runs the full-size desk).
 use std::sync::OnceLock;
 
+use crate::common::{ok, reverts};
+
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 use proptest::prelude::*;
@@ -21,10 +23,9 @@ use veil_approver::{
 use veil_circuits::policy::{CallFacts, PolicyShape};
 use veil_prover::ProverKey;
 use veil_verifier_contract::{
-    evm::{Chain, Outcome},
+    evm::Chain,
     policy::{
-        describe_revert, desk, sol_intent, Desk, DeskError, PolicyArtifacts, VeilPolicyAccount, LIQUIDATOR, TRADER,
-        TREASURY, USDC,
+        desk, sol_intent, Desk, DeskError, PolicyArtifacts, VeilPolicyAccount, LIQUIDATOR, TRADER, TREASURY, USDC,
     },
     scenario::word,
     solc::Solc,
@@ -79,18 +80,6 @@ fn desk(seed: u64) -> Desk {
 
 fn rng() -> ChaCha20Rng {
     ChaCha20Rng::from_entropy()
-}
-
-#[track_caller]
-fn ok(out: &Outcome) {
-    assert!(out.success, "reverted: {}", describe_revert(&out.output));
-}
-
-#[track_caller]
-fn reverts(out: &Outcome, expected: &str) {
-    assert!(!out.success, "expected {expected}, but it succeeded");
-    let got = describe_revert(&out.output);
-    assert!(got.starts_with(expected), "expected {expected}, got {got}");
 }
 
 /// The prover refuses: no rule admits the intent with these signers.

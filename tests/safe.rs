@@ -5,6 +5,8 @@
 //! voids what a removed member queued.
 use std::sync::OnceLock;
 
+use crate::common::{ok, reverts};
+
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolConstructor};
 use rand::SeedableRng;
@@ -182,18 +184,6 @@ fn sol_intent(intent: &Intent) -> VeilSafeModule::Intent {
     }
 }
 
-#[track_caller]
-fn ok(out: &Outcome) {
-    assert!(out.success, "reverted: {}", describe_revert(&out.output));
-}
-
-#[track_caller]
-fn reverts(out: &Outcome, expected: &str) {
-    assert!(!out.success, "expected {expected}, but it succeeded");
-    let got = describe_revert(&out.output);
-    assert!(got.contains(expected), "expected {expected}, got {got}");
-}
-
 #[test]
 fn a_safe_pays_eth_and_tokens_on_veil_proofs_once() {
     for version in SafeVersion::ALL {
@@ -264,6 +254,12 @@ fn every_entry_point_refuses_what_it_must() {
             reverts(&env.chain.call(OWNER, module, data, U256::ZERO).unwrap(), "OnlySafe");
         }
         reverts(&env.execute_queued(&pay), "NotQueued");
+        // approve: a proof of another intent, a stale nonce, a closed window.
+        let (aproof, nullifier) =
+            fixture().scenario.approval_proof(&env.set, &more, 0, &mut rand::thread_rng()).unwrap();
+        reverts(&env.approve(&pay, nullifier, &aproof), "ProofInvalid");
+        reverts(&env.approve(&later, nullifier, &aproof), "NonceMismatch");
+        reverts(&env.approve(&expired, nullifier, &aproof), "Expired");
         // A zero threshold cannot be set, not even by the owners.
         let zero = VeilSafeModule::changeSetCall { newRoot: U256::from(1), newThreshold: U256::ZERO }.abi_encode();
         let out = exec_as_owner(&mut env.chain, env.safe, OWNER, module, zero).unwrap();

@@ -7,6 +7,8 @@
 //! OpenZeppelin's ERC-7579 account with the validator installed, through the EntryPoint 0.8.
 use std::sync::OnceLock;
 
+use crate::common::{ok, reverts};
+
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
 use rand::SeedableRng;
@@ -108,18 +110,6 @@ use ark_ff::PrimeField;
 /// `userOp.signature`: signers, validAfter, validUntil (words), the proof's words.
 fn op_signature(signers: u64, after: U256, until: U256, proof: &Proof) -> Vec<u8> {
     (U256::from(signers), after, until, proof_words(proof)).abi_encode_params()
-}
-
-#[track_caller]
-fn ok(out: &Outcome) {
-    assert!(out.success, "reverted: {}", describe_revert(&out.output));
-}
-
-#[track_caller]
-fn reverts(out: &Outcome, expected: &str) {
-    assert!(!out.success, "expected {expected}, but it succeeded");
-    let got = describe_revert(&out.output);
-    assert!(got.contains(expected), "expected {expected}, got {got}");
 }
 
 const FAILED: U256 = U256::from_limbs([1, 0, 0, 0]);

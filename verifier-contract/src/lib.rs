@@ -25,3 +25,11 @@ pub mod solc;
 pub mod validator;
 
 pub use render::{render_verifier, KeyProvenance, VerifierOptions};
+
+/// Revert data of any of veil's contracts in words: each contract's custom errors by name
+/// (`CallFailed` with its inner reason), the verifiers', the demo mocks', `Error(string)`,
+/// else the raw bytes. Errors two contracts share read the same.
+#[must_use]
+pub fn describe_revert(data: &[u8]) -> String {
+    validator::describe_revert(data)
+}

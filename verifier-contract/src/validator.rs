@@ -52,12 +52,13 @@ pub mod aa {
     }
 }
 
-/// Revert data in words: the validator's errors, else [`crate::harness::describe_revert`].
+/// Revert data in words: the validator's errors, else [`crate::policy::describe_revert`]
+/// (the policy account's, the Safe module's, `VeilAccount`'s, the verifiers', the mocks').
 #[must_use]
 pub fn describe_revert(data: &[u8]) -> String {
     use alloy_sol_types::SolInterface;
     match VeilValidator::VeilValidatorErrors::abi_decode(data) {
         Ok(e) => format!("{e:?}"),
-        Err(_) => crate::harness::describe_revert(data),
+        Err(_) => crate::policy::describe_revert(data),
     }
 }
