@@ -416,3 +416,77 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
     let tampered = keccak256(b"a Permit2 transfer, changed").0;
     assert_ne!(check(&mut env, tampered, signature), [0x16, 0x26, 0xba, 0x7e]);
 }
+
+/// The native twins: `veil_approver::userop`'s `userOpHash` is the EntryPoint 0.8's
+/// `getUserOpHash` (with and without a factory and a paymaster, on random fields), its field
+/// element the validator's `userOpIntent`, and `veil_approver::message`'s the validator's
+/// `messageIntent`.
+#[test]
+fn user_operations_and_messages_hash_natively_as_the_entry_point_and_validator_do() {
+    use rand::Rng;
+    use veil_approver::{message::Message, userop::UserOperation};
+    let mut env = deploy();
+    let entry_point = env.chain.deploy(DEPLOYER, &entry_point_code().unwrap(), &[], U256::ZERO).unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(4337);
+    for round in 0..6 {
+        let bytes = |rng: &mut ChaCha20Rng, n: usize| Bytes::from((0..n).map(|_| rng.gen()).collect::<Vec<u8>>());
+        let (with_factory, with_paymaster) = (round % 2 == 1, round >= 3);
+        let op = UserOperation {
+            chain_id: 31_337,
+            entry_point,
+            sender: Address::from(rng.gen::<[u8; 20]>()),
+            nonce: U256::from_be_bytes(rng.gen::<[u8; 32]>()),
+            factory: with_factory.then(|| Address::from(rng.gen::<[u8; 20]>())),
+            factory_data: if with_factory { bytes(&mut rng, 37) } else { Bytes::new() },
+            call_data: bytes(&mut rng, round * 40),
+            call_gas_limit: rng.gen(),
+            verification_gas_limit: rng.gen(),
+            pre_verification_gas: U256::from_be_bytes(rng.gen::<[u8; 32]>()),
+            max_fee_per_gas: rng.gen(),
+            max_priority_fee_per_gas: rng.gen(),
+            paymaster: with_paymaster.then(|| Address::from(rng.gen::<[u8; 20]>())),
+            paymaster_verification_gas_limit: if with_paymaster { rng.gen() } else { 0 },
+            paymaster_post_op_gas_limit: if with_paymaster { rng.gen() } else { 0 },
+            paymaster_data: if with_paymaster { bytes(&mut rng, 5) } else { Bytes::new() },
+            valid_after: rng.gen_range(0..1 << 40),
+            valid_until: if round == 0 { 0 } else { rng.gen_range(1 << 40..1 << 48) },
+            signature: None,
+        };
+        let packed = op.packed();
+        let on_chain = aa::PackedUserOperation {
+            sender: packed.sender,
+            nonce: packed.nonce,
+            initCode: packed.initCode,
+            callData: packed.callData,
+            accountGasLimits: packed.accountGasLimits,
+            preVerificationGas: packed.preVerificationGas,
+            gasFees: packed.gasFees,
+            paymasterAndData: packed.paymasterAndData,
+            signature: bytes(&mut rng, 11),
+        };
+        let call = aa::IEntryPointV08::getUserOpHashCall { userOp: on_chain };
+        let out = env.chain.call(DEPLOYER, entry_point, call.abi_encode(), U256::ZERO).unwrap();
+        let hash = aa::IEntryPointV08::getUserOpHashCall::abi_decode_returns(&out.output).unwrap();
+        assert_eq!(op.user_op_hash(), hash, "round {round}");
+        let intent = env.view(
+            DEPLOYER,
+            VeilValidator::userOpIntentCall {
+                userOpHash: hash,
+                validAfter: op.valid_after.try_into().unwrap(),
+                validUntil: op.valid_until.try_into().unwrap(),
+            },
+        );
+        assert_eq!(fr(intent), op.field_element(), "round {round}");
+
+        let message = Message {
+            chain_id: 31_337,
+            account: Address::from(rng.gen::<[u8; 20]>()),
+            validator: None,
+            hash: rng.gen::<[u8; 32]>().into(),
+            typed_data: None,
+        };
+        let intent =
+            env.view(DEPLOYER, VeilValidator::messageIntentCall { account: message.account, hash: message.hash });
+        assert_eq!(fr(intent), message.field_element(), "round {round}");
+    }
+}

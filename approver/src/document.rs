@@ -4,6 +4,8 @@
 //!
 //! [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md#57-documents
 
+use std::path::Path;
+
 use serde::Deserialize;
 
 /// A kind of document: its `format` string, the `version` this crate reads, and its noun.
@@ -61,6 +63,54 @@ pub(crate) fn check(format: &str, version: u64, kind: &Kind) -> Result<(), Heade
         });
     }
     Ok(())
+}
+
+/// Reads a document of `kind` from `path`: the header first (so another veil file is named
+/// as such), then the whole shape `T`.
+pub(crate) fn read<T: serde::de::DeserializeOwned>(path: &Path, kind: &Kind) -> Result<T, DocumentError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| DocumentError::Io { path: path.display().to_string(), source })?;
+    let header: Header =
+        serde_json::from_str(&text).map_err(|e| DocumentError::field(path, "(file)", format!("not JSON: {e}")))?;
+    header.check(kind).map_err(|e| DocumentError::field(path, e.field, e.reason))?;
+    serde_json::from_str(&text).map_err(|e| DocumentError::field(path, "(file)", format!("not {}: {e}", kind.noun)))
+}
+
+/// Writes a document as pretty JSON with a final newline, atomically.
+pub(crate) fn write<T: serde::Serialize>(path: &Path, doc: &T) -> Result<(), DocumentError> {
+    let text = serde_json::to_string_pretty(doc).expect("plain data") + "\n";
+    veil_fs::write_atomic(path, text.as_bytes(), false)
+        .map_err(|source| DocumentError::Io { path: path.display().to_string(), source })
+}
+
+/// Why a document (a user operation, a message) was refused or not written.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A field is malformed or inconsistent.
+    #[error("{path}: field `{field}`: {reason}")]
+    Field {
+        /// The file.
+        path: String,
+        /// The JSON field (`(file)` for the whole file).
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl DocumentError {
+    /// A refused field of the file at `path`.
+    pub(crate) fn field(path: &Path, field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Field { path: path.display().to_string(), field, reason: reason.into() }
+    }
 }
 
 #[cfg(test)]

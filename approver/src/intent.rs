@@ -395,14 +395,32 @@ fn field(field: &'static str, reason: impl Into<String>) -> IntentError {
 
 /// An EIP-55 checksummed address (EIP-1191 chain-specific checksums are not used).
 fn parse_address(name: &'static str, s: &str) -> Result<Address, IntentError> {
+    checksummed(s).map_err(|reason| field(name, reason))
+}
+
+/// An EIP-55 checksummed address, or why not (shared by every document with addresses).
+pub(crate) fn checksummed(s: &str) -> Result<Address, String> {
     let hex_digits = s.strip_prefix("0x").filter(|h| h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()));
     if hex_digits.is_none() {
-        return Err(field(name, format!("{s:?} is not a 0x-prefixed 20-byte hex address")));
+        return Err(format!("{s:?} is not a 0x-prefixed 20-byte hex address"));
     }
     Address::parse_checksummed(s, None).map_err(|_| {
         let address: Address = s.parse().expect("40 hex digits after 0x");
-        field(name, format!("{s} is not EIP-55 checksummed (write it as {})", address.to_checksum(None)))
+        format!("{s} is not EIP-55 checksummed (write it as {})", address.to_checksum(None))
     })
+}
+
+/// `0x`-prefixed hex bytes (either case), or why not.
+pub(crate) fn hex_bytes(s: &str) -> Result<Bytes, String> {
+    let digits = s.strip_prefix("0x").ok_or_else(|| "must start with 0x (\"0x\" for none)".to_owned())?;
+    hex::decode(digits).map(Bytes::from).map_err(|e| format!("is not hex bytes: {e}"))
+}
+
+/// A `0x`-prefixed 32-byte hex word, or why not.
+pub(crate) fn hex_word(s: &str) -> Result<B256, String> {
+    let digits = s.strip_prefix("0x").filter(|h| h.len() == 64);
+    let bytes = digits.and_then(|h| hex::decode(h).ok());
+    bytes.map(|b| B256::from_slice(&b)).ok_or_else(|| format!("{s:?} is not a 0x-prefixed 32-byte hex word"))
 }
 
 /// A canonical decimal integer below 2^256 ([`field::parse_u256`], the one rule for every file).

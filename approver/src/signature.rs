@@ -1,6 +1,7 @@
-//! Signature files (`sig.json`): an approver's EdDSA-Poseidon signature on an intent, with
-//! the public key and the intent itself; nothing secret. Any aggregator combines them into
-//! a Threshold proof.
+//! Signature files (`sig.json`): an approver's EdDSA-Poseidon signature on what the set
+//! authorizes (a [`Subject`]: an intent, a user operation or an ERC-1271 message), with the
+//! public key and the subject itself; nothing secret. Any aggregator combines them into a
+//! Threshold proof.
 //!
 //! ```json
 //! { "format": "veil-signature", "version": 1,
@@ -8,8 +9,10 @@
 //!   "signature": { "r8": ["<x>", "<y>"], "s": "<decimal>" },
 //!   "intent": { …the intent file… } }
 //! ```
-//! Reading checks the points, that the commitment is the key's, the intent's own hash and
-//! field element, and that the signature verifies on the intent's field element.
+//! with `"userop": { …the user-operation file, unsigned… }` or `"message": { …the message
+//! file… }` in place of `"intent"`: exactly one of the three. Reading checks the points, that
+//! the commitment is the key's, the subject's own derived fields, and that the signature
+//! verifies on the subject's field element.
 
 use std::path::Path;
 
@@ -26,20 +29,84 @@ use crate::keys::Key;
 use crate::{
     document,
     intent::{Intent, IntentFile},
+    message::{Message, MessageFile},
+    userop::{UserOpFile, UserOperation},
 };
+
+/// What a set's members sign: each has a field element, the Threshold statement's public
+/// input `intent`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A transaction intent for a VeilAccount, a Safe module or a policy account.
+    Intent(Intent),
+    /// A user operation for an ERC-7579 account's `VeilValidator` (unsigned).
+    UserOp(Box<UserOperation>),
+    /// An ERC-1271 message for an ERC-7579 account's `VeilValidator`.
+    Message(Message),
+}
+
+impl Subject {
+    /// The field element the members sign.
+    #[must_use]
+    pub fn field_element(&self) -> Fr {
+        match self {
+            Self::Intent(i) => i.field_element(),
+            Self::UserOp(u) => u.field_element(),
+            Self::Message(m) => m.field_element(),
+        }
+    }
+
+    /// The intent, for a signature on one.
+    #[must_use]
+    pub fn intent(&self) -> Option<&Intent> {
+        match self {
+            Self::Intent(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// What it is, for messages: `"an intent"`, `"a user operation"`, `"a message"`.
+    #[must_use]
+    pub fn noun(&self) -> &'static str {
+        match self {
+            Self::Intent(_) => "an intent",
+            Self::UserOp(_) => "a user operation",
+            Self::Message(_) => "a message",
+        }
+    }
+}
+
+impl From<&Intent> for Subject {
+    fn from(i: &Intent) -> Self {
+        Self::Intent(i.clone())
+    }
+}
+
+impl From<&UserOperation> for Subject {
+    /// The operation without its signature (what the members sign does not include it).
+    fn from(u: &UserOperation) -> Self {
+        Self::UserOp(Box::new(UserOperation { signature: None, ..u.clone() }))
+    }
+}
+
+impl From<&Message> for Subject {
+    fn from(m: &Message) -> Self {
+        Self::Message(m.clone())
+    }
+}
 
 /// A signature file's header ([`document`]).
 const KIND: document::Kind = document::Kind { format: "veil-signature", version: 1, noun: "a signature file" };
 
-/// An intent signed by one approver.
+/// A subject (an intent, a user operation, a message) signed by one approver.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedIntent {
     /// The signer's public key.
     pub public_key: Point,
-    /// The signature on the intent's field element.
+    /// The signature on the subject's field element.
     pub signature: Signature,
-    /// The intent.
-    pub intent: Intent,
+    /// What was signed.
+    pub subject: Subject,
 }
 
 /// Why a signature file was refused.
@@ -73,7 +140,12 @@ struct SignatureJson {
     public_key: [String; 2],
     commitment: String,
     signature: SigJson,
-    intent: IntentFile,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    intent: Option<IntentFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    userop: Option<UserOpFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<MessageFile>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -88,21 +160,18 @@ fn decimal(s: &str) -> Option<Fr> {
 }
 
 impl SignedIntent {
-    /// Signs the intent's field element with `key`.
+    /// Signs the subject's field element with `key`.
     #[cfg(feature = "keys")]
     #[must_use]
-    pub fn sign(key: &Key, intent: &Intent) -> Self {
-        Self::sign_with(&key.private, intent)
+    pub fn sign(key: &Key, subject: impl Into<Subject>) -> Self {
+        Self::sign_with(&key.private, subject)
     }
 
-    /// Signs the intent's field element with an EdDSA-Poseidon private key.
+    /// Signs the subject's field element with an EdDSA-Poseidon private key.
     #[must_use]
-    pub fn sign_with(private: &PrivateKey, intent: &Intent) -> Self {
-        Self {
-            public_key: private.public_key(),
-            signature: private.sign(intent.field_element()),
-            intent: intent.clone(),
-        }
+    pub fn sign_with(private: &PrivateKey, subject: impl Into<Subject>) -> Self {
+        let subject = subject.into();
+        Self { public_key: private.public_key(), signature: private.sign(subject.field_element()), subject }
     }
 
     /// `Poseidon(A.x, A.y)` of the signer.
@@ -111,10 +180,10 @@ impl SignedIntent {
         identity::commitment(&self.public_key)
     }
 
-    /// Whether the signature verifies on the intent (zk-kit's rule).
+    /// Whether the signature verifies on the subject (zk-kit's rule).
     #[must_use]
     pub fn verifies(&self) -> bool {
-        eddsa::verify(&self.public_key, self.intent.field_element(), &self.signature)
+        eddsa::verify(&self.public_key, self.subject.field_element(), &self.signature)
     }
 
     /// Writes the file atomically.
@@ -131,7 +200,14 @@ impl SignedIntent {
                 r8: [self.signature.r8.x.to_string(), self.signature.r8.y.to_string()],
                 s: self.signature.s.to_string(),
             },
-            intent: IntentFile::from(&self.intent),
+            intent: None,
+            userop: None,
+            message: None,
+        };
+        let json = match &self.subject {
+            Subject::Intent(i) => SignatureJson { intent: Some(IntentFile::from(i)), ..json },
+            Subject::UserOp(u) => SignatureJson { userop: Some(UserOpFile::from(&**u)), ..json },
+            Subject::Message(m) => SignatureJson { message: Some(MessageFile::from(m)), ..json },
         };
         let text = serde_json::to_string_pretty(&json).expect("plain data") + "\n";
         veil_fs::write_atomic(path, text.as_bytes(), false)
@@ -163,10 +239,24 @@ impl SignedIntent {
         if decimal(&json.commitment) != Some(identity::commitment(&public_key)) {
             return Err(field("commitment", "is not the public key's".into()));
         }
-        let intent = Intent::try_from(json.intent).map_err(|e| field("intent", format!("{e:#}")))?;
-        let signed = Self { public_key, signature: Signature { r8, s }, intent };
+        let subject = match (json.intent, json.userop, json.message) {
+            (Some(i), None, None) => {
+                Subject::Intent(Intent::try_from(i).map_err(|e| field("intent", format!("{e:#}")))?)
+            }
+            (None, Some(u), None) => Subject::UserOp(Box::new(
+                UserOperation::try_from(u).map_err(|(f, reason)| field("userop", format!("field `{f}`: {reason}")))?,
+            )),
+            (None, None, Some(m)) => Subject::Message(
+                Message::try_from(m).map_err(|(f, reason)| field("message", format!("field `{f}`: {reason}")))?,
+            ),
+            _ => return Err(field("(file)", "needs exactly one of `intent`, `userop` and `message`".into())),
+        };
+        let signed = Self { public_key, signature: Signature { r8, s }, subject };
         if !signed.verifies() {
-            return Err(field("signature", "does not verify on the intent".into()));
+            return Err(field(
+                "signature",
+                format!("does not verify on the {}", signed.subject.noun().split_once(' ').map_or("", |(_, n)| n)),
+            ));
         }
         Ok(signed)
     }
@@ -204,5 +294,38 @@ mod tests {
         let off = text.replace(&signed.public_key.y.to_string(), "7");
         std::fs::write(&path, off).unwrap();
         assert!(SignedIntent::load(&path).unwrap_err().to_string().contains("field `public_key`"));
+
+        // A user operation (signed without its signature) and a message round-trip too; a
+        // signature over one is not over the other.
+        let mut op = crate::userop::tests::sample();
+        op.signature = Some(alloy_primitives::Bytes::from_static(b"proof"));
+        let on_op = SignedIntent::sign(&key, &op);
+        assert_eq!(
+            on_op.subject,
+            Subject::UserOp(Box::new(crate::userop::UserOperation { signature: None, ..op.clone() }))
+        );
+        on_op.save(&path).unwrap();
+        assert_eq!(SignedIntent::load(&path).unwrap(), on_op);
+        let message = crate::message::Message {
+            chain_id: 1,
+            account: alloy_primitives::Address::repeat_byte(1),
+            validator: None,
+            hash: alloy_primitives::B256::repeat_byte(2),
+            typed_data: None,
+        };
+        let on_message = SignedIntent::sign(&key, &message);
+        on_message.save(&path).unwrap();
+        assert_eq!(SignedIntent::load(&path).unwrap(), on_message);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let swapped = text.replace(&on_message.signature.s.to_string(), &on_op.signature.s.to_string());
+        std::fs::write(&path, swapped).unwrap();
+        assert!(SignedIntent::load(&path).unwrap_err().to_string().contains("does not verify on the message"));
+        let mut both: serde_json::Value = serde_json::from_str(&text).unwrap();
+        both["intent"] = serde_json::to_value(IntentFile::from(&intent(1))).unwrap();
+        std::fs::write(&path, both.to_string()).unwrap();
+        assert!(SignedIntent::load(&path).unwrap_err().to_string().contains("exactly one of"));
+        let off = text.replacen("0x0202", "0x0303", 1);
+        std::fs::write(&path, off).unwrap();
+        assert!(SignedIntent::load(&path).unwrap_err().to_string().contains("field `message`: field `signing_hash`"));
     }
 }

@@ -123,7 +123,8 @@ fn approval_for_secret(
 }
 
 /// The Threshold witness ([DESIGN §3.2][design]) that the signers of `signatures`, members of
-/// `set`, signed `intent`: refuses a signature on another intent, the same signer twice, a
+/// `set`, signed the field element `intent` (of an intent, a user operation or a message:
+/// [`Subject::field_element`](crate::signature::Subject::field_element)): refuses a signature on anything else, the same signer twice, a
 /// non-member, and a threshold of 0 or above the signatures given. With more signatures
 /// than `k` (default: all of them), the first k by commitment are used, so the same files
 /// give the same witness in any order.
@@ -136,18 +137,18 @@ fn approval_for_secret(
 /// [design]: https://github.com/veil-zk/veil/blob/main/DESIGN.md#32-threshold
 pub fn threshold(
     set: &ApproverSet,
-    intent: &Intent,
+    intent: Fr,
     signatures: &[SignedIntent],
     k: Option<usize>,
     max_depth: usize,
     k_max: usize,
 ) -> Result<ThresholdCircuit, WitnessError> {
-    let intent_fe = intent.field_element();
+    let intent_fe = intent;
     let root = set.root().ok_or(WitnessError::EmptySet)?;
     let mut signers = Vec::with_capacity(signatures.len());
     let mut seen = std::collections::HashMap::new();
     for (index, signed) in signatures.iter().enumerate() {
-        if signed.intent.field_element() != intent_fe {
+        if signed.subject.field_element() != intent_fe {
             return Err(WitnessError::OtherIntent { index });
         }
         let commitment = signed.commitment();

@@ -164,7 +164,7 @@ impl Context_ {
                 let set_path = set_path()?;
                 let set = self.set(set_path)?;
                 let (paths, signed) = signed("threshold")?;
-                let circuit = witness::threshold(&set, &intent, &signed, req.threshold, depth, k_max)
+                let circuit = witness::threshold(&set, intent.field_element(), &signed, req.threshold, depth, k_max)
                     .map_err(|e| describe(&e, &Sources::threshold(set_path, &intent_name, paths)))?;
                 Assignment::synthesize(circuit)
             }

@@ -504,7 +504,7 @@ fn sample_proof(key: &ProverKey) -> anyhow::Result<()> {
         Assignment::synthesize(witness::approval(&keys[0], &set, &intent, None, depth)?)?
     } else {
         let signatures: Vec<SignedIntent> = keys.iter().map(|k| SignedIntent::sign_with(k, &intent)).collect();
-        Assignment::synthesize(witness::threshold(&set, &intent, &signatures, None, depth, members)?)?
+        Assignment::synthesize(witness::threshold(&set, intent.field_element(), &signatures, None, depth, members)?)?
     };
     let proof = key.prove_assignment(&assignment, &mut rng)?;
     let pvk = veil_prover::prepare(key.verifying_key());

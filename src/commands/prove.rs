@@ -213,9 +213,10 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| input_error(&e))?;
         let (depth, k_max) = (header.shape.depth as usize, header.shape.k_max as usize);
-        let circuit = witness::threshold(&set, &intent, &signed, a.threshold, depth, k_max).map_err(|e| {
-            bad_input(describe(&e, &Sources::threshold(&a.set, &a.intent.display().to_string(), &a.signatures)))
-        })?;
+        let circuit =
+            witness::threshold(&set, intent.field_element(), &signed, a.threshold, depth, k_max).map_err(|e| {
+                bad_input(describe(&e, &Sources::threshold(&a.set, &a.intent.display().to_string(), &a.signatures)))
+            })?;
         let inputs = circuit.public_inputs().expect("a filled circuit");
         Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
     })?;

@@ -36,8 +36,9 @@ struct PackedUserOperation {
 ///   and the nonce) and the window, so a relayer cannot widen the window the signers chose;
 ///   `userOp.signature` is `abi.encode(uint256 signers, uint48 validAfter, uint48 validUntil,
 ///   uint256[8] proof)`;
-/// - an ERC-1271 message: `keccak256(abi.encode(MESSAGE_TAG, account, hash)) >> 8`, bound to
-///   the account, so the same set's signature for one account does not verify for another;
+/// - an ERC-1271 message: `keccak256(abi.encode(MESSAGE_TAG, chainid, account, hash)) >> 8`,
+///   bound to the account and the chain, so the same set's signature for one account does not
+///   verify for another, nor for the same address on another chain;
 ///   the signature is `abi.encode(uint256 signers, uint256[8] proof)`.
 /// A bad proof returns SIG_VALIDATION_FAILED (1) from `validateUserOp` and 0xffffffff from
 /// `isValidSignatureWithSender`; neither reverts.
@@ -102,9 +103,9 @@ contract VeilValidator {
         return uint256(keccak256(abi.encode(USEROP_TAG, userOpHash, validAfter, validUntil))) >> 8;
     }
 
-    /// The intent field the members sign for an ERC-1271 message of `account`.
-    function messageIntent(address account, bytes32 hash) public pure returns (uint256) {
-        return uint256(keccak256(abi.encode(MESSAGE_TAG, account, hash))) >> 8;
+    /// The intent field the members sign for an ERC-1271 message of `account` on this chain.
+    function messageIntent(address account, bytes32 hash) public view returns (uint256) {
+        return uint256(keccak256(abi.encode(MESSAGE_TAG, block.chainid, account, hash))) >> 8;
     }
 
     /// ERC-7579 / ERC-4337 validation for the calling account (the EntryPoint calls the

@@ -7,7 +7,6 @@ use rand::{CryptoRng, RngCore};
 use veil_approver::{
     intent::Intent,
     set::ApproverSet,
-    signature::SignedIntent,
     witness::{self, WitnessError},
 };
 use veil_circuits::{eddsa::PrivateKey, identity, Fr};
@@ -104,10 +103,7 @@ impl Scenario {
         signers: &[usize],
         rng: &mut R,
     ) -> Result<Proof, ScenarioError> {
-        let signed: Vec<SignedIntent> =
-            signers.iter().map(|&i| SignedIntent::sign_with(&self.members[i], intent)).collect();
-        let circuit = witness::threshold(set, intent, &signed, None, self.depth, self.k_max)?;
-        Ok(self.threshold.prove(circuit, rng)?)
+        self.threshold_proof_of(set, intent.field_element(), signers, rng)
     }
 
     /// A Threshold proof that `signers` (member indices) signed the field element `intent`

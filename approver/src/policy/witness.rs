@@ -116,7 +116,7 @@ pub fn witness(
     let intent_fe = intent.field_element();
     let mut seen = HashMap::new();
     for (index, signed) in signatures.iter().enumerate() {
-        if signed.intent.field_element() != intent_fe {
+        if signed.subject.field_element() != intent_fe {
             return Err(PolicyWitnessError::OtherIntent { index });
         }
         if !signed.verifies() {

@@ -71,7 +71,7 @@ fn threshold_witness_sorts_signers_and_refuses() {
     let (keys, set) = members(4);
     let i = intent(2);
     let signed: Vec<SignedIntent> = keys.iter().map(|k| SignedIntent::sign_with(k, &i)).collect();
-    let circuit = threshold(&set, &i, &signed[..3], None, DEPTH, K_MAX).unwrap();
+    let circuit = threshold(&set, i.field_element(), &signed[..3], None, DEPTH, K_MAX).unwrap();
     let inputs = circuit.public_inputs().unwrap();
     assert_eq!(inputs[threshold::K], Fr::from(3u64));
     assert_eq!(inputs[threshold::ROOT], set.root().unwrap());
@@ -79,8 +79,8 @@ fn threshold_witness_sorts_signers_and_refuses() {
     // Any order gives the same witness: the first k by commitment.
     let mut reversed = signed[..3].to_vec();
     reversed.reverse();
-    let again = threshold(&set, &i, &reversed, Some(2), DEPTH, K_MAX).unwrap();
-    let sorted = threshold(&set, &i, &signed[..3], Some(2), DEPTH, K_MAX).unwrap();
+    let again = threshold(&set, i.field_element(), &reversed, Some(2), DEPTH, K_MAX).unwrap();
+    let sorted = threshold(&set, i.field_element(), &signed[..3], Some(2), DEPTH, K_MAX).unwrap();
     assert_eq!(signers(&again), signers(&sorted));
     let mut smallest: Vec<_> = signed[..3].iter().map(|s| (s.commitment(), s.public_key)).collect();
     smallest.sort_by_key(|(c, _)| *c);
@@ -89,28 +89,31 @@ fn threshold_witness_sorts_signers_and_refuses() {
     let other = SignedIntent::sign_with(&keys[3], &intent(3));
     let with_other = [signed[0].clone(), other];
     assert!(matches!(
-        threshold(&set, &i, &with_other, None, DEPTH, K_MAX),
+        threshold(&set, i.field_element(), &with_other, None, DEPTH, K_MAX),
         Err(WitnessError::OtherIntent { index: 1 })
     ));
     let twice = [signed[0].clone(), signed[1].clone(), signed[0].clone()];
     assert!(matches!(
-        threshold(&set, &i, &twice, None, DEPTH, K_MAX),
+        threshold(&set, i.field_element(), &twice, None, DEPTH, K_MAX),
         Err(WitnessError::SameSigner { first: 0, second: 2 })
     ));
     let outsider = SignedIntent::sign_with(&PrivateKey::random(&mut ChaCha20Rng::seed_from_u64(98)), &i);
     assert!(matches!(
-        threshold(&set, &i, &[outsider], None, DEPTH, K_MAX),
+        threshold(&set, i.field_element(), &[outsider], None, DEPTH, K_MAX),
         Err(WitnessError::SignerNotAMember { index: 0 })
     ));
     for k in [0, 3] {
         assert!(matches!(
-            threshold(&set, &i, &signed[..2], Some(k), DEPTH, K_MAX),
+            threshold(&set, i.field_element(), &signed[..2], Some(k), DEPTH, K_MAX),
             Err(WitnessError::Threshold { k: got, signatures: 2 }) if got == k
         ));
     }
     assert!(matches!(
-        threshold(&set, &i, &signed, None, DEPTH, K_MAX),
+        threshold(&set, i.field_element(), &signed, None, DEPTH, K_MAX),
         Err(WitnessError::Circuit(ThresholdError::TooManySigners { signers: 4, k_max: K_MAX }))
     ));
-    assert!(matches!(threshold(&ApproverSet::new(), &i, &signed, None, DEPTH, K_MAX), Err(WitnessError::EmptySet)));
+    assert!(matches!(
+        threshold(&ApproverSet::new(), i.field_element(), &signed, None, DEPTH, K_MAX),
+        Err(WitnessError::EmptySet)
+    ));
 }
