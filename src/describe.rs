@@ -38,7 +38,7 @@ pub fn describe(e: &WitnessError, src: &Sources<'_>) -> String {
         WitnessError::EmptySet => format!("{set}: the set is empty"),
         WitnessError::Set(e) => format!("{set}: {e}"),
         WitnessError::Depth { depth, source } => format!("{set} does not fit the key's depth {depth}: {source}"),
-        WitnessError::OtherIntent { index } => format!("{}: signs another intent than {}", sig(*index), src.intent),
+        WitnessError::OtherIntent { index } => format!("{}: signs something other than {}", sig(*index), src.intent),
         WitnessError::SameSigner { first, second } => {
             format!("{} and {}: the same signer twice", sig(*first), sig(*second))
         }

@@ -79,6 +79,14 @@ enum Command {
     /// Inspect a deployed account.
     #[command(subcommand)]
     Account(commands::chain::AccountCommand),
+    /// ERC-4337 user operations of ERC-7579 accounts whose VeilValidator holds the set:
+    /// build, prove from the members' signatures, send to the EntryPoint or a bundler.
+    #[command(subcommand)]
+    Userop(commands::chain::UserOpCommand),
+    /// ERC-1271 signatures of ERC-7579 accounts whose VeilValidator holds the set: a message
+    /// (EIP-712 typed data) bound to the account, its proof, the account's answer on chain.
+    #[command(subcommand)]
+    Message(commands::chain::MessageCommand),
     /// Export proofs in other encodings.
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
@@ -152,6 +160,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Export(c) => commands::export::run(c),
         Command::Deploy(a) => commands::chain::deploy(&a),
         Command::Submit(c) => commands::chain::submit(c),
+        Command::Userop(c) => commands::chain::userop(c),
+        Command::Message(c) => commands::chain::message(c),
         Command::Account(c) => commands::chain::account(c),
         Command::Batch(a) => commands::batch::run(&a),
         Command::Gas(a) => commands::gas::run(&a),

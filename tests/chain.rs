@@ -923,3 +923,177 @@ fn a_safe_pays_out_through_its_veil_module_on_anvil() {
     let client = veil_chain::Client::connect(&node.url, None).unwrap();
     assert_eq!(client.read(token.parse().unwrap(), &balance).unwrap(), alloy_primitives::U256::from(400));
 }
+
+/// The EntryPoint 0.8 (`@account-abstraction/contracts`, pinned) and OpenZeppelin's ERC-7579
+/// account (`VeilTestAccount`, from the pinned `@openzeppelin/contracts`) deployed to anvil
+/// by anvil's first account, the account installing `validator` with `install` (the data
+/// `veil deploy --validator` prints) and holding 5 ether; returns (EntryPoint, account).
+fn erc7579_account_on_anvil(
+    url: &str,
+    validator: alloy_primitives::Address,
+    install: alloy_primitives::Bytes,
+) -> (alloy_primitives::Address, alloy_primitives::Address) {
+    use alloy::signers::local::PrivateKeySigner;
+    use alloy_primitives::U256;
+    use alloy_sol_types::SolValue;
+    let deployer: PrivateKeySigner = DEV_KEY.parse().unwrap();
+    let client = veil_chain::Client::connect(url, Some(deployer)).unwrap();
+    let code = veil_verifier_contract::validator::entry_point_code().unwrap();
+    let entry_point = client.deploy(&code, &[], U256::ZERO).unwrap().created.unwrap();
+    let solc = veil_verifier_contract::solc::Solc::locate().unwrap();
+    let account_code = solc
+        .compile(&[("Erc7579Account.sol", veil_verifier_contract::validator::ACCOUNT_SOURCE)])
+        .unwrap()
+        .remove("VeilTestAccount")
+        .unwrap()
+        .bytecode;
+    let args = (entry_point, validator, install).abi_encode_params();
+    let account = client.deploy(&account_code, &args, U256::ZERO).unwrap().created.unwrap();
+    client.transact(account, Vec::new(), U256::from(5_000_000_000_000_000_000u64)).unwrap();
+    (entry_point, account)
+}
+
+/// An ERC-7579 account through the CLI on anvil: `veil deploy --validator` (printing the
+/// install data the account is built with), then `veil userop new | sign --userop | userop
+/// prove | userop send` pays 1 ether through the real EntryPoint's handleOps on a 2-of-3
+/// proof; a replay, another operation's proof and a call the account cannot make are
+/// refused (exit 1, with the reason). Then ERC-1271: `veil message new` of EIP-712 typed
+/// data, two members' signatures, `veil message prove`, and `veil message check` asks the
+/// account on chain: valid, and not valid for a tampered order.
+#[test]
+fn an_erc7579_account_runs_user_operations_and_erc1271_on_veil_proofs_on_anvil() {
+    let Story { node, dir, members: _, root } = story();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    stdout_of(veil().args(["setup", "threshold", "--depth", "2", "--k-max", "2", "--out", &p("tk")]));
+    let out = stdout_of(
+        veil()
+            .args(["deploy", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key"), "--validator"])
+            .args(["--threshold-vk", &p("tk/verification_key.json"), "--root", &root, "--threshold", "2"])
+            .args(["--out", &p("v.json")]),
+    );
+    let line = |prefix: &str| {
+        out.lines().find_map(|l| l.strip_prefix(prefix)).unwrap_or_else(|| panic!("{prefix} in {out}")).to_owned()
+    };
+    let validator: alloy_primitives::Address = line("validator ").parse().unwrap();
+    let install: alloy_primitives::Bytes = line("install data ").parse().unwrap();
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("v.json")).unwrap()).unwrap();
+    assert_eq!(
+        record["validator"]["address"].as_str().unwrap().parse::<alloy_primitives::Address>().unwrap(),
+        validator
+    );
+    let (entry_point, account) = erc7579_account_on_anvil(&node.url, validator, install);
+    let (entry_point, account) = (entry_point.to_string(), account.to_string());
+    let payee = "0x3333333333333333333333333333333333333333";
+
+    let new_op = |name: &str, value: &str| {
+        stdout_of(
+            veil()
+                .args(["userop", "new", "--rpc-url", &node.url, "--entry-point", &entry_point, "--account", &account])
+                .args(["--deployment", &p("v.json"), "--target", payee, "--value", value])
+                .args(["--valid-until", "4000000000", "--out", &p(&format!("{name}.json"))]),
+        )
+    };
+    let sign_and_prove = |name: &str, signers: [usize; 2]| {
+        for i in signers {
+            stdout_of(veil_with_passphrase(PASS).args([
+                "sign",
+                "--key",
+                &p(&format!("m{i}.key")),
+                "--userop",
+                &p(&format!("{name}.json")),
+                "--out",
+                &p(&format!("{name}-s{i}.json")),
+            ]));
+        }
+        stdout_of(
+            veil()
+                .args(["userop", "prove", "--userop", &p(&format!("{name}.json")), "--set", &p("set.json")])
+                .args(["--pk", &p("tk"), "--out", &p(&format!("{name}-proof")), "--allow-development-key"])
+                .args(signers.map(|i| p(&format!("{name}-s{i}.json")))),
+        )
+    };
+    let send = |file: &str| {
+        let mut c = veil();
+        c.args(["userop", "send", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--userop", &p(file)]);
+        c
+    };
+    let client = veil_chain::Client::connect(&node.url, None).unwrap();
+    let balance = |a: &str| client.balance(a.parse().unwrap()).unwrap();
+
+    new_op("pay", "1000000000000000000");
+    let hash = sign_and_prove("pay", [0, 2]);
+    // Not proven yet: refused as bad input before anything is sent.
+    send("pay.json").assert().code(2).stderr(predicate::str::contains("not proven"));
+    let out = stdout_of(&mut send("pay-proof/userop.json"));
+    assert!(out.contains(&format!("executed userOp {hash}")), "{out}");
+    assert_eq!(balance(payee), alloy_primitives::U256::from(1_000_000_000_000_000_000u64));
+    // The same operation again: the EntryPoint's nonce has moved.
+    send("pay-proof/userop.json").assert().code(1).stderr(predicate::str::contains("already executed"));
+
+    // The next operation carrying the first one's signature: validation fails (AA24).
+    new_op("next", "5");
+    let mut next: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("next.json")).unwrap()).unwrap();
+    let signed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("pay-proof/userop.json")).unwrap()).unwrap();
+    next["signature"] = signed["signature"].clone();
+    std::fs::write(p("stolen.json"), next.to_string()).unwrap();
+    send("stolen.json").assert().code(1).stderr(predicate::str::contains("AA24"));
+    // A call the account cannot make (more ether than it holds): validated and paid for,
+    // but the call reverts, which `send` reports as a refusal.
+    new_op("too-much", "100000000000000000000");
+    sign_and_prove("too-much", [1, 2]);
+    send("too-much-proof/userop.json").assert().code(1).stderr(predicate::str::contains("call reverted"));
+    assert_eq!(balance(payee), alloy_primitives::U256::from(1_000_000_000_000_000_000u64));
+
+    // ERC-1271: an EIP-712 order signed by the account's set, checked by the account.
+    let order = |amount: u64| {
+        serde_json::json!({
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"}
+                ],
+                "Order": [
+                    {"name": "maker", "type": "address"}, {"name": "sellAmount", "type": "uint256"},
+                    {"name": "buyToken", "type": "address"}, {"name": "deadline", "type": "uint256"}
+                ]
+            },
+            "primaryType": "Order",
+            "domain": {"name": "Exchange", "chainId": 31337, "verifyingContract": payee},
+            "message": {"maker": account, "sellAmount": amount.to_string(), "buyToken": payee, "deadline": "4000000000"}
+        })
+    };
+    for (name, amount) in [("order", 1_000u64), ("tampered", 1_001)] {
+        std::fs::write(p(&format!("{name}.typed.json")), order(amount).to_string()).unwrap();
+        stdout_of(
+            veil()
+                .args(["message", "new", "--rpc-url", &node.url, "--account", &account, "--deployment", &p("v.json")])
+                .args(["--typed-data", &p(&format!("{name}.typed.json")), "--out", &p(&format!("{name}.json"))]),
+        );
+    }
+    for i in [0, 1] {
+        stdout_of(veil_with_passphrase(PASS).args([
+            "sign",
+            "--key",
+            &p(&format!("m{i}.key")),
+            "--message",
+            &p("order.json"),
+            "--out",
+            &p(&format!("order-s{i}.json")),
+        ]));
+    }
+    let signature = stdout_of(
+        veil()
+            .args(["message", "prove", "--message", &p("order.json"), "--set", &p("set.json"), "--pk", &p("tk")])
+            .args(["--out", &p("order-proof"), "--allow-development-key", &p("order-s0.json"), &p("order-s1.json")]),
+    );
+    assert!(signature.starts_with(&format!("0x{}", hex::encode(validator))), "{signature}");
+    let check = |message: &str| {
+        let mut c = veil();
+        c.args(["message", "check", "--rpc-url", &node.url, "--message", &p(message), "--signature", &signature]);
+        c
+    };
+    check("order.json").assert().success().stdout(predicate::str::contains("valid:"));
+    check("tampered.json").assert().code(1).stderr(predicate::str::contains("refuses the signature"));
+}

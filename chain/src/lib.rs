@@ -26,7 +26,7 @@ use alloy::{
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::{SolCall, SolEventInterface};
 use thiserror::Error;
-use veil_verifier_contract::{account::VeilAccount, policy::describe_revert, policy::VeilPolicyAccount};
+use veil_verifier_contract::{account::VeilAccount, describe_revert, policy::VeilPolicyAccount};
 
 /// How long to wait for a transaction's receipt.
 pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -80,6 +80,8 @@ pub struct Mined {
     pub created: Option<Address>,
     /// The account's events it emitted, decoded (`Executed(...)`, `Queued(...)`, ...).
     pub events: Vec<String>,
+    /// Every log it emitted, raw (for contracts whose events the caller decodes).
+    pub logs: Vec<alloy_primitives::Log>,
 }
 
 /// A connection to one node, with an optional signer.
@@ -234,7 +236,8 @@ impl Client {
         if !receipt.status() {
             return Err(ChainError::Refused(format!("transaction {pending} reverted on chain")));
         }
-        Ok(Mined { hash: pending, gas_used: receipt.gas_used, created: receipt.contract_address, events })
+        let logs = receipt.inner.logs().iter().map(|l| l.inner.clone()).collect();
+        Ok(Mined { hash: pending, gas_used: receipt.gas_used, created: receipt.contract_address, events, logs })
     }
 
     fn wait(&self, hash: B256) -> Result<TransactionReceipt, ChainError> {
@@ -271,6 +274,23 @@ impl Client {
     /// As [`Client::send`].
     pub fn transact(&self, to: Address, data: Vec<u8>, value: U256) -> Result<Mined, ChainError> {
         self.send(TransactionRequest::default().with_to(to).with_input(data).with_value(value))
+    }
+
+    /// The node's EIP-1559 fee estimate: (max fee per gas, max priority fee per gas).
+    ///
+    /// # Errors
+    /// [`ChainError`].
+    pub fn fees(&self) -> Result<(u128, u128), ChainError> {
+        let e = self.run(|p| async move { p.estimate_eip1559_fees().await })?;
+        Ok((e.max_fee_per_gas, e.max_priority_fee_per_gas))
+    }
+
+    /// A raw JSON-RPC request (`eth_sendUserOperation` to a bundler, …).
+    ///
+    /// # Errors
+    /// [`ChainError`]: the node's error response is [`ChainError::Refused`] with its message.
+    pub fn request(&self, method: &'static str, params: serde_json::Value) -> Result<serde_json::Value, ChainError> {
+        self.run(|p| async move { p.raw_request::<_, serde_json::Value>(method.into(), params).await })
     }
 
     /// Every `VeilAccount` log of `account` from block 0, decoded.

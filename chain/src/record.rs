@@ -41,6 +41,23 @@ pub struct Record {
     /// The Safe module (a Safe deployment).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub safe_module: Option<SafeModule>,
+    /// The ERC-7579 validator module (a validator deployment).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub validator: Option<Validator>,
+}
+
+/// A deployed `VeilValidator` (one serves every account; each installs its own set).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validator {
+    /// Its address.
+    pub address: Address,
+    /// The deploying transaction.
+    pub tx: B256,
+    /// Gas used by it.
+    pub gas_used: u64,
+    /// Constructor: the Threshold verifier.
+    pub threshold_verifier: Address,
 }
 
 /// A deployed `VeilSafeModule` and its constructor arguments.

@@ -26,8 +26,14 @@ use veil_verifier_contract::{
 use super::read_json;
 use crate::exit::{bad_input, input_error, FAILURE, OK};
 
+mod message;
 mod policy;
 mod safe;
+mod userop;
+mod validator;
+
+pub use message::{run as message, MessageCommand};
+pub use userop::{run as userop, UserOpCommand};
 
 /// Exit code for a transient failure (the node unreachable, a timeout): retrying is safe.
 pub const RETRY: u8 = 75;
@@ -151,11 +157,18 @@ pub struct DeployArgs {
     #[arg(long, conflicts_with_all = ["root", "threshold"])]
     no_account: bool,
     /// The approver set's root (decimal), as `veil set root` prints it.
-    #[arg(long, required_unless_present_any = ["no_account", "policy_vk"])]
+    #[arg(long, required_unless_present_any = ["no_account", "policy_vk", "validator"])]
     root: Option<String>,
     /// How many distinct members must approve.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), required_unless_present_any = ["no_account", "policy_vk"])]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), required_unless_present_any = ["no_account", "policy_vk", "validator"])]
     threshold: Option<u64>,
+    /// Deploy an ERC-7579 validator module instead of an account (VeilValidator: ERC-4337
+    /// user operations and ERC-1271 signatures of smart accounts authorized by Threshold
+    /// proofs). One deployment serves every account; each installs it with its own set
+    /// (`installModule(1, validator, abi.encode(root, threshold))`, printed when --root and
+    /// --threshold are given). Needs --threshold-vk or --verifiers-from.
+    #[arg(long, conflicts_with_all = ["safe", "policy_vk", "no_account", "approval_vk", "fund", "delay"])]
+    validator: bool,
     /// Deploy a Safe module for this Safe instead of an account (VeilSafeModule: the Safe's
     /// funds move on the set's proofs once its owners enable the module, with the same
     /// rules as an account). Needs both verifiers, --root and --threshold as an account.
@@ -261,24 +274,59 @@ fn print_mined(what: &str, m: &Mined) {
     }
 }
 
+/// Verifiers reused from the record at `path`: of the node's chain, with code there.
+fn check_reused(
+    path: &Path,
+    r: &Record,
+    client: &Client,
+    verifiers: &[&Option<record::Verifier>],
+) -> anyhow::Result<()> {
+    same_chain(path, r, client)?;
+    for v in verifiers.iter().copied().flatten() {
+        if !client.has_code(v.address).map_err(chain_error)? {
+            return Err(bad_input(format!(
+                "{}: no contract at {} on chain {}",
+                path.display(),
+                v.address,
+                client.chain_id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `--root`: a canonical decimal below r (a root can be nothing else).
+fn root_arg(a: &DeployArgs) -> anyhow::Result<Option<U256>> {
+    a.root
+        .as_deref()
+        .map(|r| {
+            veil_circuits::field::parse::<veil_circuits::Fr>(r).map_err(|e| bad_input(format!("--root: {e}")))?;
+            let n = veil_circuits::field::parse_u256(r).map_err(|e| bad_input(format!("--root: {e}")))?;
+            Ok(U256::from_limbs(n.0))
+        })
+        .transpose()
+}
+
+/// The Solidity verifier of `vk` named `name` (the record's compiler compiles it).
+fn render(vk: &VerifyingKey, name: &str, description: &str) -> anyhow::Result<String> {
+    use veil_verifier_contract::render::{render_verifier, KeyProvenance, VerifierOptions};
+    let options = VerifierOptions {
+        contract_name: name.to_owned(),
+        description: description.to_owned(),
+        provenance: KeyProvenance::Unknown,
+    };
+    render_verifier(vk, &options).map_err(|e| anyhow::anyhow!("rendering {name}: {e}"))
+}
+
 pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
     if let (Some(vk), Some(auth)) = (&a.policy_vk, &a.auth) {
         return policy::deploy(a, vk, auth);
     }
-    use veil_verifier_contract::{
-        harness::{APPROVAL_VERIFIER, THRESHOLD_VERIFIER},
-        render::{render_verifier, KeyProvenance, VerifierOptions},
-    };
-    // A canonical decimal below r (a root can be nothing else).
-    let root = match &a.root {
-        Some(r) => {
-            veil_circuits::field::parse::<veil_circuits::Fr>(r).map_err(|e| bad_input(format!("--root: {e}")))?;
-            Some(U256::from_limbs(
-                veil_circuits::field::parse_u256(r).map_err(|e| bad_input(format!("--root: {e}")))?.0,
-            ))
-        }
-        None => None,
-    };
+    if a.validator {
+        return validator::deploy(a);
+    }
+    use veil_verifier_contract::harness::{APPROVAL_VERIFIER, THRESHOLD_VERIFIER};
+    let root = root_arg(a)?;
     let approval_vk = a.approval_vk.as_deref().map(read_vk).transpose()?;
     let threshold_vk = a.threshold_vk.as_deref().map(read_vk).transpose()?;
     let reuse = a.verifiers_from.as_deref().map(read_record).transpose()?;
@@ -300,33 +348,12 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
     let signer = a.signer.signer()?;
     let client = connect(&a.rpc, Some(signer))?;
     if let (Some(path), Some(r)) = (&a.verifiers_from, &reuse) {
-        same_chain(path, r, &client)?;
-        for v in [&reuse_approval, &reuse_threshold].into_iter().flatten() {
-            if !client.has_code(v.address).map_err(chain_error)? {
-                return Err(bad_input(format!(
-                    "{}: no contract at {} on chain {}",
-                    path.display(),
-                    v.address,
-                    client.chain_id
-                )));
-            }
-        }
+        check_reused(path, r, &client, &[&reuse_approval, &reuse_threshold])?;
     }
     check_out(a, &client)?;
     let owners = a.safe.map(|safe| safe::owner_keys(a, &client, safe)).transpose()?;
     let (solc, compiler) = compiler()?;
     // Render the verifiers asked for and compile them with the account.
-    let render = |vk: &VerifyingKey, name: &str, description: &str| {
-        render_verifier(
-            vk,
-            &VerifierOptions {
-                contract_name: name.to_owned(),
-                description: description.to_owned(),
-                provenance: KeyProvenance::Unknown,
-            },
-        )
-        .map_err(|e| anyhow::anyhow!("rendering {name}: {e}"))
-    };
     let (account_name, account_source) = match a.safe {
         Some(_) => ("VeilSafeModule", veil_verifier_contract::safe::SOURCE),
         None => ("VeilAccount", veil_verifier_contract::account::SOURCE),
@@ -410,6 +437,7 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         policy_verifier: None,
         policy_account: None,
         safe_module: None,
+        validator: None,
     };
     let deploy_verifier = |name: &str, code: &[u8], vk: &VerifyingKey| -> anyhow::Result<record::Verifier> {
         let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;

@@ -4,7 +4,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use veil_approver::{intent::Intent, keys::Key, set::ApproverSet, signature::SignedIntent, witness};
+use veil_approver::{
+    intent::Intent,
+    keys::Key,
+    set::ApproverSet,
+    signature::{SignedIntent, Subject},
+    witness,
+};
 use veil_circuits::Fr;
 use veil_prover::{engine::Assignment, keyfile::Header, setup_dir, snarkjs, CircuitId, Proof, Provenance};
 
@@ -58,21 +64,29 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Args)]
 pub struct ThresholdArgs {
-    /// The approver set file.
-    #[arg(long)]
-    set: PathBuf,
     /// The intent file.
     #[arg(long)]
     intent: PathBuf,
+    #[command(flatten)]
+    signers: ThresholdSigners,
+}
+
+/// The set, the threshold, the proving key and the signature files of a Threshold proof,
+/// whatever its subject (an intent, a user operation, a message).
+#[derive(Debug, Args)]
+pub struct ThresholdSigners {
+    /// The approver set file.
+    #[arg(long)]
+    pub set: PathBuf,
     /// The threshold k to prove; defaults to the number of signatures. With more
     /// signatures than k, the first k (by commitment) are used.
     #[arg(long)]
-    threshold: Option<usize>,
+    pub threshold: Option<usize>,
     #[command(flatten)]
-    proving: ProvingArgs,
-    /// Signature files.
+    pub proving: ProvingArgs,
+    /// Signature files (`veil sign`).
     #[arg(required = true)]
-    signatures: Vec<PathBuf>,
+    pub signatures: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +129,7 @@ pub struct ProvingArgs {
     dev_key: DevelopmentKeyFlag,
     /// The output directory (created if missing).
     #[arg(long)]
-    out: PathBuf,
+    pub out: PathBuf,
 }
 
 /// `--allow-development-key`, shared by both proofs and `veil batch`.
@@ -203,9 +217,19 @@ fn approval(a: &ApprovalArgs) -> anyhow::Result<u8> {
 
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
     use veil_circuits::threshold::K;
+    let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
+    let (_, inputs) = threshold_of(&Subject::Intent(intent), &a.intent, &a.signers)?;
+    println!("{}", inputs[K]);
+    Ok(OK)
+}
+
+/// Proves that k members of the set signed `subject` (read from `subject_path`), from their
+/// signature files, and writes OUT/proof.json and OUT/public.json; returns the proof and its
+/// public inputs (root, intent, k). Shared by every subject (`veil prove threshold`,
+/// `veil userop prove`, `veil message prove`).
+pub fn threshold_of(subject: &Subject, subject_path: &Path, a: &ThresholdSigners) -> anyhow::Result<(Proof, [Fr; 3])> {
     let (groth, inputs) = load_and_prove(&a.proving, CircuitId::Threshold, |header| {
         let set = ApproverSet::load(&a.set).map_err(|e| input_error(&e))?;
-        let intent = Intent::load(&a.intent).map_err(|e| input_error(&e))?;
         let signed = a
             .signatures
             .iter()
@@ -214,15 +238,14 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<u8> {
             .map_err(|e| input_error(&e))?;
         let (depth, k_max) = (header.shape.depth as usize, header.shape.k_max as usize);
         let circuit =
-            witness::threshold(&set, intent.field_element(), &signed, a.threshold, depth, k_max).map_err(|e| {
-                bad_input(describe(&e, &Sources::threshold(&a.set, &a.intent.display().to_string(), &a.signatures)))
+            witness::threshold(&set, subject.field_element(), &signed, a.threshold, depth, k_max).map_err(|e| {
+                bad_input(describe(&e, &Sources::threshold(&a.set, &subject_path.display().to_string(), &a.signatures)))
             })?;
         let inputs = circuit.public_inputs().expect("a filled circuit");
         Ok((Assignment::synthesize(circuit).context("synthesizing the witness")?, inputs))
     })?;
     write_proof(&a.proving.out, &groth, &inputs)?;
-    println!("{}", inputs[K]);
-    Ok(OK)
+    Ok((groth, inputs))
 }
 
 fn policy(a: &PolicyArgs) -> anyhow::Result<u8> {

@@ -21,14 +21,13 @@ use veil_verifier_contract::{
 
 use super::{
     chain_error, check_out, checked_account, compiler, connect, print_mined, proof_and_public, read_record, read_vk,
-    vk_hash, write_record, DeployArgs, SubmitArgs,
+    render, vk_hash, write_record, DeployArgs, SubmitArgs,
 };
 use crate::exit::{bad_input, input_error, FAILURE, OK};
 
 /// `veil deploy --policy-vk VK --auth AUTH`: a Policy verifier for VK, then a
 /// `VeilPolicyAccount` holding AUTH's root, at the address the policy names.
 pub fn deploy(a: &DeployArgs, vk_path: &Path, auth_path: &Path) -> anyhow::Result<u8> {
-    use veil_verifier_contract::render::{render_verifier, KeyProvenance, VerifierOptions};
     let vk = read_vk(vk_path)?;
     if vk.gamma_abc_g1.len() != NUM_PUBLIC_INPUTS + 1 {
         return Err(bad_input(format!(
@@ -67,15 +66,7 @@ pub fn deploy(a: &DeployArgs, vk_path: &Path, auth_path: &Path) -> anyhow::Resul
     }
     check_out(a, &client)?;
     let (solc, compiler) = compiler()?;
-    let verifier_sol = render_verifier(
-        &vk,
-        &VerifierOptions {
-            contract_name: POLICY_VERIFIER.to_owned(),
-            description: "veil Policy".to_owned(),
-            provenance: KeyProvenance::Unknown,
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("rendering {POLICY_VERIFIER}: {e}"))?;
+    let verifier_sol = render(&vk, POLICY_VERIFIER, "veil Policy")?;
     let mut compiled = solc
         .compile(&[
             ("VeilPolicyAccount.sol", veil_verifier_contract::policy::SOURCE),
@@ -120,6 +111,7 @@ pub fn deploy(a: &DeployArgs, vk_path: &Path, auth_path: &Path) -> anyhow::Resul
         policy_verifier: None,
         policy_account: None,
         safe_module: None,
+        validator: None,
     };
     let m = client.deploy(&verifier_code, &[], U256::ZERO).map_err(chain_error)?;
     print_mined(POLICY_VERIFIER, &m);

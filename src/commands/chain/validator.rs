@@ -1,0 +1,120 @@
+//! The ERC-7579 validator on a real chain: `veil deploy --validator`.
+
+use alloy_primitives::{Bytes, U256};
+use alloy_sol_types::{SolCall, SolConstructor, SolValue};
+use anyhow::Context;
+use veil_chain::record::{self, Record};
+use veil_verifier_contract::{
+    harness::THRESHOLD_VERIFIER,
+    validator::{aa::IErc7579Account, VeilValidator},
+};
+
+use super::{
+    chain_error, check_out, check_reused, compiler, connect, print_mined, read_record, read_vk, render, root_arg,
+    vk_hash, write_record, DeployArgs,
+};
+use crate::exit::{bad_input, OK};
+
+/// `veil deploy --validator`: a Threshold verifier (or one reused), then a `VeilValidator`
+/// using it; with --root and --threshold, the call each account makes to install it.
+pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
+    let root = root_arg(a)?;
+    let vk = a.threshold_vk.as_deref().map(read_vk).transpose()?;
+    if let (Some(vk), Some(path)) = (&vk, &a.threshold_vk) {
+        if vk.gamma_abc_g1.len() != 4 {
+            return Err(bad_input(format!(
+                "{}: a verifying key of {} public inputs, not the Threshold statement's 3",
+                path.display(),
+                vk.gamma_abc_g1.len() - 1
+            )));
+        }
+    }
+    let reuse = a.verifiers_from.as_deref().map(read_record).transpose()?;
+    let reused = if vk.is_none() { reuse.as_ref().and_then(|r| r.threshold_verifier.clone()) } else { None };
+    if vk.is_none() && reused.is_none() {
+        return Err(bad_input(
+            "a validator needs a Threshold verifier: --threshold-vk FILE, or --verifiers-from RECORD holding one",
+        ));
+    }
+    let client = connect(&a.rpc, Some(a.signer.signer()?))?;
+    if let (Some(path), Some(r)) = (&a.verifiers_from, &reuse) {
+        check_reused(path, r, &client, &[&reused])?;
+    }
+    check_out(a, &client)?;
+    let (solc, compiler) = compiler()?;
+    let mut sources = vec![("VeilValidator.sol".to_owned(), veil_verifier_contract::validator::SOURCE.to_owned())];
+    if let Some(vk) = &vk {
+        sources.push(("ThresholdVerifier.sol".into(), render(vk, THRESHOLD_VERIFIER, "veil Threshold")?));
+    }
+    let refs: Vec<(&str, &str)> = sources.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
+    let mut compiled = solc.compile(&refs).context("compiling the contracts")?;
+    let validator_code = compiled.remove("VeilValidator").context("solc did not return VeilValidator")?.bytecode;
+    let verifier_code = compiled.remove(THRESHOLD_VERIFIER).map(|a| a.bytecode);
+    let from = client.from().expect("a signer");
+    let install = |validator| {
+        let (Some(root), Some(threshold)) = (root, a.threshold) else { return };
+        let data: Bytes = (root, U256::from(threshold)).abi_encode_params().into();
+        println!("install data {data}");
+        let call =
+            IErc7579Account::installModuleCall { moduleTypeId: U256::from(1), module: validator, initData: data };
+        println!("install call {}", Bytes::from(call.abi_encode()));
+        eprintln!(
+            "each account installs it with installModule(1, {validator}, abi.encode(root, threshold)) (the install \
+             call above, made by the account itself or through its EntryPoint)"
+        );
+    };
+    if a.dry_run {
+        use alloy::{network::TransactionBuilder, rpc::types::TransactionRequest};
+        let n = client.nonce(from).map_err(chain_error)?;
+        if let Some(code) = &verifier_code {
+            let gas =
+                client.estimate(&TransactionRequest::default().with_deploy_code(code.clone())).map_err(chain_error)?;
+            println!("would deploy {THRESHOLD_VERIFIER}: {} bytes, estimated gas {gas}", code.len());
+        }
+        let verifier = reused.as_ref().map_or_else(|| from.create(n), |v| v.address);
+        let mut code = validator_code.clone();
+        code.extend(VeilValidator::constructorCall { verifier_: verifier }.abi_encode());
+        let gas = client.estimate(&TransactionRequest::default().with_deploy_code(code)).map_err(chain_error)?;
+        let at = from.create(n + u64::from(verifier_code.is_some()));
+        println!(
+            "would deploy VeilValidator at {at}: {} bytes, estimated gas {gas}, from {from} on chain {}",
+            validator_code.len(),
+            client.chain_id
+        );
+        install(at);
+        return Ok(OK);
+    }
+    let mut rec = Record {
+        format: record::FORMAT.into(),
+        version: 1,
+        chain_id: client.chain_id,
+        deployer: from,
+        compiler,
+        approval_verifier: None,
+        threshold_verifier: reused,
+        account: None,
+        policy_verifier: None,
+        policy_account: None,
+        safe_module: None,
+        validator: None,
+    };
+    if let (Some(code), Some(vk)) = (&verifier_code, &vk) {
+        let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
+        print_mined(THRESHOLD_VERIFIER, &m);
+        let address = m.created.expect("created");
+        rec.threshold_verifier =
+            Some(record::Verifier { address, tx: m.hash, gas_used: m.gas_used, vk_hash: vk_hash(vk) });
+        write_record(&a.out, &rec)?;
+    }
+    let verifier = rec.threshold_verifier.as_ref().expect("deployed or reused").address;
+    let args = VeilValidator::constructorCall { verifier_: verifier }.abi_encode();
+    let m = client.deploy(&validator_code, &args, U256::ZERO).map_err(chain_error)?;
+    print_mined("VeilValidator", &m);
+    let address = m.created.expect("created");
+    rec.validator = Some(record::Validator { address, tx: m.hash, gas_used: m.gas_used, threshold_verifier: verifier });
+    write_record(&a.out, &rec)?;
+    eprintln!("wrote {} (chain {})", a.out.display(), client.chain_id);
+    println!("validator {address}");
+    install(address);
+    Ok(OK)
+}
