@@ -1046,6 +1046,35 @@ fn an_erc7579_account_runs_user_operations_and_erc1271_on_veil_proofs_on_anvil()
     send("too-much-proof/userop.json").assert().code(1).stderr(predicate::str::contains("call reverted"));
     assert_eq!(balance(payee), alloy_primitives::U256::from(1_000_000_000_000_000_000u64));
 
+    // --bundler-url: no bundler is pinned in the registries, so a stand-in on 127.0.0.1
+    // records what a bundler would receive (ERC-4337's eth_sendUserOperation) and answers as
+    // one: the userOpHash, then another hash, then an error.
+    new_op("bundled", "7");
+    let hash = sign_and_prove("bundled", [0, 1]);
+    let signed =
+        veil_approver::userop::UserOperation::load(Path::new(&p("bundled-proof/userop.json"))).unwrap();
+    let wrong = format!("0x{}", "ab".repeat(32));
+    let bundler = StandIn::start(vec![
+        serde_json::json!({"result": hash}),
+        serde_json::json!({"result": wrong}),
+        serde_json::json!({"error": {"code": -32507, "message": "AA24 signature error"}}),
+    ]);
+    let to_bundler = || {
+        let mut c = veil();
+        c.args(["userop", "send", "--rpc-url", &node.url, "--bundler-url", &bundler.url])
+            .args(["--userop", &p("bundled-proof/userop.json")]);
+        c
+    };
+    let out = stdout_of(&mut to_bundler());
+    assert!(out.contains(&format!("sent userOp {hash} to the bundler")), "{out}");
+    let request = bundler.requests().pop().unwrap();
+    assert_eq!(request["method"], "eth_sendUserOperation");
+    assert_eq!(request["params"], serde_json::json!([signed.to_rpc(), entry_point]));
+    assert_eq!(request["params"][0]["sender"], account.as_str());
+    assert_eq!(request["params"][0]["signature"].as_str().unwrap().len(), 2 + 2 * 352);
+    to_bundler().assert().code(1).stderr(predicate::str::contains("not the operation's userOpHash"));
+    to_bundler().assert().code(1).stderr(predicate::str::contains("AA24 signature error"));
+
     // ERC-1271: an EIP-712 order signed by the account's set, checked by the account.
     let order = |amount: u64| {
         serde_json::json!({
@@ -1096,4 +1125,61 @@ fn an_erc7579_account_runs_user_operations_and_erc1271_on_veil_proofs_on_anvil()
     };
     check("order.json").assert().success().stdout(predicate::str::contains("valid:"));
     check("tampered.json").assert().code(1).stderr(predicate::str::contains("refuses the signature"));
+}
+
+/// A stand-in JSON-RPC server on 127.0.0.1 (for a service no pinned package provides: an
+/// ERC-4337 bundler): answers `eth_chainId` with anvil's chain id and every other request
+/// with the next of its scripted answers, recording each request.
+struct StandIn {
+    url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl StandIn {
+    fn start(answers: Vec<serde_json::Value>) -> Self {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            let mut answers = answers.into_iter();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let request: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                let mut answer = if request["method"] == "eth_chainId" {
+                    serde_json::json!({"result": "0x7a69"})
+                } else {
+                    log.lock().unwrap().push(request.clone());
+                    answers.next().expect("a scripted answer")
+                };
+                answer["jsonrpc"] = "2.0".into();
+                answer["id"] = request["id"].clone();
+                let text = answer.to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+            }
+        });
+        Self { url, seen }
+    }
+
+    fn requests(&self) -> Vec<serde_json::Value> {
+        self.seen.lock().unwrap().clone()
+    }
 }
