@@ -1051,8 +1051,7 @@ fn an_erc7579_account_runs_user_operations_and_erc1271_on_veil_proofs_on_anvil()
     // one: the userOpHash, then another hash, then an error.
     new_op("bundled", "7");
     let hash = sign_and_prove("bundled", [0, 1]);
-    let signed =
-        veil_approver::userop::UserOperation::load(Path::new(&p("bundled-proof/userop.json"))).unwrap();
+    let signed = veil_approver::userop::UserOperation::load(Path::new(&p("bundled-proof/userop.json"))).unwrap();
     let wrong = format!("0x{}", "ab".repeat(32));
     let bundler = StandIn::start(vec![
         serde_json::json!({"result": hash}),

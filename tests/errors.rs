@@ -165,3 +165,110 @@ fn each_refused_file_is_named_with_its_field() {
     args.extend(["--tables", "always"]);
     f.refuses(&args, "proving_key.tables", &["another proving key"]);
 }
+
+/// User-operation and message files (`veil userop new`, `veil message new`): a nonce whose
+/// key does not route to the validator, an empty window, a changed field under recorded
+/// hashes, tampered typed data, and a proof's signatures over another operation are each
+/// refused with exit 2, naming the file and the field.
+#[test]
+fn user_operation_and_message_files_are_refused_with_their_field() {
+    let f = Fixture::new();
+    let validator = "0x1111111111111111111111111111111111111111";
+    let routed = format!("0x{}{}", "11".repeat(20), "00".repeat(12));
+    let new_op = |nonce: &str, after: &str, until: &str, out: &str| {
+        let o = f.p(out);
+        let args = [
+            "userop",
+            "new",
+            "--chain-id",
+            "31337",
+            "--account",
+            "0x2222222222222222222222222222222222222222",
+            "--validator",
+            validator,
+            "--target",
+            "0x3333333333333333333333333333333333333333",
+            "--value",
+            "5",
+            "--nonce",
+            nonce,
+            "--max-fee-per-gas",
+            "1000",
+            "--max-priority-fee-per-gas",
+            "10",
+            "--valid-after",
+            after,
+            "--valid-until",
+            until,
+            "--out",
+            &o,
+        ];
+        f.veil().args(args).output().unwrap()
+    };
+    let out = new_op("0x05", "0", "0", "bad-nonce.json");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not name the validator"));
+    let out = new_op(&routed, "50", "40", "empty.json");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("empty.json") && err.contains("field `validUntil`"), "{err}");
+    assert!(!std::path::Path::new(&f.p("empty.json")).exists(), "nothing written");
+    assert!(new_op(&routed, "0", "0", "op.json").status.success());
+    assert!(new_op(&format!("{}1", &routed[..routed.len() - 1]), "0", "0", "op2.json").status.success());
+
+    let changed = f.edited("op.json", "changed.json", |v| v["callData"] = "0x1234".into());
+    let sign = |flag: &str, file: &str, out: &str| {
+        vec!["sign".to_owned(), "--key".into(), f.p("k0.key"), flag.into(), file.to_owned(), "--out".into(), f.p(out)]
+    };
+    f.refuses(&strs(&sign("--userop", &changed, "x.sig")), &changed, &["field `userOpHash`"]);
+    let widened = f.edited("op.json", "widened.json", |v| v["validUntil"] = 99.into());
+    f.refuses(&strs(&sign("--userop", &widened, "x.sig")), &widened, &["field `signing_hash`"]);
+    // Signatures over another operation: the prover names the signature file.
+    f.run(&strs(&sign("--userop", &f.p("op2.json"), "op2.sig")));
+    let prove = |op: &str, sig: &str| {
+        let (op, set, pk, out, sig) = (f.p(op), f.p("set.json"), f.p("tk"), f.p("opp"), f.p(sig));
+        ["userop", "prove", "--userop", &op, "--set", &set, "--pk", &pk, "--out", &out, &sig].map(str::to_owned)
+    };
+    f.refuses(&strs(&prove("op.json", "op2.sig")), &f.p("op2.sig"), &["signs something other than"]);
+
+    // Messages: tampered typed data, and a proof for an account signature with no validator.
+    let typed = serde_json::json!({
+        "types": {"EIP712Domain": [{"name": "name", "type": "string"}], "Note": [{"name": "text", "type": "string"}]},
+        "primaryType": "Note", "domain": {"name": "veil test"}, "message": {"text": "pay 5"}
+    });
+    write_private(&f.p("note.typed.json"), typed.to_string().as_bytes());
+    let account = "0x2222222222222222222222222222222222222222";
+    f.run(&[
+        "message",
+        "new",
+        "--chain-id",
+        "31337",
+        "--account",
+        account,
+        "--typed-data",
+        &f.p("note.typed.json"),
+        "--out",
+        &f.p("note.json"),
+    ]);
+    let tampered = f.edited("note.json", "tampered.json", |v| v["typedData"]["message"]["text"] = "pay 500".into());
+    f.refuses(&strs(&sign("--message", &tampered, "x.sig")), &tampered, &["field `hash`", "typed data"]);
+    f.run(&strs(&sign("--message", &f.p("note.json"), "note.sig")));
+    let (note, set, pk, out, sig) = (f.p("note.json"), f.p("set.json"), f.p("tk"), f.p("np"), f.p("note.sig"));
+    let args = ["message", "prove", "--message", &note, "--set", &set, "--pk", &pk, "--out", &out, &sig];
+    f.refuses(&args, &note, &["names no validator"]);
+    let bad_typed = f.p("bad.typed.json");
+    write_private(&bad_typed, br#"{"types": {}, "primaryType": "Nope", "domain": {}, "message": {}}"#);
+    let args = [
+        "message",
+        "new",
+        "--chain-id",
+        "1",
+        "--account",
+        account,
+        "--typed-data",
+        &bad_typed,
+        "--out",
+        &f.p("x.json"),
+    ];
+    f.refuses(&args, &bad_typed, &[]);
+}
