@@ -646,8 +646,12 @@ mod cli {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let rows: Vec<serde_json::Value> =
             String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(rows.len(), 17);
-        for entry in ["VeilValidator.validateUserOp", "EntryPoint.handleOps (1 op, VeilValidator)"] {
+        assert_eq!(rows.len(), 18);
+        for entry in [
+            "VeilValidator.validateUserOp",
+            "EntryPoint.handleOps (1 op, VeilValidator)",
+            "account.isValidSignature (ERC-1271, VeilValidator)",
+        ] {
             assert!(rows.iter().any(|r| r["entry"] == entry), "{entry}");
         }
         for entry in ["VeilSafeModule.execute", "VeilSafeModule.approve (counted)", "VeilSafeModule.approve (executes)"]

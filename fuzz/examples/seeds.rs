@@ -12,8 +12,10 @@ use rand_chacha::ChaCha20Rng;
 use veil_approver::{
     intent::Intent,
     keys::{Kdf, Key},
+    message::Message,
     set::ApproverSet,
     signature::SignedIntent,
+    userop::UserOperation,
 };
 use veil_circuits::{eddsa::PrivateKey, Fr};
 use veil_prover::{
@@ -84,6 +86,49 @@ fn main() {
     let signed = SignedIntent::sign(&keys[1], &intent);
     signed.save(&tmp.join("sig.json")).expect("save signature");
     write("signature", "member1", &fs::read(tmp.join("sig.json")).expect("read"));
+
+    // A user operation (with a paymaster, then proven), an ERC-1271 message of typed data,
+    // and signatures over each.
+    let op = UserOperation {
+        chain_id: 31337,
+        entry_point: Address::repeat_byte(0xe1),
+        sender: Address::repeat_byte(0xaa),
+        nonce: U256::from_be_slice(&[0xcc; 20]) << 96,
+        factory: None,
+        factory_data: Bytes::new(),
+        call_data: Bytes::from(vec![0xe9, 0xae, 0x5c, 0x53, 0, 1]),
+        call_gas_limit: 300_000,
+        verification_gas_limit: 600_000,
+        pre_verification_gas: U256::from(60_000),
+        max_fee_per_gas: 2_000_000_000,
+        max_priority_fee_per_gas: 1_000_000,
+        paymaster: Some(Address::repeat_byte(0x99)),
+        paymaster_verification_gas_limit: 50_000,
+        paymaster_post_op_gas_limit: 10_000,
+        paymaster_data: Bytes::from(vec![1, 2, 3]),
+        valid_after: 10,
+        valid_until: 1 << 40,
+        signature: Some(Bytes::from(vec![7; 352])),
+    };
+    op.save(&tmp.join("userop.json")).expect("save user operation");
+    write("userop", "paymaster-signed", &fs::read(tmp.join("userop.json")).expect("read"));
+    let typed = serde_json::json!({
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"}],
+            "Order": [{"name": "maker", "type": "address"}, {"name": "amount", "type": "uint256"}]
+        },
+        "primaryType": "Order",
+        "domain": {"name": "Exchange", "chainId": 31337},
+        "message": {"maker": "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "amount": "1000"}
+    });
+    let message =
+        Message::typed(31337, Address::repeat_byte(0xaa), Some(Address::repeat_byte(0xcc)), typed).expect("typed data");
+    message.save(&tmp.join("message.json")).expect("save message");
+    write("message", "order", &fs::read(tmp.join("message.json")).expect("read"));
+    SignedIntent::sign(&keys[1], &op).save(&tmp.join("op.sig")).expect("save signature");
+    write("signature", "userop", &fs::read(tmp.join("op.sig")).expect("read"));
+    SignedIntent::sign(&keys[2], &message).save(&tmp.join("msg.sig")).expect("save signature");
+    write("signature", "message", &fs::read(tmp.join("msg.sig")).expect("read"));
 
     // Key files: encrypted (light KDF, passphrase "fuzz"), derived from a mnemonic, version 1.
     keys[0].save(&tmp.join("k.json"), b"fuzz", Kdf::Light, true).expect("save key");

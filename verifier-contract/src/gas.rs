@@ -437,6 +437,31 @@ pub fn measure_validator<R: RngCore + CryptoRng>(
         &out,
         "OpenZeppelin's ERC-7579 account pays 1 ETH to a new account",
     ));
+
+    // ERC-1271 through the account: the validator's address, then abi.encode(k, proof).
+    let message = veil_approver::message::Message {
+        chain_id: CHAIN_ID,
+        account,
+        validator: Some(validator),
+        hash: B256::repeat_byte(0x12),
+        typed_data: None,
+    };
+    let proof = scenario.threshold_proof_of(&set, message.field_element(), &[1, 3, 4], rng)?;
+    let inner = veil_approver::message::Message::validator_signature(U256::from(3), proof_words(&proof));
+    let check = aa::IErc7579Account::isValidSignatureCall {
+        hash: message.hash,
+        signature: [validator.as_slice(), &inner].concat().into(),
+    };
+    let out = expect_success("isValidSignature", chain.call(deployer, account, check.abi_encode(), U256::ZERO)?)?;
+    let answer = aa::IErc7579Account::isValidSignatureCall::abi_decode_returns(&out.output).map_err(decode)?;
+    if answer.0 != veil_approver::message::ERC1271_VALID {
+        return Err(HarnessError::Evm(EvmError(format!("isValidSignature answered {answer}"))).into());
+    }
+    rows.push(GasRow::new(
+        "account.isValidSignature (ERC-1271, VeilValidator)",
+        &out,
+        "OpenZeppelin's ERC-7579 account; a view: gas when called on chain",
+    ));
     Ok(rows)
 }
 
