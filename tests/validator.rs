@@ -331,7 +331,7 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
 
     // One user operation: the account pays 1 ether. Its nonce key names the validator
     // (OpenZeppelin's convention: the nonce's top 20 bytes).
-    let key = alloy_primitives::Uint::<192, 3>::from(U256::from_be_slice(env.validator.as_slice()) << 32);
+    let key = veil_verifier_contract::validator::nonce_key(env.validator);
     let nonce = {
         let out = env
             .chain
@@ -344,9 +344,7 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
             .unwrap();
         aa::IEntryPointV08::getNonceCall::abi_decode_returns(&out.output).unwrap()
     };
-    let mut execution = payee.to_vec();
-    execution.extend_from_slice(&U256::from(1_000_000_000_000_000_000u64).to_be_bytes::<32>());
-    let call = aa::IErc7579Account::executeCall { mode: FixedBytes::ZERO, executionCalldata: execution.into() };
+    let call = veil_verifier_contract::validator::execute_single(payee, U256::from(1_000_000_000_000_000_000u64), &[]);
     let gas = |high: u128, low: u128| {
         let word: U256 = (U256::from(high) << 128) | U256::from(low);
         FixedBytes::<32>::from(word.to_be_bytes::<32>())
@@ -355,7 +353,7 @@ fn an_erc7579_account_executes_a_user_operation_validated_by_a_veil_proof() {
         sender: account,
         nonce,
         initCode: Bytes::new(),
-        callData: call.abi_encode().into(),
+        callData: call.into(),
         accountGasLimits: gas(1_000_000, 200_000),
         preVerificationGas: U256::from(60_000),
         gasFees: gas(0, 0),

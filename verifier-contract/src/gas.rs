@@ -377,19 +377,17 @@ pub fn measure_validator<R: RngCore + CryptoRng>(
         Ok(expect_success("view", chain.call(deployer, to, data, U256::ZERO)?)?.output)
     };
     let decode = |e: alloy_sol_types::Error| HarnessError::Evm(EvmError(format!("decoding: {e}")));
-    let key = alloy_primitives::Uint::<192, 3>::from(U256::from_be_slice(validator.as_slice()) << 32);
+    let key = crate::validator::nonce_key(validator);
     let out = read(&mut chain, entry_point, aa::IEntryPointV08::getNonceCall { sender: account, key }.abi_encode())?;
     let nonce = aa::IEntryPointV08::getNonceCall::abi_decode_returns(&out).map_err(decode)?;
-    let mut execution = Address::repeat_byte(0xb1).to_vec();
-    execution.extend_from_slice(&U256::from(ETHER).to_be_bytes::<32>());
-    let call = aa::IErc7579Account::executeCall { mode: B256::ZERO, executionCalldata: execution.into() };
+    let call = crate::validator::execute_single(Address::repeat_byte(0xb1), U256::from(ETHER), &[]);
     let limits: U256 = (U256::from(1_000_000u64) << 128) | U256::from(200_000u64);
     let limits = B256::from(limits.to_be_bytes::<32>());
     let mut op = aa::PackedUserOperation {
         sender: account,
         nonce,
         initCode: Bytes::new(),
-        callData: call.abi_encode().into(),
+        callData: call.into(),
         accountGasLimits: limits,
         preVerificationGas: U256::from(60_000),
         gasFees: B256::ZERO,
