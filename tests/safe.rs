@@ -344,3 +344,43 @@ fn a_delegatecall_runs_only_where_allowed_and_asked_for() {
         }
     }
 }
+
+/// A target that calls back into the module while the Safe pays it (the very `execute`
+/// being run) is refused: the module's guard reverts `Reentrancy`, the Safe's call fails,
+/// and the whole execution reverts with nothing paid and the nonce unmoved.
+#[test]
+fn a_reentrant_target_is_refused() {
+    let solc = Solc::locate().unwrap();
+    let targets = solc
+        .compile(&[("Targets.sol", include_str!("../verifier-contract/contracts/test/Targets.sol"))])
+        .unwrap()
+        .remove("Reenter")
+        .unwrap();
+    for version in [SafeVersion::V1_4_1, SafeVersion::V1_5_0] {
+        let mut env = deploy(version, &[0, 1, 2], 2, 0);
+        env.enable();
+        let reenter = env.chain.deploy(DEPLOYER, &targets.bytecode, &[], U256::ZERO).unwrap();
+        let intent = env.intent(reenter, ETHER, Vec::new(), 0);
+        let proof = env.threshold_proof(&intent, &[0, 2]);
+        let payload = VeilSafeModule::executeCall {
+            intent: sol_intent(&intent),
+            signers: U256::from(2),
+            proof: proof_words(&proof),
+        };
+        alloy_sol_types::sol! { function arm(address account, bytes payload) external; }
+        let arm = armCall { account: env.module, payload: payload.abi_encode().into() };
+        ok(&env.chain.call(DEPLOYER, reenter, arm.abi_encode(), U256::ZERO).unwrap());
+        let out = env.execute(&intent, 2, &proof);
+        reverts(&out, "CallFailed");
+        // Safe 1.5.0 hands back the inner revert: the guard's own error.
+        if version == SafeVersion::V1_5_0 {
+            reverts(&out, "Reentrancy");
+        }
+        assert_eq!(env.chain.balance(reenter), U256::ZERO, "{version:?}");
+        assert_eq!(env.view(env.module, VeilSafeModule::nonceCall {}), U256::ZERO, "{version:?}");
+        // The same intent to a plain payee would have gone through: the refusal is the reentry.
+        let fine = env.intent(PAYEE, ETHER, Vec::new(), 0);
+        let proof = env.threshold_proof(&fine, &[0, 2]);
+        ok(&env.execute(&fine, 2, &proof));
+    }
+}
