@@ -413,3 +413,33 @@ fn gas_of_the_policy_entry_points_near_the_floor_and_below_snarkjs() {
     assert!(execute.execution_gas > verifier.execution_gas && execute.execution_gas < verifier.execution_gas + 120_000);
     assert_eq!(rows.len(), 4);
 }
+
+/// A target that calls back into the account while it is paid (treasury-any, any target: the
+/// queued payment's own `executeQueued`) is refused by the guard: the call fails, the whole
+/// execution reverts, nothing is paid, and the intent stays queued.
+#[test]
+fn a_reentrant_target_is_refused() {
+    let solc = Solc::locate().unwrap();
+    let reenter_code = solc
+        .compile(&[("Targets.sol", include_str!("../verifier-contract/contracts/test/Targets.sol"))])
+        .unwrap()
+        .remove("Reenter")
+        .unwrap()
+        .bytecode;
+    let mut d = desk(21);
+    let account = d.account;
+    let reenter = d.chain.deploy(Address::repeat_byte(0x0e), &reenter_code, &[], U256::ZERO).unwrap();
+    let now = d.chain.timestamp();
+    let pay = d.intent(reenter, U256::from(ETHER), Vec::new(), now + H48).unwrap();
+    let proof = d.prove(&pay, H48, &TREASURY[..2], &mut rng()).unwrap();
+    ok(&d.execute(&pay, H48, &proof).unwrap());
+    let again = VeilPolicyAccount::executeQueuedCall { intent: sol_intent(&pay) }.abi_encode();
+    alloy_sol_types::sol! { function arm(address account, bytes payload) external; }
+    let arm = armCall { account, payload: again.into() }.abi_encode();
+    ok(&d.chain.call(Address::repeat_byte(0x0e), reenter, arm, U256::ZERO).unwrap());
+    d.chain.set_timestamp(now + H48);
+    reverts(&d.execute_queued(&pay).unwrap(), "CallFailed(Reentrancy");
+    assert_eq!(d.chain.balance(reenter), U256::ZERO);
+    let digest = account_read(&mut d, &VeilPolicyAccount::intentDigestCall { intent: sol_intent(&pay) });
+    assert_eq!(account_read(&mut d, &VeilPolicyAccount::queuedCall { digest }), U256::from(now + H48));
+}
