@@ -17,7 +17,6 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 use veil_circuits::{
     babyjubjub::{self, Point},
     eddsa::{self, PrivateKey, Signature},
@@ -109,28 +108,8 @@ pub struct SignedIntent {
     pub subject: Subject,
 }
 
-/// Why a signature file was refused.
-#[derive(Debug, Error)]
-pub enum SignatureError {
-    /// The file could not be read or written.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// A field is malformed or inconsistent.
-    #[error("{path}: field `{field}`: {reason}")]
-    Field {
-        /// The file.
-        path: String,
-        /// The JSON field.
-        field: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-}
+/// Why a signature file was refused: the file, and the field at fault.
+pub type SignatureError = crate::DocumentError;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,9 +188,7 @@ impl SignedIntent {
             Subject::UserOp(u) => SignatureJson { userop: Some(UserOpFile::from(&**u)), ..json },
             Subject::Message(m) => SignatureJson { message: Some(MessageFile::from(m)), ..json },
         };
-        let text = serde_json::to_string_pretty(&json).expect("plain data") + "\n";
-        veil_fs::write_atomic(path, text.as_bytes(), false)
-            .map_err(|source| SignatureError::Io { path: path.display().to_string(), source })
+        document::write(path, &json)
     }
 
     /// Reads and checks a signature file.

@@ -46,6 +46,27 @@ pub struct Record {
     pub validator: Option<Validator>,
 }
 
+impl Record {
+    /// A record of nothing deployed yet, by `deployer` on `chain_id` with `compiler`.
+    #[must_use]
+    pub fn new(chain_id: u64, deployer: Address, compiler: String) -> Self {
+        Self {
+            format: FORMAT.into(),
+            version: 1,
+            chain_id,
+            deployer,
+            compiler,
+            approval_verifier: None,
+            threshold_verifier: None,
+            account: None,
+            policy_verifier: None,
+            policy_account: None,
+            safe_module: None,
+            validator: None,
+        }
+    }
+}
+
 /// A deployed `VeilValidator` (one serves every account; each installs its own set).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -295,6 +295,21 @@ fn check_reused(
     Ok(())
 }
 
+/// The validator given (`--validator`), or the one of the record `--deployment` (`veil
+/// deploy --validator`).
+fn validator_of(given: Option<Address>, deployment: Option<&Path>) -> anyhow::Result<Option<Address>> {
+    match (given, deployment) {
+        (Some(v), _) => Ok(Some(v)),
+        (None, Some(path)) => Ok(Some(
+            read_record(path)?
+                .validator
+                .ok_or_else(|| bad_input(format!("{}: no validator in the record", path.display())))?
+                .address,
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
 /// `--root`: a canonical decimal below r (a root can be nothing else).
 fn root_arg(a: &DeployArgs) -> anyhow::Result<Option<U256>> {
     a.root
@@ -425,20 +440,9 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         }
         return Ok(OK);
     }
-    let mut rec = Record {
-        format: record::FORMAT.into(),
-        version: 1,
-        chain_id: client.chain_id,
-        deployer: from,
-        compiler,
-        approval_verifier: reuse_approval.clone(),
-        threshold_verifier: reuse_threshold.clone(),
-        account: None,
-        policy_verifier: None,
-        policy_account: None,
-        safe_module: None,
-        validator: None,
-    };
+    let mut rec = Record::new(client.chain_id, from, compiler);
+    rec.approval_verifier = reuse_approval.clone();
+    rec.threshold_verifier = reuse_threshold.clone();
     let deploy_verifier = |name: &str, code: &[u8], vk: &VerifyingKey| -> anyhow::Result<record::Verifier> {
         let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
         print_mined(name, &m);

@@ -13,7 +13,7 @@ use veil_approver::{
 use veil_chain::Client;
 use veil_verifier_contract::{harness::proof_words, scenario::word, validator::aa};
 
-use super::{chain_error, connect, read_record, RpcArgs};
+use super::{chain_error, connect, validator_of, RpcArgs};
 use crate::{
     commands::{
         prove::{threshold_of, ThresholdSigners},
@@ -103,16 +103,7 @@ pub fn run(c: MessageCommand) -> anyhow::Result<u8> {
 }
 
 fn new(a: &NewArgs) -> anyhow::Result<u8> {
-    let validator = match (&a.validator, &a.deployment) {
-        (Some(v), _) => Some(*v),
-        (None, Some(path)) => Some(
-            read_record(path)?
-                .validator
-                .ok_or_else(|| bad_input(format!("{}: no validator in the record", path.display())))?
-                .address,
-        ),
-        (None, None) => None,
-    };
+    let validator = validator_of(a.validator, a.deployment.as_deref())?;
     let chain_id = match &a.rpc_url {
         None => a.chain_id.expect("required without --rpc-url"),
         Some(url) => {

@@ -99,20 +99,7 @@ pub fn deploy(a: &DeployArgs, vk_path: &Path, auth_path: &Path) -> anyhow::Resul
         );
         return Ok(OK);
     }
-    let mut rec = Record {
-        format: record::FORMAT.into(),
-        version: 1,
-        chain_id: client.chain_id,
-        deployer: from,
-        compiler,
-        approval_verifier: None,
-        threshold_verifier: None,
-        account: None,
-        policy_verifier: None,
-        policy_account: None,
-        safe_module: None,
-        validator: None,
-    };
+    let mut rec = Record::new(client.chain_id, from, compiler);
     let m = client.deploy(&verifier_code, &[], U256::ZERO).map_err(chain_error)?;
     print_mined(POLICY_VERIFIER, &m);
     let verifier = m.created.expect("created");

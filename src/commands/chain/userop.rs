@@ -15,7 +15,7 @@ use veil_verifier_contract::{
     validator::{aa, execute_single, nonce_key},
 };
 
-use super::{chain_error, connect, read_record, RpcArgs, SignerArgs};
+use super::{chain_error, connect, validator_of, RpcArgs, SignerArgs};
 use crate::{
     commands::prove::{threshold_of, ThresholdSigners},
     exit::{bad_input, input_error, FAILURE, OK},
@@ -166,16 +166,7 @@ pub fn run(c: UserOpCommand) -> anyhow::Result<u8> {
 }
 
 fn new(a: &NewArgs) -> anyhow::Result<u8> {
-    let validator = match (&a.validator, &a.deployment) {
-        (Some(v), _) => *v,
-        (None, Some(path)) => {
-            read_record(path)?
-                .validator
-                .ok_or_else(|| bad_input(format!("{}: no validator in the record", path.display())))?
-                .address
-        }
-        (None, None) => unreachable!("clap requires one"),
-    };
+    let validator = validator_of(a.validator, a.deployment.as_deref())?.expect("clap requires one");
     let call_data = match &a.call_data {
         Some(raw) => raw.clone(),
         None => execute_single(a.target.expect("required without --call-data"), a.value, &a.data).into(),

@@ -84,20 +84,8 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
         install(at);
         return Ok(OK);
     }
-    let mut rec = Record {
-        format: record::FORMAT.into(),
-        version: 1,
-        chain_id: client.chain_id,
-        deployer: from,
-        compiler,
-        approval_verifier: None,
-        threshold_verifier: reused,
-        account: None,
-        policy_verifier: None,
-        policy_account: None,
-        safe_module: None,
-        validator: None,
-    };
+    let mut rec = Record::new(client.chain_id, from, compiler);
+    rec.threshold_verifier = reused;
     if let (Some(code), Some(vk)) = (&verifier_code, &vk) {
         let m = client.deploy(code, &[], U256::ZERO).map_err(chain_error)?;
         print_mined(THRESHOLD_VERIFIER, &m);
