@@ -922,6 +922,64 @@ fn a_safe_pays_out_through_its_veil_module_on_anvil() {
     let balance = veil_verifier_contract::policy::desk::MockUSDC::balanceOfCall(payee.parse().unwrap());
     let client = veil_chain::Client::connect(&node.url, None).unwrap();
     assert_eq!(client.read(token.parse().unwrap(), &balance).unwrap(), alloy_primitives::U256::from(400));
+
+    // Approval proofs of the new set (members 0 and 1): the first is counted, the second
+    // authorizes and queues; then the set cancels the queued payment at once.
+    stdout_of(veil().args(["intent", "new", "--rpc-url", &node.url, "--account", &module, "--target", payee]).args([
+        "--value",
+        "9",
+        "--out",
+        &p("apay.json"),
+    ]));
+    let approve = |i: usize| {
+        stdout_of(
+            veil_with_passphrase(PASS)
+                .args(["prove", "approval", "--key", &p(&format!("m{i}.key")), "--set", &p("next.json")])
+                .args(["--intent", &p("apay.json"), "--pk", &p("ak"), "--out", &p(&format!("ap{i}"))])
+                .arg("--allow-development-key"),
+        );
+        stdout_of(
+            veil()
+                .args(["submit", "approve", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+                .args(["--deployment", &p("d.json"), "--intent", &p("apay.json")])
+                .args(["--proof", &p(&format!("ap{i}/proof.json")), "--public", &p(&format!("ap{i}/public.json"))]),
+        )
+    };
+    let first = approve(0);
+    assert!(first.contains("Approved(") && !first.contains("Queued("), "{first}");
+    let second = approve(1);
+    assert!(second.contains("Queued("), "{second}");
+    stdout_of(
+        veil()
+            .args(["intent", "new", "--rpc-url", &node.url, "--account", &module, "--cancel", &p("apay.json")])
+            .args(["--out", &p("cancel.json")]),
+    );
+    for i in [0, 1] {
+        stdout_of(veil_with_passphrase(PASS).args([
+            "sign",
+            "--key",
+            &p(&format!("m{i}.key")),
+            "--intent",
+            &p("cancel.json"),
+            "--out",
+            &p(&format!("c{i}.json")),
+        ]));
+    }
+    stdout_of(
+        veil()
+            .args(["prove", "threshold", "--set", &p("next.json"), "--intent", &p("cancel.json"), "--pk", &p("tk")])
+            .args(["--out", &p("cancel-proof"), "--allow-development-key", &p("c0.json"), &p("c1.json")]),
+    );
+    let cancelled = stdout_of(
+        veil()
+            .args(["submit", "cancel", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
+            .args(["--deployment", &p("d.json"), "--intent", &p("cancel.json")])
+            .args(["--proof", &p("cancel-proof/proof.json"), "--public", &p("cancel-proof/public.json")]),
+    );
+    assert!(cancelled.contains("Cancelled(") && !cancelled.contains("Queued("), "{cancelled}");
+    rpc(&node.url, "evm_increaseTime", "[3601]");
+    rpc(&node.url, "evm_mine", "[]");
+    execute_queued("apay").assert().code(1).stderr(predicate::str::contains("NotQueued"));
 }
 
 /// The EntryPoint 0.8 (`@account-abstraction/contracts`, pinned) and OpenZeppelin's ERC-7579
