@@ -1088,6 +1088,23 @@ fn an_erc7579_account_runs_user_operations_and_erc1271_on_veil_proofs_on_anvil()
     assert_eq!(balance(payee), alloy_primitives::U256::from(1_000_000_000_000_000_000u64));
     // The same operation again: the EntryPoint's nonce has moved.
     send("pay-proof/userop.json").assert().code(1).stderr(predicate::str::contains("already executed"));
+    // `account show` of a validator's record names the account, and shows its set there.
+    let show = |who: &str| {
+        let mut c = veil();
+        c.args(["account", "show", "--rpc-url", &node.url, "--deployment", &p("v.json")]);
+        if !who.is_empty() {
+            c.args(["--account", who, "--entry-point", &entry_point]);
+        }
+        c
+    };
+    show("").assert().code(2).stderr(predicate::str::contains("--account"));
+    let shown = stdout_of(&mut show(&account));
+    assert!(shown.contains("installed yes") && shown.contains(&format!("root      {root}")), "{shown}");
+    // One operation so far: the sequence under the validator's key is 1.
+    let key = format!("nonce     {}{}1 (", validator.to_string().to_lowercase(), "0".repeat(23));
+    assert!(shown.contains("threshold 2") && shown.contains(&key), "{shown}");
+    let stranger = stdout_of(&mut show(payee));
+    assert!(stranger.contains("set       none") && stranger.contains("installed unknown"), "{stranger}");
 
     // The next operation carrying the first one's signature: validation fails (AA24).
     new_op("next", "5");

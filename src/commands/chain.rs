@@ -517,6 +517,14 @@ pub struct ShowArgs {
     /// The deployment record.
     #[arg(long)]
     deployment: PathBuf,
+    /// With a validator's record (`veil deploy --validator`): the ERC-7579 account to show
+    /// (its set in the validator, whether the account has the module installed, its
+    /// balance and its EntryPoint nonce under the validator's key).
+    #[arg(long)]
+    account: Option<Address>,
+    /// With --account: the EntryPoint the account uses.
+    #[arg(long, default_value = userop::ENTRY_POINT_V08, requires = "account")]
+    entry_point: Address,
 }
 
 pub fn account(c: AccountCommand) -> anyhow::Result<u8> {
@@ -524,6 +532,15 @@ pub fn account(c: AccountCommand) -> anyhow::Result<u8> {
     let rec = read_record(&a.deployment)?;
     let client = connect(&a.rpc, None)?;
     same_chain(&a.deployment, &rec, &client)?;
+    if let Some(v) = &rec.validator {
+        let Some(account) = a.account else {
+            return Err(bad_input(format!(
+                "{}: a validator serves many accounts: name one with --account",
+                a.deployment.display()
+            )));
+        };
+        return validator::show(&client, v.address, account, a.entry_point);
+    }
     let (account, epoch) = if let Some(p) = &rec.policy_account {
         (p.address, policy::show(&client, p.address)?)
     } else {

@@ -1,12 +1,15 @@
 //! The ERC-7579 validator on a real chain: `veil deploy --validator`.
 
-use alloy_primitives::{Bytes, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolConstructor, SolValue};
 use anyhow::Context;
-use veil_chain::record::{self, Record};
+use veil_chain::{
+    record::{self, Record},
+    Client,
+};
 use veil_verifier_contract::{
     harness::THRESHOLD_VERIFIER,
-    validator::{aa::IErc7579Account, VeilValidator},
+    validator::{aa, aa::IErc7579Account, nonce_key, VeilValidator},
 };
 
 use super::{
@@ -104,5 +107,49 @@ pub fn deploy(a: &DeployArgs) -> anyhow::Result<u8> {
     eprintln!("wrote {} (chain {})", a.out.display(), client.chain_id);
     println!("validator {address}");
     install(address);
+    Ok(OK)
+}
+
+/// `veil account show --deployment VALIDATOR_RECORD --account ACCOUNT`: the account's set in
+/// the validator, the module's installation as the account reports it, its balance and its
+/// EntryPoint nonce under the validator's key.
+pub fn show(client: &Client, validator: Address, account: Address, entry_point: Address) -> anyhow::Result<u8> {
+    let (root, threshold) =
+        client.read(validator, &VeilValidator::setsCall { account }).map(|s| (s._0, s._1)).map_err(chain_error)?;
+    let has_code = client.has_code(account).map_err(chain_error)?;
+    let installed = if has_code {
+        let call = IErc7579Account::isModuleInstalledCall {
+            moduleTypeId: U256::from(1),
+            module: validator,
+            additionalContext: Bytes::new(),
+        };
+        // An account that is not ERC-7579 reverts or answers nothing: "unknown".
+        client.read(account, &call).ok()
+    } else {
+        None
+    };
+    println!("validator {validator} (chain {})", client.chain_id);
+    println!("account   {account}{}", if has_code { "" } else { " (no code yet)" });
+    println!(
+        "installed {}",
+        match installed {
+            Some(true) => "yes",
+            Some(false) => "no (the account does not list the module)",
+            None => "unknown (not an ERC-7579 account, or not deployed)",
+        }
+    );
+    if threshold.is_zero() {
+        println!("set       none (the account has not installed this validator)");
+    } else {
+        println!("root      {root}");
+        println!("threshold {threshold}");
+    }
+    println!("balance   {} wei", client.balance(account).map_err(chain_error)?);
+    if client.has_code(entry_point).map_err(chain_error)? {
+        let nonce = client
+            .read(entry_point, &aa::IEntryPointV08::getNonceCall { sender: account, key: nonce_key(validator) })
+            .map_err(chain_error)?;
+        println!("nonce     {nonce:#x} (EntryPoint {entry_point}, the validator's key)");
+    }
     Ok(OK)
 }
