@@ -524,33 +524,7 @@ fn rotation_voids_a_queued_payment_on_anvil() {
     assert!(after.contains("void (queued before a set change)"), "{after}");
     assert!(after.contains("balance   5000 wei"), "the voided payment did not run: {after}");
     // The new set clears the void entry with a cancellation intent, which executes at once.
-    stdout_of(
-        veil()
-            .args(["intent", "new", "--rpc-url", &node.url, "--account", &account, "--cancel", &p("pay.json")])
-            .args(["--out", &p("cancel.json")]),
-    );
-    for i in [0, 1] {
-        stdout_of(veil_with_passphrase(PASS).args([
-            "sign",
-            "--key",
-            &p(&format!("m{i}.key")),
-            "--intent",
-            &p("cancel.json"),
-            "--out",
-            &p(&format!("c{i}.json")),
-        ]));
-    }
-    stdout_of(
-        veil()
-            .args(["prove", "threshold", "--set", &p("next.json"), "--intent", &p("cancel.json"), "--pk", &p("tk")])
-            .args(["--out", &p("cancel-proof"), "--allow-development-key", &p("c0.json"), &p("c1.json")]),
-    );
-    let cancelled = stdout_of(
-        veil()
-            .args(["submit", "cancel", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
-            .args(["--deployment", &p("d.json"), "--intent", &p("cancel.json")])
-            .args(["--proof", &p("cancel-proof/proof.json"), "--public", &p("cancel-proof/public.json")]),
-    );
+    let cancelled = cancel_on_anvil(&node.url, dir.path(), &account, "pay.json");
     assert!(cancelled.contains("Cancelled(") && !cancelled.contains("Queued("), "{cancelled}");
     // `submit cancel` takes cancellations only.
     veil()
@@ -562,6 +536,41 @@ fn rotation_voids_a_queued_payment_on_anvil() {
         .stderr(predicate::str::contains("not a cancellation"));
     assert!(show().contains("queued    none"));
     execute_queued("pay").assert().code(1).stderr(predicate::str::contains("NotQueued"));
+}
+
+/// Cancels the queued intent DIR/`queued` of `account` (record DIR/d.json) through the CLI:
+/// `intent new --cancel`, members 0 and 1 of DIR/next.json sign, a Threshold proof with
+/// DIR/tk, `submit cancel`; returns what `submit cancel` printed.
+fn cancel_on_anvil(url: &str, dir: &Path, account: &str, queued: &str) -> String {
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    stdout_of(
+        veil()
+            .args(["intent", "new", "--rpc-url", url, "--account", account, "--cancel", &p(queued)])
+            .args(["--out", &p("cancel.json")]),
+    );
+    for i in [0, 1] {
+        let (key, sig) = (p(&format!("m{i}.key")), p(&format!("c{i}.json")));
+        stdout_of(veil_with_passphrase(PASS).args([
+            "sign",
+            "--key",
+            &key,
+            "--intent",
+            &p("cancel.json"),
+            "--out",
+            &sig,
+        ]));
+    }
+    stdout_of(
+        veil()
+            .args(["prove", "threshold", "--set", &p("next.json"), "--intent", &p("cancel.json"), "--pk", &p("tk")])
+            .args(["--out", &p("cancel-proof"), "--allow-development-key", &p("c0.json"), &p("c1.json")]),
+    );
+    stdout_of(
+        veil()
+            .args(["submit", "cancel", "--rpc-url", url, "--private-key-file", &p("deployer.key")])
+            .args(["--deployment", &p("d.json"), "--intent", &p("cancel.json")])
+            .args(["--proof", &p("cancel-proof/proof.json"), "--public", &p("cancel-proof/public.json")]),
+    )
 }
 
 /// `veil demo --rpc-url`: the demo's story (3-of-5 Threshold execute, a refused replay,
@@ -949,33 +958,7 @@ fn a_safe_pays_out_through_its_veil_module_on_anvil() {
     assert!(first.contains("Approved(") && !first.contains("Queued("), "{first}");
     let second = approve(1);
     assert!(second.contains("Queued("), "{second}");
-    stdout_of(
-        veil()
-            .args(["intent", "new", "--rpc-url", &node.url, "--account", &module, "--cancel", &p("apay.json")])
-            .args(["--out", &p("cancel.json")]),
-    );
-    for i in [0, 1] {
-        stdout_of(veil_with_passphrase(PASS).args([
-            "sign",
-            "--key",
-            &p(&format!("m{i}.key")),
-            "--intent",
-            &p("cancel.json"),
-            "--out",
-            &p(&format!("c{i}.json")),
-        ]));
-    }
-    stdout_of(
-        veil()
-            .args(["prove", "threshold", "--set", &p("next.json"), "--intent", &p("cancel.json"), "--pk", &p("tk")])
-            .args(["--out", &p("cancel-proof"), "--allow-development-key", &p("c0.json"), &p("c1.json")]),
-    );
-    let cancelled = stdout_of(
-        veil()
-            .args(["submit", "cancel", "--rpc-url", &node.url, "--private-key-file", &p("deployer.key")])
-            .args(["--deployment", &p("d.json"), "--intent", &p("cancel.json")])
-            .args(["--proof", &p("cancel-proof/proof.json"), "--public", &p("cancel-proof/public.json")]),
-    );
+    let cancelled = cancel_on_anvil(&node.url, dir.path(), &module, "apay.json");
     assert!(cancelled.contains("Cancelled(") && !cancelled.contains("Queued("), "{cancelled}");
     rpc(&node.url, "evm_increaseTime", "[3601]");
     rpc(&node.url, "evm_mine", "[]");
