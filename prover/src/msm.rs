@@ -47,6 +47,16 @@ pub trait TableCurve: SWCurveConfig {
     fn mul(a: &Self::BaseField, b: &Self::BaseField) -> Self::BaseField {
         *a * b
     }
+    /// Whether [`TableCurve::add_assign_vector`] runs on this CPU (AVX-512 IFMA for G1).
+    fn vector_additions() -> bool {
+        false
+    }
+    /// `sums[i] += points[i]` in affine coordinates, for points as `LIMBS` limbs each, none
+    /// the identity and no pair with equal x, by a vector kernel; called only where
+    /// [`TableCurve::vector_additions`] is true.
+    fn add_assign_vector(_kernel: &mut veil_simd::AffineBatch, _sums: &mut [u64], _points: &[u64]) {
+        unreachable!("no vector additions for this curve")
+    }
 }
 
 fn fq(l: &[u64]) -> ark_bn254::Fq {
@@ -64,6 +74,14 @@ impl TableCurve for ark_bn254::g1::Config {
 
     fn from_limbs(l: &[u64]) -> Affine<Self> {
         Affine::new_unchecked(fq(&l[..4]), fq(&l[4..8]))
+    }
+
+    fn vector_additions() -> bool {
+        veil_simd::available()
+    }
+
+    fn add_assign_vector(kernel: &mut veil_simd::AffineBatch, sums: &mut [u64], points: &[u64]) {
+        kernel.add_assign(bytemuck::cast_slice_mut(sums), bytemuck::cast_slice(points));
     }
 }
 
@@ -100,6 +118,8 @@ pub struct FixedBaseMsm<P: TableCurve> {
     /// Row-major, `windows` points per non-zero base: `2^(c·j)·P` for `j = 0..windows`,
     /// `P::LIMBS` limbs each.
     table: Limbs,
+    /// Bucket additions on the scalar path even where the vector one runs (tests).
+    scalar: bool,
     curve: std::marker::PhantomData<P>,
 }
 
@@ -201,7 +221,7 @@ impl<P: TableCurve> FixedBaseMsm<P> {
                 limbs
             })
             .collect();
-        Self { window, windows, positions, table: Limbs::Owned(table), curve: std::marker::PhantomData }
+        Self { window, windows, positions, table: Limbs::Owned(table), scalar: false, curve: std::marker::PhantomData }
     }
 
     /// A table from its parts, as [`FixedBaseMsm::parts`] gives them, for at most `bases`
@@ -242,7 +262,7 @@ impl<P: TableCurve> FixedBaseMsm<P> {
         if Some(table.len()) != positions.len().checked_mul(windows * P::LIMBS) {
             return Err(format!("{} limbs for {} bases of {windows} windows", table.len(), positions.len()));
         }
-        Ok(Self { window, windows, positions, table, curve: std::marker::PhantomData })
+        Ok(Self { window, windows, positions, table, scalar: false, curve: std::marker::PhantomData })
     }
 
     /// The parts: window width, windows per base, positions of the non-zero bases, limbs.
@@ -275,6 +295,14 @@ impl<P: TableCurve> FixedBaseMsm<P> {
         let cost = |c: usize| 6 * n * windows_for(c, bits) + (12 << (c - 1));
         let fits = |c: usize| n * windows_for(c, bits) * point <= budget;
         (4..=20).filter(|&c| fits(c)).min_by_key(|&c| cost(c)).unwrap_or(20)
+    }
+
+    /// The same table, its bucket additions on the scalar path even where the vector one
+    /// runs: the two are tested against each other.
+    #[cfg(test)]
+    pub(crate) fn on_scalar_path(mut self) -> Self {
+        self.scalar = true;
+        self
     }
 
     /// The window width.
@@ -314,7 +342,7 @@ impl<P: TableCurve> FixedBaseMsm<P> {
     fn own_buckets(&self, rows: Range<usize>, scalars: &[BigInt<P>], grain: usize) -> Projective<P> {
         // Only this thread locks it (a stolen half takes buckets of its own): the mutex is
         // how the two halves of a join that did not split share them, never a wait.
-        let buckets = Mutex::new(Buckets::<P>::new(1 << (self.window - 1)));
+        let buckets = Mutex::new(Buckets::<P>::with_path(1 << (self.window - 1), self.scalar));
         let stolen = self.split(rows, scalars, grain, &buckets);
         stolen + buckets.into_inner().expect("bucket sums of a panicked MSM are not read").weighted_sum()
     }
@@ -424,17 +452,57 @@ struct Buckets<P: TableCurve> {
     has_waiting: Vec<bool>,
     /// Points for buckets that were busy, added in the next batch (distinct buckets).
     waiting: Vec<(u32, Affine<P>)>,
-    /// The batch: bucket and point, and `x_point − x_bucket` (inverted when the batch runs).
+    /// The batch: bucket and point.
     batch: Vec<(u32, Affine<P>)>,
+    /// The scalar path's `x_point − x_bucket` (inverted when the batch runs).
     denominators: Vec<P::BaseField>,
     /// Scratch for [`invert_all`].
     products: Vec<P::BaseField>,
+    /// The vector path ([`TableCurve::vector_additions`]), with its scratch.
+    vector: Option<Vector>,
     capacity: usize,
 }
 
+/// The vector kernel and the limbs of a batch's sums and points, gathered for it.
+#[derive(Default)]
+struct Vector {
+    kernel: veil_simd::AffineBatch,
+    sums: Vec<u64>,
+    points: Vec<u64>,
+}
+
+impl Vector {
+    /// Where the vector path runs ([`TableCurve::vector_additions`]), unless `scalar`.
+    fn for_curve<P: TableCurve>(scalar: bool) -> Option<Self> {
+        (!scalar && P::vector_additions()).then(Self::default)
+    }
+
+    /// `sum + point` for each pair `pairs` yields, through the kernel; [`Vector::sums`]
+    /// then gives them, in order.
+    fn add<'a, P: TableCurve>(&mut self, pairs: impl Iterator<Item = (&'a Affine<P>, &'a Affine<P>)>) {
+        self.sums.clear();
+        self.points.clear();
+        let mut limbs = [0u64; 16];
+        for (s, p) in pairs {
+            P::to_limbs(s, &mut limbs[..P::LIMBS]);
+            self.sums.extend_from_slice(&limbs[..P::LIMBS]);
+            P::to_limbs(p, &mut limbs[..P::LIMBS]);
+            self.points.extend_from_slice(&limbs[..P::LIMBS]);
+        }
+        P::add_assign_vector(&mut self.kernel, &mut self.sums, &self.points);
+    }
+
+    /// The sums of the last [`Vector::add`].
+    fn sums<P: TableCurve>(&self) -> impl Iterator<Item = Affine<P>> + '_ {
+        self.sums.chunks_exact(P::LIMBS).map(P::from_limbs)
+    }
+}
+
 impl<P: TableCurve> Buckets<P> {
-    fn new(n: usize) -> Self {
-        let capacity = (n / BATCH_FRACTION).clamp(1, 1024);
+    /// `n` empty buckets; their batches run on the scalar path if `scalar`, else on the
+    /// vector one where it runs.
+    fn with_path(n: usize, scalar: bool) -> Self {
+        let capacity = (n / BATCH_FRACTION).clamp(1, MAX_BATCH);
         Self {
             sums: vec![Affine::<P>::identity(); n],
             overflow: vec![Projective::<P>::zero(); n],
@@ -444,6 +512,7 @@ impl<P: TableCurve> Buckets<P> {
             batch: Vec::with_capacity(capacity),
             denominators: Vec::with_capacity(capacity),
             products: Vec::with_capacity(capacity),
+            vector: Vector::for_curve::<P>(scalar),
             capacity,
         }
     }
@@ -476,7 +545,6 @@ impl<P: TableCurve> Buckets<P> {
             // P + P or P + (−P): rare, through Jacobian coordinates.
             self.overflow[b] += p;
         } else {
-            self.denominators.push(p.x - sum.x);
             self.batch.push((b as u32, p));
             self.busy[b] = true;
         }
@@ -501,14 +569,24 @@ impl<P: TableCurve> Buckets<P> {
 
     /// Completes the pending batch.
     fn run_batch(&mut self) {
-        invert_all::<P>(&mut self.denominators, &mut self.products);
-        for (&(b, p), inverse) in self.batch.iter().zip(&self.denominators) {
-            let sum = &mut self.sums[b as usize];
-            *sum = add_with_inverse(sum, &p, inverse);
-            self.busy[b as usize] = false;
+        if let Some(vector) = &mut self.vector {
+            let sums = &self.sums;
+            vector.add(self.batch.iter().map(|(b, p)| (&sums[*b as usize], p)));
+            for (&(b, _), sum) in self.batch.iter().zip(vector.sums()) {
+                self.sums[b as usize] = sum;
+                self.busy[b as usize] = false;
+            }
+        } else {
+            self.denominators.extend(self.batch.iter().map(|(b, p)| p.x - self.sums[*b as usize].x));
+            invert_all::<P>(&mut self.denominators, &mut self.products);
+            for (&(b, p), inverse) in self.batch.iter().zip(&self.denominators) {
+                let sum = &mut self.sums[b as usize];
+                *sum = add_with_inverse(sum, &p, inverse);
+                self.busy[b as usize] = false;
+            }
+            self.denominators.clear();
         }
         self.batch.clear();
-        self.denominators.clear();
     }
 
     /// `Σ b·B_b` over the buckets (bucket `i` holds the points of digit `i + 1`).
@@ -539,17 +617,18 @@ impl<P: TableCurve> Buckets<P> {
         // The row and the column halves are independent: an idle thread may take one (the
         // last reduction of a proof otherwise runs alone).
         let sums = self.sums;
+        let scalar = self.vector.is_none();
         let (rows, columns) = rayon::join(
             || {
                 // Σ_j j·T_j = running_sum(T_1..), times w.
-                let mut sum = running_sum(&sums_of_runs(sums, w)[1..]);
+                let mut sum = running_sum(&sums_of_runs(sums, w, scalar)[1..]);
                 for _ in 0..w.trailing_zeros() {
                     sum.double_in_place();
                 }
                 sum
             },
             // Σ_k (k + 1)·U_k = running_sum(U_0..).
-            || running_sum(&sums_of_runs(columns, q)),
+            || running_sum(&sums_of_runs(columns, q, scalar)),
         );
         rows + columns
     }
@@ -567,11 +646,12 @@ fn running_sum<P: TableCurve>(points: &[Affine<P>]) -> Projective<P> {
 }
 
 /// The sums of `points`' consecutive runs of `run` points (`run` a power of two dividing the
-/// length), by halving rounds of [`add_in_pairs`].
-fn sums_of_runs<P: TableCurve>(mut points: Vec<Affine<P>>, run: usize) -> Vec<Affine<P>> {
+/// length), by halving rounds of [`add_in_pairs`] (on the scalar path if `scalar`).
+fn sums_of_runs<P: TableCurve>(mut points: Vec<Affine<P>>, run: usize, scalar: bool) -> Vec<Affine<P>> {
     debug_assert!(run.is_power_of_two() && points.len().is_multiple_of(run));
+    let mut vector = Vector::for_curve::<P>(scalar);
     for _ in 0..run.trailing_zeros() {
-        points = add_in_pairs(&points);
+        points = add_in_pairs(&points, vector.as_mut());
     }
     points
 }
@@ -579,8 +659,8 @@ fn sums_of_runs<P: TableCurve>(mut points: Vec<Affine<P>>, run: usize) -> Vec<Af
 /// `points[2i] + points[2i + 1]` for every `i`, with one field inversion for all the
 /// additions (Montgomery's trick). ark-ec has no batched affine addition; an identity, a
 /// doubling or a point and its negation (rare: one inversion each) go through Jacobian
-/// coordinates.
-fn add_in_pairs<P: TableCurve>(points: &[Affine<P>]) -> Vec<Affine<P>> {
+/// coordinates. With `vector`, the batched additions run through the vector kernel.
+fn add_in_pairs<P: TableCurve>(points: &[Affine<P>], vector: Option<&mut Vector>) -> Vec<Affine<P>> {
     let mut out = Vec::with_capacity(points.len() / 2);
     let mut batched = Vec::with_capacity(points.len() / 2);
     let mut denominators = Vec::with_capacity(points.len() / 2);
@@ -595,8 +675,21 @@ fn add_in_pairs<P: TableCurve>(points: &[Affine<P>]) -> Vec<Affine<P>> {
         } else {
             out.push(p);
             batched.push(i);
-            denominators.push(q.x - p.x);
+            if vector.is_none() {
+                denominators.push(q.x - p.x);
+            }
         }
+    }
+    if let Some(vector) = vector {
+        // In batches of a bucket batch's size: the scratch stays small (the first rounds of
+        // a wide window's reduction have tens of thousands of pairs) and in cache.
+        for batch in batched.chunks(MAX_BATCH) {
+            vector.add(batch.iter().map(|&i| (&points[2 * i], &points[2 * i + 1])));
+            for (&i, sum) in batch.iter().zip(vector.sums()) {
+                out[i] = sum;
+            }
+        }
+        return out;
     }
     invert_all::<P>(&mut denominators, &mut Vec::with_capacity(batched.len()));
     for (&i, inverse) in batched.iter().zip(&denominators) {
@@ -632,6 +725,9 @@ fn invert_all<P: TableCurve>(values: &mut [P::BaseField], products: &mut Vec<P::
         inverse = next;
     }
 }
+
+/// The most additions a batch shares an inversion among.
+const MAX_BATCH: usize = 1024;
 
 /// The fewest rows an MSM splits into halves for other threads to steal.
 const MIN_SPLIT: usize = 64;

@@ -22,10 +22,14 @@ fn bases<G: AffineRepr>(n: usize, rng: &mut ChaCha20Rng, zeros: bool) -> Vec<G> 
     (0..n).map(|i| if zeros && i % 7 == 3 { G::zero() } else { G::Group::rand(rng).into_affine() }).collect()
 }
 
+/// The table's MSM against arkworks', on the vector path (where the CPU has one) and on the
+/// scalar path.
 fn check<P: TableCurve<ScalarField = Fr>>(bases: &[Affine<P>], scalars: &[Fr], window: usize) {
     let table = FixedBaseMsm::new(bases, window);
     let expected = Projective::<P>::msm_unchecked(bases, scalars);
     assert_eq!(table.msm(scalars), expected, "window {window}, {} bases, {} scalars", bases.len(), scalars.len());
+    let scalar = table.on_scalar_path();
+    assert_eq!(scalar.msm(scalars), expected, "scalar path, window {window}, {} bases", bases.len());
 }
 
 #[test]
@@ -101,21 +105,25 @@ fn check_weighted_sum<P: TableCurve>(sums: Vec<Affine<P>>, overflow: Vec<Project
         .enumerate()
         .map(|(i, (s, o))| (*o + s) * P::ScalarField::from((i + 1) as u64))
         .sum::<Projective<P>>();
-    let mut buckets = Buckets::<P>::new(sums.len());
-    buckets.sums = sums;
-    buckets.overflow = overflow;
-    assert_eq!(buckets.weighted_sum(), expected);
+    for scalar in [false, true] {
+        let mut buckets = Buckets::<P>::with_path(sums.len(), scalar);
+        buckets.sums = sums.clone();
+        buckets.overflow = overflow.clone();
+        assert_eq!(buckets.weighted_sum(), expected, "scalar path: {scalar}");
+    }
 }
 
 /// Points added one by one against `Σ (i + 1)·(points of bucket i)`.
 fn check_adds<P: TableCurve>(m: usize, adds: &[(usize, Affine<P>)]) {
-    let mut buckets = Buckets::<P>::new(m);
-    let mut expected = Projective::<P>::zero();
-    for &(b, p) in adds {
-        buckets.add(b, p);
-        expected += p * P::ScalarField::from((b + 1) as u64);
+    for scalar in [false, true] {
+        let mut buckets = Buckets::<P>::with_path(m, scalar);
+        let mut expected = Projective::<P>::zero();
+        for &(b, p) in adds {
+            buckets.add(b, p);
+            expected += p * P::ScalarField::from((b + 1) as u64);
+        }
+        assert_eq!(buckets.weighted_sum(), expected, "{} additions into {m} buckets, scalar {scalar}", adds.len());
     }
-    assert_eq!(buckets.weighted_sum(), expected, "{} additions into {m} buckets", adds.len());
 }
 
 #[test]

@@ -1,0 +1,70 @@
+//! A batch of 1,024 affine G1 additions (an MSM's largest batch): the IFMA kernel against the
+//! scalar path it replaces (Montgomery's batch inversion and arkworks' affine formula over
+//! arkworks' assembly field product). `cargo bench -p veil-simd`.
+
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use ark_ec::{CurveGroup, PrimeGroup};
+use ark_ff::{Field, UniformRand};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+const N: usize = 1024;
+
+fn limbs(p: &G1Affine) -> [u64; 8] {
+    let mut l = [0u64; 8];
+    l[..4].copy_from_slice(&p.x.0 .0);
+    l[4..].copy_from_slice(&p.y.0 .0);
+    l
+}
+
+/// The scalar path: one inversion for the batch, three products apiece for it, three for
+/// the formula.
+fn scalar(sums: &mut [G1Affine], points: &[G1Affine], scratch: &mut Vec<Fq>) {
+    let mut d: Vec<Fq> = sums.iter().zip(points).map(|(s, p)| p.x - s.x).collect();
+    scratch.clear();
+    let mut product = Fq::ONE;
+    for v in &d {
+        scratch.push(product);
+        product *= v;
+    }
+    let mut inverse = product.inverse().expect("distinct x");
+    for (v, before) in d.iter_mut().zip(scratch.iter()).rev() {
+        let next = inverse * *v;
+        *v = inverse * before;
+        inverse = next;
+    }
+    for ((s, p), inv) in sums.iter_mut().zip(points).zip(&d) {
+        let lambda = (p.y - s.y) * inv;
+        let x = lambda.square() - s.x - p.x;
+        let y = lambda * (s.x - x) - s.y;
+        *s = G1Affine::new_unchecked(x, y);
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let g = G1Projective::generator();
+    let ps: Vec<G1Affine> = (0..N).map(|_| (g * Fr::rand(&mut rng)).into_affine()).collect();
+    let qs: Vec<G1Affine> = (0..N).map(|_| (g * Fr::rand(&mut rng)).into_affine()).collect();
+    let mut group = c.benchmark_group("affine_batch");
+    group.throughput(Throughput::Elements(N as u64));
+    let mut scratch = Vec::with_capacity(N);
+    group.bench_function("scalar", |b| {
+        b.iter_batched_ref(|| ps.clone(), |sums| scalar(sums, &qs, &mut scratch), BatchSize::SmallInput)
+    });
+    if veil_simd::available() {
+        let points: Vec<[u64; 8]> = qs.iter().map(limbs).collect();
+        let start: Vec<[u64; 8]> = ps.iter().map(limbs).collect();
+        let mut kernel = veil_simd::AffineBatch::new();
+        group.bench_function("ifma", |b| {
+            b.iter_batched_ref(|| start.clone(), |sums| kernel.add_assign(sums, &points), BatchSize::SmallInput)
+        });
+    } else {
+        eprintln!("no AVX-512 IFMA here: the kernel is not measured");
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,322 @@
+//! The AVX-512 IFMA kernel: eight field elements per vector, each as five 52-bit limbs
+//! (one `__m512i` per limb, lane `i` holding element `i`'s limb).
+//!
+//! **The domain.** A radix-2^52 Montgomery product with five limbs divides by R' = 2^260,
+//! where arkworks' limbs are kept with R = 2^256. Reading arkworks' limbs `A = a·2^256` in
+//! the R' domain gives `a/16`: every coordinate comes in scaled by 1/16, with no conversion.
+//! The affine addition stays exact under that scale if the inverses carry a factor 1/4: with
+//! `X = x/16`, `Y = y/16` and `inv = (1/4)/(X_q − X_p)`, `Λ = (Y_q − Y_p)·inv = λ/4` and
+//! `X_3 = Λ² − X_p − X_q = x_3/16`, `Y_3 = 4Λ·(X_p − X_3) − Y_p = y_3/16`, which are
+//! arkworks' limbs of the result. The factor 1/4 enters once per batch, with the lane
+//! totals' inversion ([`crate::invert_lanes`]: times 64 = 2^8·(1/4) in arkworks' terms).
+//!
+//! **Bounds.** Inputs are canonical (below p). A product of `a, b` with `a·b < p·2^260`
+//! is below 2p (`(a·b + m·p)/2^260`, `m < 2^260`); sums and differences are formed as
+//! `a + k·p − b` to stay positive; the results are reduced below p before they leave.
+//!
+//! Written by hand: no crate offers a vectorized BN254 field (the arkworks family's fields
+//! are scalar).
+
+use core::arch::x86_64::{
+    __m512i, _mm512_add_epi64, _mm512_and_si512, _mm512_cmplt_epi64_mask, _mm512_i64gather_epi64,
+    _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_blend_epi64, _mm512_or_si512, _mm512_set1_epi64,
+    _mm512_setr_epi64, _mm512_setzero_si512, _mm512_slli_epi64, _mm512_srai_epi64, _mm512_srli_epi64, _mm512_sub_epi64,
+};
+
+use ark_ff::PrimeField;
+
+use crate::Limbs;
+
+/// A field element in each of eight lanes: five 52-bit limbs, least significant first.
+pub(crate) type Fe = [__m512i; 5];
+
+const MASK: u64 = (1 << 52) - 1;
+const P64: [u64; 4] = <ark_bn254::Fq as PrimeField>::MODULUS.0;
+
+/// `w` (four 64-bit limbs) as five 52-bit limbs.
+const fn to52(w: [u64; 4]) -> [u64; 5] {
+    [
+        w[0] & MASK,
+        ((w[0] >> 52) | (w[1] << 12)) & MASK,
+        ((w[1] >> 40) | (w[2] << 24)) & MASK,
+        ((w[2] >> 28) | (w[3] << 36)) & MASK,
+        w[3] >> 16,
+    ]
+}
+
+/// `k·p` in four 64-bit limbs (`k ≤ 4`: below 2^256).
+const fn times_p(k: u64) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    let mut carry = 0u128;
+    let mut i = 0;
+    while i < 4 {
+        let v = P64[i] as u128 * k as u128 + carry;
+        out[i] = v as u64;
+        carry = v >> 64;
+        i += 1;
+    }
+    out
+}
+
+const P: [u64; 5] = to52(P64);
+const P2: [u64; 5] = to52(times_p(2));
+
+/// `−p⁻¹ mod 2^52`, by Newton's iteration on `p⁻¹ mod 2^64`.
+const PINV: u64 = {
+    let mut inv = 1u64;
+    let mut i = 0;
+    while i < 6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(P64[0].wrapping_mul(inv)));
+        i += 1;
+    }
+    inv.wrapping_neg() & MASK
+};
+
+/// One (R' = 2^260 mod p): the product chains' start. arkworks' limbs of 16 are
+/// `16·2^256 mod p`.
+const ONE: [u64; 4] = {
+    let sixteen: ark_bn254::Fq = ark_ff::MontFp!("16");
+    sixteen.0 .0
+};
+
+/// Product chains per lane: two keep the core busy while a product's latency runs.
+const CHAINS: usize = 2;
+
+/// What a batch keeps of each vector of eight additions between the forward pass (the
+/// product chains) and the backward pass.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Step {
+    /// The chains' product before this vector's denominators.
+    prefix: Fe,
+    /// `X_q − X_p`.
+    d: Fe,
+    /// `Y_q − Y_p`.
+    dy: Fe,
+    /// `X_p + X_q`.
+    sx: Fe,
+    x: Fe,
+    y: Fe,
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn splat(v: u64) -> __m512i {
+    // The cast reinterprets the bits.
+    _mm512_set1_epi64(v as i64)
+}
+
+#[target_feature(enable = "avx512f")]
+fn constant(v: [u64; 5]) -> Fe {
+    v.map(|l| splat(l))
+}
+
+/// Propagates carries (signed) so that limbs 0–3 are below 2^52; limb 4 keeps the sign.
+#[target_feature(enable = "avx512f")]
+fn normalize(mut t: Fe) -> Fe {
+    let mask = splat(MASK);
+    for j in 0..4 {
+        t[j + 1] = _mm512_add_epi64(t[j + 1], _mm512_srai_epi64::<52>(t[j]));
+        t[j] = _mm512_and_si512(t[j], mask);
+    }
+    t
+}
+
+/// `a·b/2^260 mod p`, below 2p when `a·b < p·2^260`; limbs of `a` and `b` below 2^52.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn mul(a: &Fe, b: &Fe) -> Fe {
+    let zero = _mm512_setzero_si512();
+    let p = constant(P);
+    let pinv = splat(PINV);
+    let mut t = [zero; 6];
+    for &bi in b {
+        for j in 0..5 {
+            t[j] = _mm512_madd52lo_epu64(t[j], a[j], bi);
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], a[j], bi);
+        }
+        let m = _mm512_madd52lo_epu64(zero, t[0], pinv);
+        for j in 0..5 {
+            t[j] = _mm512_madd52lo_epu64(t[j], m, p[j]);
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], m, p[j]);
+        }
+        // t[0] is now a multiple of 2^52: its carry moves up with the shift.
+        let carry = _mm512_srli_epi64::<52>(t[0]);
+        t = [_mm512_add_epi64(t[1], carry), t[2], t[3], t[4], t[5], zero];
+    }
+    normalize([t[0], t[1], t[2], t[3], t[4]])
+}
+
+/// `a + b`.
+#[target_feature(enable = "avx512f")]
+fn add(a: &Fe, b: &Fe) -> Fe {
+    normalize(core::array::from_fn(|j| _mm512_add_epi64(a[j], b[j])))
+}
+
+/// `a + k − b`, with `k` a multiple of p at least `b`.
+#[target_feature(enable = "avx512f")]
+fn sub(a: &Fe, b: &Fe, k: &Fe) -> Fe {
+    normalize(core::array::from_fn(|j| _mm512_sub_epi64(_mm512_add_epi64(a[j], k[j]), b[j])))
+}
+
+/// `a − m` where that is not negative, else `a`.
+#[target_feature(enable = "avx512f")]
+fn reduce_once(a: &Fe, m: &Fe) -> Fe {
+    let t = normalize(core::array::from_fn(|j| _mm512_sub_epi64(a[j], m[j])));
+    let negative = _mm512_cmplt_epi64_mask(t[4], _mm512_setzero_si512());
+    core::array::from_fn(|j| _mm512_mask_blend_epi64(negative, t[j], a[j]))
+}
+
+/// `a` below 4p, reduced below p.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn canonical(a: &Fe) -> Fe {
+    reduce_once(&reduce_once(a, &constant(P2)), &constant(P))
+}
+
+/// `4·a` (`a` below 2p).
+#[target_feature(enable = "avx512f")]
+fn times4(a: &Fe) -> Fe {
+    normalize(a.map(|l| _mm512_slli_epi64::<2>(l)))
+}
+
+/// Four vectors of 64-bit limbs (lane-wise) as five of 52-bit limbs.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn from64(w: [__m512i; 4]) -> Fe {
+    let mask = splat(MASK);
+    let or = |a, b| _mm512_and_si512(_mm512_or_si512(a, b), mask);
+    [
+        _mm512_and_si512(w[0], mask),
+        or(_mm512_srli_epi64::<52>(w[0]), _mm512_slli_epi64::<12>(w[1])),
+        or(_mm512_srli_epi64::<40>(w[1]), _mm512_slli_epi64::<24>(w[2])),
+        or(_mm512_srli_epi64::<28>(w[2]), _mm512_slli_epi64::<36>(w[3])),
+        _mm512_srli_epi64::<16>(w[3]),
+    ]
+}
+
+/// Five vectors of normalized 52-bit limbs (a value below 2^256) as four of 64-bit limbs.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn to64(l: &Fe) -> [__m512i; 4] {
+    [
+        _mm512_or_si512(l[0], _mm512_slli_epi64::<52>(l[1])),
+        _mm512_or_si512(_mm512_srli_epi64::<12>(l[1]), _mm512_slli_epi64::<40>(l[2])),
+        _mm512_or_si512(_mm512_srli_epi64::<24>(l[2]), _mm512_slli_epi64::<28>(l[3])),
+        _mm512_or_si512(_mm512_srli_epi64::<36>(l[3]), _mm512_slli_epi64::<16>(l[4])),
+    ]
+}
+
+/// The x (`half` 0) or y (`half` 1) coordinates of eight points, lane `i` from `points[i]`.
+#[target_feature(enable = "avx512f")]
+fn load(points: &[Limbs; 8], half: usize) -> Fe {
+    // u64 offsets of the eight points' first limbs.
+    let rows = _mm512_setr_epi64(0, 8, 16, 24, 32, 40, 48, 56);
+    let base = points.as_ptr().cast::<i64>();
+    from64(core::array::from_fn(|k| {
+        // SAFETY: offset 4·half + k + 8·i (i < 8, k < 4, half < 2) is inside the 64 u64s.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm512_i64gather_epi64::<8>(rows, base.add(4 * half + k))
+        }
+    }))
+}
+
+/// The lanes of `v`.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn lanes(v: __m512i) -> [u64; 8] {
+    // SAFETY: `__m512i` and `[u64; 8]` are 64 bytes, and every bit pattern is valid for both.
+    #[allow(unsafe_code)]
+    unsafe {
+        core::mem::transmute::<__m512i, [u64; 8]>(v)
+    }
+}
+
+/// The vector of `lanes`.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn vector(lanes: [u64; 8]) -> __m512i {
+    // SAFETY: as in `lanes`.
+    #[allow(unsafe_code)]
+    unsafe {
+        core::mem::transmute::<[u64; 8], __m512i>(lanes)
+    }
+}
+
+/// Writes the canonical `x` and `y` of lane `i` into `out[i]`.
+#[target_feature(enable = "avx512f")]
+fn store(x: &Fe, y: &Fe, out: &mut [Limbs; 8]) {
+    let (x, y) = (to64(x).map(|v| lanes(v)), to64(y).map(|v| lanes(v)));
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = [x[0][i], x[1][i], x[2][i], x[3][i], y[0][i], y[1][i], y[2][i], y[3][i]];
+    }
+}
+
+/// The tail's eight pairs: the real ones, then pairs that cost an addition and are dropped
+/// (x_p = 0, x_q = one: a non-zero denominator).
+fn padded(sums: &[Limbs], points: &[Limbs]) -> ([Limbs; 8], [Limbs; 8]) {
+    let mut s = [[0u64; 8]; 8];
+    let mut q = [[0u64; 8]; 8];
+    for i in 0..8 {
+        if i < sums.len() {
+            s[i] = sums[i];
+            q[i] = points[i];
+        } else {
+            q[i][..4].copy_from_slice(&ONE);
+        }
+    }
+    (s, q)
+}
+
+/// See [`crate::AffineBatch::add_assign`]; the CPU must have AVX-512 F and IFMA.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn add_assign(steps: &mut Vec<Step>, sums: &mut [Limbs], points: &[Limbs]) {
+    let full = sums.len() / 8;
+    let (mut tail_s, tail_q) = padded(&sums[8 * full..], &points[8 * full..]);
+    let vectors = sums.len().div_ceil(8);
+    let p = constant(P);
+    let p2 = constant(P2);
+
+    // Forward: the lane-wise product chains of the denominators, `CHAINS` per lane
+    // (vector `v` on chain `v % CHAINS`) so that their products' latencies overlap.
+    steps.clear();
+    let mut products = [constant(to52(ONE)); CHAINS];
+    for v in 0..vectors {
+        let (s, q): (&[Limbs; 8], &[Limbs; 8]) = if v < full {
+            (sums[8 * v..8 * v + 8].try_into().expect("8"), points[8 * v..8 * v + 8].try_into().expect("8"))
+        } else {
+            (&tail_s, &tail_q)
+        };
+        let (x, y, xq, yq) = (load(s, 0), load(s, 1), load(q, 0), load(q, 1));
+        let d = sub(&xq, &x, &p);
+        let product = &mut products[v % CHAINS];
+        steps.push(Step { prefix: *product, d, dy: sub(&yq, &y, &p), sx: add(&x, &xq), x, y });
+        *product = mul(product, &d);
+    }
+
+    // The totals' inverses (times the domain's 1/4, see above).
+    let mut totals = [[0u64; 4]; 8 * CHAINS];
+    for (c, product) in products.iter().enumerate() {
+        let words = to64(&canonical(product)).map(|v| lanes(v));
+        for (i, t) in totals[8 * c..8 * c + 8].iter_mut().enumerate() {
+            *t = [words[0][i], words[1][i], words[2][i], words[3][i]];
+        }
+    }
+    crate::invert_lanes(&mut totals);
+    let mut inverses: [Fe; CHAINS] = core::array::from_fn(|c| {
+        from64(core::array::from_fn(|k| vector(core::array::from_fn(|i| totals[8 * c + i][k]))))
+    });
+
+    // Backward: each vector's inverses, then its additions.
+    for v in (0..vectors).rev() {
+        let step = &steps[v];
+        let inverse = &mut inverses[v % CHAINS];
+        let inv = mul(inverse, &step.prefix);
+        *inverse = mul(inverse, &step.d);
+        let lambda = mul(&step.dy, &inv);
+        let x3 = canonical(&sub(&mul(&lambda, &lambda), &step.sx, &p2));
+        let y3 = canonical(&sub(&mul(&times4(&lambda), &sub(&step.x, &x3, &p)), &step.y, &p));
+        if v < full {
+            let out: &mut [Limbs; 8] = (&mut sums[8 * v..8 * v + 8]).try_into().expect("8");
+            store(&x3, &y3, out);
+        } else {
+            store(&x3, &y3, &mut tail_s);
+        }
+    }
+    let rest = sums.len() - 8 * full;
+    sums[8 * full..].copy_from_slice(&tail_s[..rest]);
+}

@@ -1,0 +1,97 @@
+#![doc = include_str!("../README.md")]
+// `unsafe` only where the vector kernel touches memory or is entered (see `ifma`).
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![deny(missing_debug_implementations)]
+
+use ark_bn254::Fq;
+use ark_ff::Zero;
+
+/// A BN254 G1 point in affine coordinates as arkworks keeps it: the Montgomery limbs
+/// (`Fq.0`, R = 2^256) of x, then of y, each below the modulus.
+pub type Limbs = [u64; 8];
+
+/// Whether [`AffineBatch::add_assign`] runs here: an x86-64 CPU with AVX-512 F and IFMA,
+/// unless the environment sets `VEIL_IFMA=0` (to measure or test the scalar path beside it).
+/// Read once per process.
+#[must_use]
+pub fn available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| std::env::var_os("VEIL_IFMA").is_none_or(|v| v != "0") && cpu_has_ifma())
+}
+
+/// Whether the CPU has AVX-512 F and IFMA, whatever the environment says.
+#[must_use]
+pub fn cpu_has_ifma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512ifma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Batched affine additions of G1 points eight at a time, sharing one field inversion per
+/// call (Montgomery's trick, run lane-wise: eight interleaved product chains whose eight
+/// totals are inverted together). Keeps its scratch between calls.
+#[derive(Debug, Default)]
+pub struct AffineBatch {
+    #[cfg(target_arch = "x86_64")]
+    scratch: Vec<ifma::Step>,
+}
+
+impl AffineBatch {
+    /// A batch with no scratch yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `sums[i] += points[i]` for every `i`, in affine coordinates (arkworks' formula:
+    /// `λ = (y_q − y_p)/(x_q − x_p)`, `x = λ² − x_p − x_q`, `y = λ(x_p − x) − y_p`), the
+    /// results as canonical Montgomery limbs. The formula uses neither the curve equation
+    /// nor the identity: it is the caller's to pass no identity and no `x_p = x_q` (a
+    /// doubling or a point and its negation).
+    ///
+    /// # Panics
+    /// If the lengths differ, if two x coordinates of a pair are equal, or if [`available`]
+    /// is false.
+    pub fn add_assign(&mut self, sums: &mut [Limbs], points: &[Limbs]) {
+        assert_eq!(sums.len(), points.len(), "one point per sum");
+        assert!(available(), "AffineBatch::add_assign without AVX-512 IFMA");
+        if sums.is_empty() {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `available()` checked that the CPU has the kernel's target features.
+            #[allow(unsafe_code)]
+            unsafe {
+                ifma::add_assign(&mut self.scratch, sums, points);
+            }
+        }
+    }
+}
+
+/// The inverses of the lane totals of the product chains, times `64` (the scale that makes
+/// radix-2^52 Montgomery products of arkworks' limbs come out as arkworks' limbs; see
+/// `ifma`), as Montgomery limbs. Scalar: one inversion for all (Montgomery's trick).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn invert_lanes(totals: &mut [[u64; 4]]) {
+    let mut values: Vec<Fq> = totals.iter().map(|t| Fq::new_unchecked(ark_ff::BigInt(*t))).collect();
+    assert!(values.iter().all(|v| !v.is_zero()), "two x coordinates of a pair are equal");
+    ark_ff::batch_inversion(&mut values);
+    let scale = Fq::from(64u64);
+    for (t, v) in totals.iter_mut().zip(values) {
+        *t = (v * scale).0 .0;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod ifma;
+
+#[cfg(test)]
+mod tests;

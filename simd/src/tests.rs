@@ -1,0 +1,181 @@
+//! The kernel against its native twins: arkworks' field product and group addition, and
+//! the affine formula over arkworks' field. On a CPU without AVX-512 IFMA there is nothing
+//! to run; each test says so and returns (the callers' scalar paths are tested in theirs).
+
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use ark_ec::{CurveGroup, PrimeGroup};
+use ark_ff::{BigInt, Field, PrimeField, UniformRand};
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+use crate::{available, cpu_has_ifma, AffineBatch, Limbs};
+
+fn no_ifma() -> bool {
+    if cpu_has_ifma() {
+        assert!(
+            available() || std::env::var_os("VEIL_IFMA").is_some_and(|v| v == "0"),
+            "the CPU has IFMA and VEIL_IFMA does not turn it off, so the kernel must be on"
+        );
+        false
+    } else {
+        eprintln!("this CPU has no AVX-512 IFMA: the kernel cannot run here");
+        assert!(!available());
+        true
+    }
+}
+
+fn raw(f: &Fq) -> [u64; 4] {
+    f.0 .0
+}
+
+fn from_raw(l: [u64; 4]) -> Fq {
+    Fq::new_unchecked(BigInt(l))
+}
+
+fn limbs(p: &G1Affine) -> Limbs {
+    let mut l = [0u64; 8];
+    l[..4].copy_from_slice(&raw(&p.x));
+    l[4..].copy_from_slice(&raw(&p.y));
+    l
+}
+
+/// Raw limbs at the edges: 0, 1, p − 1, and arkworks' one (R mod p) and minus one.
+fn edges() -> Vec<[u64; 4]> {
+    let mut p_minus_1 = Fq::MODULUS;
+    p_minus_1.0[0] -= 1;
+    vec![[0; 4], [1, 0, 0, 0], p_minus_1.0, raw(&Fq::ONE), raw(&-Fq::ONE), raw(&Fq::from(2u64))]
+}
+
+/// The kernel's product of eight pairs of raw limbs, canonical.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mul_lanes(a: &[[u64; 4]; 8], b: &[[u64; 4]; 8]) -> [[u64; 4]; 8] {
+    use crate::ifma::{canonical, from64, lanes, mul, to64, vector};
+    let fe = |x: &[[u64; 4]; 8]| from64(core::array::from_fn(|k| vector(x.map(|l| l[k]))));
+    let out = to64(&canonical(&mul(&fe(a), &fe(b)))).map(|v| lanes(v));
+    core::array::from_fn(|i| [out[0][i], out[1][i], out[2][i], out[3][i]])
+}
+
+fn check_products(a: [[u64; 4]; 8], b: [[u64; 4]; 8]) {
+    // SAFETY: the callers return first where the CPU lacks the features.
+    #[allow(unsafe_code)]
+    let got = unsafe { mul_lanes(&a, &b) };
+    // Radix 2^52 with five limbs divides by 2^260: arkworks' product (which divides by
+    // 2^256) over 16.
+    let sixteenth = Fq::from(16u64).inverse().expect("16 is not 0");
+    for i in 0..8 {
+        let want = from_raw(a[i]) * from_raw(b[i]) * sixteenth;
+        assert_eq!(got[i], raw(&want), "lane {i}: {:?} · {:?}", a[i], b[i]);
+    }
+}
+
+#[test]
+fn products_match_arkworks_lane_by_lane_at_the_edges() {
+    if no_ifma() {
+        return;
+    }
+    let e = edges();
+    for (i, a) in e.iter().enumerate() {
+        for (j, b) in e.iter().enumerate() {
+            // Every edge against every other, spread over the lanes.
+            let lanes_a = core::array::from_fn(|l| e[(i + l) % e.len()]);
+            let lanes_b = core::array::from_fn(|l| if l == 0 { *b } else { e[(j + 2 * l) % e.len()] });
+            check_products(lanes_a, lanes_b);
+            check_products([*a; 8], [*b; 8]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn products_match_arkworks_lane_by_lane(seed in any::<u64>()) {
+        if no_ifma() {
+            return Ok(());
+        }
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let mut f = || raw(&Fq::rand(&mut rng));
+        let a = core::array::from_fn(|_| f());
+        let b = core::array::from_fn(|_| f());
+        check_products(a, b);
+    }
+
+    /// Sums of curve points against arkworks' group addition, for batch lengths that fill
+    /// whole vectors and that leave a tail.
+    #[test]
+    fn affine_sums_match_arkworks(seed in any::<u64>(), len in 0usize..=70) {
+        if no_ifma() {
+            return Ok(());
+        }
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let g = G1Projective::generator();
+        let ps: Vec<G1Affine> = (0..len).map(|_| (g * Fr::rand(&mut rng)).into_affine()).collect();
+        let qs: Vec<G1Affine> = (0..len).map(|_| (g * Fr::rand(&mut rng)).into_affine()).collect();
+        let mut sums: Vec<Limbs> = ps.iter().map(limbs).collect();
+        let points: Vec<Limbs> = qs.iter().map(limbs).collect();
+        let mut batch = AffineBatch::new();
+        batch.add_assign(&mut sums, &points);
+        for i in 0..len {
+            prop_assert_eq!(sums[i], limbs(&(ps[i] + qs[i]).into_affine()), "pair {}", i);
+        }
+        // The scratch kept from a longer batch serves a shorter one.
+        let mut again: Vec<Limbs> = ps.iter().take(len / 2).map(limbs).collect();
+        batch.add_assign(&mut again, &points[..len / 2]);
+        for i in 0..len / 2 {
+            prop_assert_eq!(again[i], limbs(&(ps[i] + qs[i]).into_affine()));
+        }
+    }
+}
+
+/// arkworks' affine formula on any coordinates (the kernel never uses the curve equation).
+fn formula(p: [Fq; 2], q: [Fq; 2]) -> [Fq; 2] {
+    let lambda = (q[1] - p[1]) * (q[0] - p[0]).inverse().expect("distinct x");
+    let x = lambda.square() - p[0] - q[0];
+    [x, lambda * (p[0] - x) - p[1]]
+}
+
+#[test]
+fn the_formula_holds_on_edge_coordinates_off_the_curve() {
+    if no_ifma() {
+        return;
+    }
+    let e = edges();
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let mut sums = Vec::new();
+    let mut points = Vec::new();
+    for a in &e {
+        for b in &e {
+            for c in &e {
+                // x from the edges (distinct), y from the edges and random values.
+                let d = if a == b { raw(&Fq::rand(&mut rng)) } else { *b };
+                let y = raw(&Fq::rand(&mut rng));
+                sums.push([*a, *c]);
+                points.push([d, if c == a { *c } else { y }]);
+            }
+        }
+    }
+    let join = |[x, y]: [[u64; 4]; 2]| -> Limbs { core::array::from_fn(|i| if i < 4 { x[i] } else { y[i - 4] }) };
+    let mut got: Vec<Limbs> = sums.iter().copied().map(join).collect();
+    let pts: Vec<Limbs> = points.iter().copied().map(join).collect();
+    AffineBatch::new().add_assign(&mut got, &pts);
+    for (i, (s, q)) in sums.iter().zip(&points).enumerate() {
+        let [x, y] = formula(s.map(from_raw), q.map(from_raw));
+        assert_eq!(got[i], join([raw(&x), raw(&y)]), "pair {i}: {s:?} + {q:?}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "two x coordinates of a pair are equal")]
+fn equal_x_is_refused() {
+    if no_ifma() {
+        panic!("two x coordinates of a pair are equal (no IFMA here: nothing else to check)");
+    }
+    let g = G1Projective::generator().into_affine();
+    let h = (G1Projective::generator() * Fr::from(5u64)).into_affine();
+    let mut sums = vec![limbs(&g); 9];
+    let mut points = vec![limbs(&h); 9];
+    points[4] = limbs(&(-g));
+    AffineBatch::new().add_assign(&mut sums, &points);
+    let _ = &mut points;
+}
