@@ -47,7 +47,8 @@ pub trait TableCurve: SWCurveConfig {
     fn mul(a: &Self::BaseField, b: &Self::BaseField) -> Self::BaseField {
         *a * b
     }
-    /// Whether [`TableCurve::add_assign_vector`] runs on this CPU (AVX-512 IFMA for G1).
+    /// Whether [`TableCurve::add_assign_vector`] runs on this CPU (AVX-512 IFMA for BN254's
+    /// G1 and G2).
     fn vector_additions() -> bool {
         false
     }
@@ -102,6 +103,14 @@ impl TableCurve for ark_bn254::g2::Config {
     #[inline(always)]
     fn mul(a: &ark_bn254::Fq2, b: &ark_bn254::Fq2) -> ark_bn254::Fq2 {
         crate::fq2::mul(a, b)
+    }
+
+    fn vector_additions() -> bool {
+        veil_simd::available()
+    }
+
+    fn add_assign_vector(kernel: &mut veil_simd::AffineBatch, sums: &mut [u64], points: &[u64]) {
+        kernel.add_assign_g2(bytemuck::cast_slice_mut(sums), bytemuck::cast_slice(points));
     }
 }
 

@@ -1,8 +1,8 @@
-//! A batch of 1,024 affine G1 additions (an MSM's largest batch): the IFMA kernel against the
+//! A batch of 1,024 affine G1 (and G2) additions (an MSM's largest batch): the IFMA kernel against the
 //! scalar path it replaces (Montgomery's batch inversion and arkworks' affine formula over
 //! arkworks' assembly field product). `cargo bench -p veil-simd`.
 
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use ark_bn254::{Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{CurveGroup, PrimeGroup};
 use ark_ff::{Field, UniformRand};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -18,12 +18,24 @@ fn limbs(p: &G1Affine) -> [u64; 8] {
     l
 }
 
+fn limbs2(p: &G2Affine) -> [u64; 16] {
+    let mut l = [0u64; 16];
+    for (i, c) in [p.x.c0, p.x.c1, p.y.c0, p.y.c1].iter().enumerate() {
+        l[4 * i..4 * i + 4].copy_from_slice(&c.0 .0);
+    }
+    l
+}
+
 /// The scalar path: one inversion for the batch, three products apiece for it, three for
-/// the formula.
-fn scalar(sums: &mut [G1Affine], points: &[G1Affine], scratch: &mut Vec<Fq>) {
-    let mut d: Vec<Fq> = sums.iter().zip(points).map(|(s, p)| p.x - s.x).collect();
+/// the formula (arkworks' field, G1 or G2).
+fn scalar<P: ark_ec::short_weierstrass::SWCurveConfig>(
+    sums: &mut [ark_ec::short_weierstrass::Affine<P>],
+    points: &[ark_ec::short_weierstrass::Affine<P>],
+    scratch: &mut Vec<P::BaseField>,
+) {
+    let mut d: Vec<P::BaseField> = sums.iter().zip(points).map(|(s, p)| p.x - s.x).collect();
     scratch.clear();
-    let mut product = Fq::ONE;
+    let mut product = P::BaseField::ONE;
     for v in &d {
         scratch.push(product);
         product *= v;
@@ -38,7 +50,7 @@ fn scalar(sums: &mut [G1Affine], points: &[G1Affine], scratch: &mut Vec<Fq>) {
         let lambda = (p.y - s.y) * inv;
         let x = lambda.square() - s.x - p.x;
         let y = lambda * (s.x - x) - s.y;
-        *s = G1Affine::new_unchecked(x, y);
+        *s = ark_ec::short_weierstrass::Affine::<P>::new_unchecked(x, y);
     }
 }
 
@@ -50,15 +62,27 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("affine_batch");
     group.throughput(Throughput::Elements(N as u64));
     let mut scratch = Vec::with_capacity(N);
-    group.bench_function("scalar", |b| {
+    group.bench_function("g1_scalar", |b| {
         b.iter_batched_ref(|| ps.clone(), |sums| scalar(sums, &qs, &mut scratch), BatchSize::SmallInput)
+    });
+    let g2 = G2Projective::generator();
+    let ps2: Vec<G2Affine> = (0..N).map(|_| (g2 * Fr::rand(&mut rng)).into_affine()).collect();
+    let qs2: Vec<G2Affine> = (0..N).map(|_| (g2 * Fr::rand(&mut rng)).into_affine()).collect();
+    let mut scratch2: Vec<Fq2> = Vec::with_capacity(N);
+    group.bench_function("g2_scalar", |b| {
+        b.iter_batched_ref(|| ps2.clone(), |sums| scalar(sums, &qs2, &mut scratch2), BatchSize::SmallInput)
     });
     if veil_simd::available() {
         let points: Vec<[u64; 8]> = qs.iter().map(limbs).collect();
         let start: Vec<[u64; 8]> = ps.iter().map(limbs).collect();
         let mut kernel = veil_simd::AffineBatch::new();
-        group.bench_function("ifma", |b| {
+        group.bench_function("g1_ifma", |b| {
             b.iter_batched_ref(|| start.clone(), |sums| kernel.add_assign(sums, &points), BatchSize::SmallInput)
+        });
+        let points2: Vec<[u64; 16]> = qs2.iter().map(limbs2).collect();
+        let start2: Vec<[u64; 16]> = ps2.iter().map(limbs2).collect();
+        group.bench_function("g2_ifma", |b| {
+            b.iter_batched_ref(|| start2.clone(), |sums| kernel.add_assign_g2(sums, &points2), BatchSize::SmallInput)
         });
     } else {
         eprintln!("no AVX-512 IFMA here: the kernel is not measured");

@@ -25,7 +25,7 @@ use core::arch::x86_64::{
 
 use ark_ff::PrimeField;
 
-use crate::Limbs;
+use crate::{Limbs, Limbs2};
 
 /// A field element in each of eight lanes: five 52-bit limbs, least significant first.
 pub(crate) type Fe = [__m512i; 5];
@@ -60,6 +60,7 @@ const fn times_p(k: u64) -> [u64; 4] {
 
 const P: [u64; 5] = to52(P64);
 const P2: [u64; 5] = to52(times_p(2));
+const P4: [u64; 5] = to52(times_p(4));
 
 /// `−p⁻¹ mod 2^52`, by Newton's iteration on `p⁻¹ mod 2^64`.
 const PINV: u64 = {
@@ -86,16 +87,23 @@ const CHAINS: usize = 2;
 /// product chains) and the backward pass.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Step {
-    /// The chains' product before this vector's denominators.
-    prefix: Fe,
-    /// `X_q − X_p`.
-    d: Fe,
     /// `Y_q − Y_p`.
     dy: Fe,
     /// `X_p + X_q`.
     sx: Fe,
     x: Fe,
     y: Fe,
+}
+
+/// [`Step`] for G2, with the denominator `X_q − X_p` (its conjugate is the inverse's
+/// numerator).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Step2 {
+    d: Fe2,
+    dy: Fe2,
+    sx: Fe2,
+    x: Fe2,
+    y: Fe2,
 }
 
 #[inline]
@@ -171,6 +179,12 @@ pub(crate) fn canonical(a: &Fe) -> Fe {
     reduce_once(&reduce_once(a, &constant(P2)), &constant(P))
 }
 
+/// `a` below 8p, reduced below p.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn canonical8(a: &Fe) -> Fe {
+    canonical(&reduce_once(a, &constant(P4)))
+}
+
 /// `4·a` (`a` below 2p).
 #[target_feature(enable = "avx512f")]
 fn times4(a: &Fe) -> Fe {
@@ -202,17 +216,20 @@ pub(crate) fn to64(l: &Fe) -> [__m512i; 4] {
     ]
 }
 
-/// The x (`half` 0) or y (`half` 1) coordinates of eight points, lane `i` from `points[i]`.
+/// Coordinate `c` (a base-field element: limbs `4c..4c + 4`) of eight points of `N` limbs,
+/// lane `i` from `points[i]`.
 #[target_feature(enable = "avx512f")]
-fn load(points: &[Limbs; 8], half: usize) -> Fe {
+fn load<const N: usize>(points: &[[u64; N]; 8], c: usize) -> Fe {
+    assert!(4 * c + 4 <= N);
     // u64 offsets of the eight points' first limbs.
-    let rows = _mm512_setr_epi64(0, 8, 16, 24, 32, 40, 48, 56);
+    let stride = N as i64;
+    let rows = _mm512_setr_epi64(0, stride, 2 * stride, 3 * stride, 4 * stride, 5 * stride, 6 * stride, 7 * stride);
     let base = points.as_ptr().cast::<i64>();
     from64(core::array::from_fn(|k| {
-        // SAFETY: offset 4·half + k + 8·i (i < 8, k < 4, half < 2) is inside the 64 u64s.
+        // SAFETY: offset 4·c + k + N·i (i < 8, k < 4, 4·c + 4 ≤ N) is inside the 8·N u64s.
         #[allow(unsafe_code)]
         unsafe {
-            _mm512_i64gather_epi64::<8>(rows, base.add(4 * half + k))
+            _mm512_i64gather_epi64::<8>(rows, base.add(4 * c + k))
         }
     }))
 }
@@ -237,20 +254,22 @@ pub(crate) fn vector(lanes: [u64; 8]) -> __m512i {
     }
 }
 
-/// Writes the canonical `x` and `y` of lane `i` into `out[i]`.
+/// Writes the canonical coordinates `coords` (`N / 4` of them) of lane `i` into `out[i]`.
 #[target_feature(enable = "avx512f")]
-fn store(x: &Fe, y: &Fe, out: &mut [Limbs; 8]) {
-    let (x, y) = (to64(x).map(|v| lanes(v)), to64(y).map(|v| lanes(v)));
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = [x[0][i], x[1][i], x[2][i], x[3][i], y[0][i], y[1][i], y[2][i], y[3][i]];
+fn store<const N: usize>(coords: &[Fe], out: &mut [[u64; N]; 8]) {
+    for (c, fe) in coords.iter().enumerate() {
+        let words = to64(fe).map(|v| lanes(v));
+        for (i, o) in out.iter_mut().enumerate() {
+            o[4 * c..4 * c + 4].copy_from_slice(&[words[0][i], words[1][i], words[2][i], words[3][i]]);
+        }
     }
 }
 
 /// The tail's eight pairs: the real ones, then pairs that cost an addition and are dropped
-/// (x_p = 0, x_q = one: a non-zero denominator).
-fn padded(sums: &[Limbs], points: &[Limbs]) -> ([Limbs; 8], [Limbs; 8]) {
-    let mut s = [[0u64; 8]; 8];
-    let mut q = [[0u64; 8]; 8];
+/// (x_p = 0, x_q = one: a non-zero denominator, also in Fq2).
+fn padded<const N: usize>(sums: &[[u64; N]], points: &[[u64; N]]) -> ([[u64; N]; 8], [[u64; N]; 8]) {
+    let mut s = [[0u64; N]; 8];
+    let mut q = [[0u64; N]; 8];
     for i in 0..8 {
         if i < sums.len() {
             s[i] = sums[i];
@@ -262,33 +281,40 @@ fn padded(sums: &[Limbs], points: &[Limbs]) -> ([Limbs; 8], [Limbs; 8]) {
     (s, q)
 }
 
-/// See [`crate::AffineBatch::add_assign`]; the CPU must have AVX-512 F and IFMA.
+/// The batch driver: `forward` loads a vector of pairs and gives what the backward pass needs
+/// and the base-field value its additions must invert; the values are inverted together
+/// (lane-wise product chains, `CHAINS` per lane so that their latencies overlap, the totals
+/// inverted in scalar code); `backward` gets each vector's inverses, times the domain's 1/4
+/// (see above), and writes its sums.
+#[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-pub(crate) fn add_assign(steps: &mut Vec<Step>, sums: &mut [Limbs], points: &[Limbs]) {
+fn batch<const N: usize, S: Copy>(
+    steps: &mut Vec<(S, Fe, Fe)>,
+    sums: &mut [[u64; N]],
+    points: &[[u64; N]],
+    forward: impl Fn(&[[u64; N]; 8], &[[u64; N]; 8]) -> (S, Fe),
+    backward: impl Fn(&S, &Fe, &mut [[u64; N]; 8]),
+) {
     let full = sums.len() / 8;
     let (mut tail_s, tail_q) = padded(&sums[8 * full..], &points[8 * full..]);
     let vectors = sums.len().div_ceil(8);
-    let p = constant(P);
-    let p2 = constant(P2);
 
-    // Forward: the lane-wise product chains of the denominators, `CHAINS` per lane
-    // (vector `v` on chain `v % CHAINS`) so that their products' latencies overlap.
+    // Forward: step, prefix product and value of each vector (vector `v` on chain `v % CHAINS`).
     steps.clear();
     let mut products = [constant(to52(ONE)); CHAINS];
     for v in 0..vectors {
-        let (s, q): (&[Limbs; 8], &[Limbs; 8]) = if v < full {
+        let (s, q): (&[[u64; N]; 8], &[[u64; N]; 8]) = if v < full {
             (sums[8 * v..8 * v + 8].try_into().expect("8"), points[8 * v..8 * v + 8].try_into().expect("8"))
         } else {
             (&tail_s, &tail_q)
         };
-        let (x, y, xq, yq) = (load(s, 0), load(s, 1), load(q, 0), load(q, 1));
-        let d = sub(&xq, &x, &p);
+        let (step, value) = forward(s, q);
         let product = &mut products[v % CHAINS];
-        steps.push(Step { prefix: *product, d, dy: sub(&yq, &y, &p), sx: add(&x, &xq), x, y });
-        *product = mul(product, &d);
+        steps.push((step, *product, value));
+        *product = mul(product, &value);
     }
 
-    // The totals' inverses (times the domain's 1/4, see above).
+    // The totals' inverses (times the domain's 1/4).
     let mut totals = [[0u64; 4]; 8 * CHAINS];
     for (c, product) in products.iter().enumerate() {
         let words = to64(&canonical(product)).map(|v| lanes(v));
@@ -303,20 +329,98 @@ pub(crate) fn add_assign(steps: &mut Vec<Step>, sums: &mut [Limbs], points: &[Li
 
     // Backward: each vector's inverses, then its additions.
     for v in (0..vectors).rev() {
-        let step = &steps[v];
+        let (step, prefix, value) = &steps[v];
         let inverse = &mut inverses[v % CHAINS];
-        let inv = mul(inverse, &step.prefix);
-        *inverse = mul(inverse, &step.d);
-        let lambda = mul(&step.dy, &inv);
-        let x3 = canonical(&sub(&mul(&lambda, &lambda), &step.sx, &p2));
-        let y3 = canonical(&sub(&mul(&times4(&lambda), &sub(&step.x, &x3, &p)), &step.y, &p));
+        let inv = mul(inverse, prefix);
+        *inverse = mul(inverse, value);
         if v < full {
-            let out: &mut [Limbs; 8] = (&mut sums[8 * v..8 * v + 8]).try_into().expect("8");
-            store(&x3, &y3, out);
+            backward(step, &inv, (&mut sums[8 * v..8 * v + 8]).try_into().expect("8"));
         } else {
-            store(&x3, &y3, &mut tail_s);
+            backward(step, &inv, &mut tail_s);
         }
     }
     let rest = sums.len() - 8 * full;
     sums[8 * full..].copy_from_slice(&tail_s[..rest]);
+}
+
+/// See [`crate::AffineBatch::add_assign`]; the CPU must have AVX-512 F and IFMA.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn add_assign(steps: &mut Vec<(Step, Fe, Fe)>, sums: &mut [Limbs], points: &[Limbs]) {
+    let p = constant(P);
+    let p2 = constant(P2);
+    batch(
+        steps,
+        sums,
+        points,
+        |s, q| {
+            let (x, y, xq, yq) = (load(s, 0), load(s, 1), load(q, 0), load(q, 1));
+            let d = sub(&xq, &x, &p);
+            (Step { dy: sub(&yq, &y, &p), sx: add(&x, &xq), x, y }, d)
+        },
+        |step, inv, out| {
+            let lambda = mul(&step.dy, inv);
+            let x3 = canonical(&sub(&mul(&lambda, &lambda), &step.sx, &p2));
+            let y3 = canonical(&sub(&mul(&times4(&lambda), &sub(&step.x, &x3, &p)), &step.y, &p));
+            store(&[x3, y3], out);
+        },
+    );
+}
+
+/// An Fq2 element (`c0 + c1·u`, `u² = −1`) in each of eight lanes.
+pub(crate) type Fe2 = [Fe; 2];
+
+/// `a·b` in Fq2 (Karatsuba), coefficients below 4p; those of `a` and `b` below 8p.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mul2(a: &Fe2, b: &Fe2) -> Fe2 {
+    let (v0, v1) = (mul(&a[0], &b[0]), mul(&a[1], &b[1]));
+    let s = mul(&add(&a[0], &a[1]), &add(&b[0], &b[1]));
+    let c0 = sub(&v0, &v1, &constant(P2));
+    let c1 = reduce_once(&sub(&s, &add(&v0, &v1), &constant(P4)), &constant(P4));
+    [c0, c1]
+}
+
+/// `a²` in Fq2, coefficients below 4p; those of `a` below 4p.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn square2(a: &Fe2) -> Fe2 {
+    let c0 = mul(&add(&a[0], &a[1]), &sub(&a[0], &a[1], &constant(P4)));
+    let c1 = mul(&a[0], &a[1]);
+    [c0, add(&c1, &c1)]
+}
+
+/// See [`crate::AffineBatch::add_assign_g2`]; the CPU must have AVX-512 F and IFMA.
+///
+/// The Fq2 inverse is `conj(d)/N(d)` with the norm `N(d) = d₀² + d₁²` in Fq, so the batch
+/// inverts norms, and the domain's factor 1/4 rides on them as on G1's denominators.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn add_assign_g2(steps: &mut Vec<(Step2, Fe, Fe)>, sums: &mut [Limbs2], points: &[Limbs2]) {
+    let p = constant(P);
+    let p2 = constant(P2);
+    let each = |f: &dyn Fn(usize) -> Fe| -> Fe2 { [f(0), f(1)] };
+    batch(
+        steps,
+        sums,
+        points,
+        |s, q| {
+            let (x, y) = ([load(s, 0), load(s, 1)], [load(s, 2), load(s, 3)]);
+            let (xq, yq) = ([load(q, 0), load(q, 1)], [load(q, 2), load(q, 3)]);
+            let d = each(&|i| sub(&xq[i], &x[i], &p));
+            let norm = add(&mul(&d[0], &d[0]), &mul(&d[1], &d[1]));
+            let step = Step2 { d, dy: each(&|i| sub(&yq[i], &y[i], &p)), sx: each(&|i| add(&x[i], &xq[i])), x, y };
+            (step, norm)
+        },
+        |step, inv_norm, out| {
+            // conj(d)/N(d), its second coefficient as 2p − d₁·(1/N).
+            let zero = [_mm512_setzero_si512(); 5];
+            let inv = [mul(&step.d[0], inv_norm), sub(&zero, &mul(&step.d[1], inv_norm), &p2)];
+            // λ below 2p, so 4λ below 8p: Karatsuba's sums stay inside the product's bound.
+            let lambda = mul2(&step.dy, &inv);
+            let lambda = [reduce_once(&lambda[0], &p2), reduce_once(&lambda[1], &p2)];
+            let l2 = square2(&lambda);
+            let x3 = each(&|i| canonical8(&sub(&l2[i], &step.sx[i], &p2)));
+            let t = each(&|i| sub(&step.x[i], &x3[i], &p));
+            let h = mul2(&[times4(&lambda[0]), times4(&lambda[1])], &t);
+            let y3 = each(&|i| canonical8(&sub(&h[i], &step.y[i], &p)));
+            store(&[x3[0], x3[1], y3[0], y3[1]], out);
+        },
+    );
 }

@@ -12,6 +12,10 @@ use ark_ff::Zero;
 /// (`Fq.0`, R = 2^256) of x, then of y, each below the modulus.
 pub type Limbs = [u64; 8];
 
+/// A BN254 G2 point in affine coordinates as arkworks keeps it: the Montgomery limbs of
+/// x.c0, x.c1, y.c0 and y.c1, each below the modulus.
+pub type Limbs2 = [u64; 16];
+
 /// Whether [`AffineBatch::add_assign`] runs here: an x86-64 CPU with AVX-512 F and IFMA,
 /// unless the environment sets `VEIL_IFMA=0` (to measure or test the scalar path beside it).
 /// Read once per process.
@@ -34,13 +38,15 @@ pub fn cpu_has_ifma() -> bool {
     }
 }
 
-/// Batched affine additions of G1 points eight at a time, sharing one field inversion per
-/// call (Montgomery's trick, run lane-wise: eight interleaved product chains whose eight
-/// totals are inverted together). Keeps its scratch between calls.
+/// Batched affine additions of G1 or G2 points eight at a time, sharing one field inversion
+/// per call (Montgomery's trick, run lane-wise: interleaved product chains whose totals are
+/// inverted together). Keeps its scratch between calls.
 #[derive(Debug, Default)]
 pub struct AffineBatch {
     #[cfg(target_arch = "x86_64")]
-    scratch: Vec<ifma::Step>,
+    scratch: Vec<(ifma::Step, ifma::Fe, ifma::Fe)>,
+    #[cfg(target_arch = "x86_64")]
+    scratch2: Vec<(ifma::Step2, ifma::Fe, ifma::Fe)>,
 }
 
 impl AffineBatch {
@@ -71,6 +77,26 @@ impl AffineBatch {
             #[allow(unsafe_code)]
             unsafe {
                 ifma::add_assign(&mut self.scratch, sums, points);
+            }
+        }
+    }
+
+    /// [`AffineBatch::add_assign`] for G2 points: the same formula over Fq2.
+    ///
+    /// # Panics
+    /// As [`AffineBatch::add_assign`].
+    pub fn add_assign_g2(&mut self, sums: &mut [Limbs2], points: &[Limbs2]) {
+        assert_eq!(sums.len(), points.len(), "one point per sum");
+        assert!(available(), "AffineBatch::add_assign_g2 without AVX-512 IFMA");
+        if sums.is_empty() {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `available()` checked that the CPU has the kernel's target features.
+            #[allow(unsafe_code)]
+            unsafe {
+                ifma::add_assign_g2(&mut self.scratch2, sums, points);
             }
         }
     }
