@@ -10,22 +10,24 @@
 # it) and checked by snarkjs for the first and last; rapidsnark's last proof is checked by
 # snarkjs.
 #
-#   bash benches/batch.sh [--requests N] [--depth D]
+#   bash benches/batch.sh [--requests N] [--depth D] [--csv FILE]
 #
 # Defaults: 200 requests at depth 20. Needs rapidsnark (`rapidsnark` or `prover` on PATH,
 # built from source: it is in no registry) and the circom build of Semaphore(D) that
 # `bash benches/compare.sh --only approval --depth D` leaves in its cache
 # (${VEIL_COMPARE_CACHE:-~/.cache/veil-compare}/circom/semaphore-D-*). Prints proofs per
-# second of each and their ratio.
+# second of each and their ratio. --csv FILE appends two lines (benches/plots.sh reads them):
+# requests,depth,prover,wall_s,proofs_per_s,machine,date,veil (prover: veil-batch, rapidsnark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-N=200 DEPTH=20
+N=200 DEPTH=20 CSV=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --requests) N=$2; shift 2 ;;
     --depth) DEPTH=$2; shift 2 ;;
+    --csv) CSV=$(realpath -m "$2"); shift 2 ;;
     -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "batch.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -90,3 +92,10 @@ awk -v n="$N" -v v=$(((t1 - t0) / 1000000)) -v r=$(((t3 - t2) / 1000000)) -v d="
   printf "veil batch / rapidsnark throughput: %.2f×\n", (n / (v / 1000)) / (n / (r / 1000))
 }'
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(date -u +%Y-%m-%dT%H:%MZ); veil $(git -C "$ROOT" rev-parse --short HEAD), rapidsnark $RAPIDSNARK"
+if [ -n "$CSV" ]; then
+  stamp="$(nproc) cores $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/,//g'),$(date -u +%Y-%m-%dT%H:%MZ),$(git -C "$ROOT" rev-parse --short HEAD)"
+  awk -v n="$N" -v d="$DEPTH" -v v=$(((t1 - t0) / 1000000)) -v r=$(((t3 - t2) / 1000000)) -v s="$stamp" 'BEGIN {
+    printf "%d,%d,veil-batch,%.3f,%.2f,%s\n", n, d, v / 1000, n / (v / 1000), s
+    printf "%d,%d,rapidsnark,%.3f,%.2f,%s\n", n, d, r / 1000, n / (r / 1000), s
+  }' >>"$CSV"
+fi

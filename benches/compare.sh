@@ -7,7 +7,7 @@
 # veil's by snarkjs too, and both provers must give the same public signals.
 #
 #   bash benches/compare.sh [--runs N] [--depth D] [--k-max K] [--threshold-depth D]
-#                           [--only approval|threshold] [--smoke]
+#                           [--only approval|threshold] [--smoke] [--csv FILE]
 #
 # Approval (default depth 20) is compared with Semaphore v4's own circuit
 # (@semaphore-protocol/circuits, src/semaphore.circom, main = Semaphore(D)); Threshold
@@ -34,11 +34,15 @@
 # contribution from /dev/urandom, prepare phase2) and circom/NAME-HASH/ (the compiled
 # circuit, its zkey and verification key), keyed by the circuit's sources and shape.
 # A ptau or zkey from one party's randomness is for benchmarking only.
+#
+# --csv FILE appends one line per prover and statement (benches/plots.sh reads them):
+# statement,depth,k_max,prover,median_s,min_s,max_s,peak_mib,runs,machine,date,veil
+# (prover: veil, veil-no-tables, snarkjs (witness + proof), rapidsnark (proof alone)).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-RUNS=5 DEPTH=20 K_MAX=2 T_DEPTH=20 ONLY="" SMOKE=0
+RUNS=5 DEPTH=20 K_MAX=2 T_DEPTH=20 ONLY="" SMOKE=0 CSV=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
     --threshold-depth) T_DEPTH=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --smoke) SMOKE=1; shift ;;
+    --csv) CSV=$(realpath -m "$2"); shift 2 ;;
     -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -295,6 +300,25 @@ compare() {
     row "proof, calldata (bytes)" "256" "256" "256" "1.00×"
     row "verifier gas" "$gas_v" "$gas_s" "$gas_s" "—"
   } | tee -a "$W/report.md"
+  [ -z "$CSV" ] || csv_rows "$st" "$R" >>"$CSV"
+}
+
+# csv_rows STATEMENT DIR: the --csv lines of one statement's runs.
+csv_rows() {
+  local st=$1 R=$2 who file depth k stamp
+  if [ "$st" = approval ]; then depth=$DEPTH k=""; else depth=$T_DEPTH k=$K_MAX; fi
+  stamp="$(nproc) cores $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/,//g'),$(date -u +%Y-%m-%dT%H:%MZ),$(git -C "$ROOT" rev-parse --short HEAD)"
+  for who in veil:veil.prove veil-no-tables:veil.stock snarkjs:snarkjs.total rapidsnark:rapidsnark.prove; do
+    file=$R/${who#*:}
+    [ -s "$file" ] || continue
+    sort -g -k1,1 "$file" | awk -v st="$st" -v d="$depth" -v k="$k" -v p="${who%%:*}" -v stamp="$stamp" '
+      { t[NR] = $1 / 1000; m = ($2 > m ? $2 : m) }
+      END {
+        n = NR
+        med = n % 2 ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
+        printf("%s,%s,%s,%s,%.4f,%.4f,%.4f,%.1f,%d,%s\n", st, d, k, p, med, t[1], t[n], m / 1024, n, stamp)
+      }'
+  done
 }
 
 if [ -z "$ONLY" ] || [ "$ONLY" = approval ]; then

@@ -481,9 +481,15 @@ struct Vector {
 }
 
 impl Vector {
-    /// Where the vector path runs ([`TableCurve::vector_additions`]), unless `scalar`.
-    fn for_curve<P: TableCurve>(scalar: bool) -> Option<Self> {
-        (!scalar && P::vector_additions()).then(Self::default)
+    /// Where the vector path runs ([`TableCurve::vector_additions`]), unless `scalar`, with
+    /// room for batches of `capacity` additions (reserved once: growing by doubling would
+    /// leave freed blocks behind in the allocator).
+    fn for_curve<P: TableCurve>(scalar: bool, capacity: usize) -> Option<Self> {
+        (!scalar && P::vector_additions()).then(|| Self {
+            kernel: veil_simd::AffineBatch::with_capacity(capacity),
+            sums: Vec::with_capacity(capacity * P::LIMBS),
+            points: Vec::with_capacity(capacity * P::LIMBS),
+        })
     }
 
     /// `sum + point` for each pair `pairs` yields, through the kernel; [`Vector::sums`]
@@ -519,9 +525,10 @@ impl<P: TableCurve> Buckets<P> {
             has_waiting: vec![false; n],
             waiting: Vec::with_capacity(capacity),
             batch: Vec::with_capacity(capacity),
-            denominators: Vec::with_capacity(capacity),
-            products: Vec::with_capacity(capacity),
-            vector: Vector::for_curve::<P>(scalar),
+            // The scalar path's scratch, grown on first use (the vector path has its own).
+            denominators: Vec::new(),
+            products: Vec::new(),
+            vector: Vector::for_curve::<P>(scalar, capacity),
             capacity,
         }
     }
@@ -658,7 +665,7 @@ fn running_sum<P: TableCurve>(points: &[Affine<P>]) -> Projective<P> {
 /// length), by halving rounds of [`add_in_pairs`] (on the scalar path if `scalar`).
 fn sums_of_runs<P: TableCurve>(mut points: Vec<Affine<P>>, run: usize, scalar: bool) -> Vec<Affine<P>> {
     debug_assert!(run.is_power_of_two() && points.len().is_multiple_of(run));
-    let mut vector = Vector::for_curve::<P>(scalar);
+    let mut vector = Vector::for_curve::<P>(scalar, (points.len() / 2).min(MAX_BATCH));
     for _ in 0..run.trailing_zeros() {
         points = add_in_pairs(&points, vector.as_mut());
     }

@@ -83,29 +83,6 @@ const ONE: [u64; 4] = {
 /// Product chains per lane: two keep the core busy while a product's latency runs.
 const CHAINS: usize = 2;
 
-/// What a batch keeps of each vector of eight additions between the forward pass (the
-/// product chains) and the backward pass.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Step {
-    /// `Y_q − Y_p`.
-    dy: Fe,
-    /// `X_p + X_q`.
-    sx: Fe,
-    x: Fe,
-    y: Fe,
-}
-
-/// [`Step`] for G2, with the denominator `X_q − X_p` (its conjugate is the inverse's
-/// numerator).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Step2 {
-    d: Fe2,
-    dy: Fe2,
-    sx: Fe2,
-    x: Fe2,
-    y: Fe2,
-}
-
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn splat(v: u64) -> __m512i {
@@ -281,36 +258,38 @@ fn padded<const N: usize>(sums: &[[u64; N]], points: &[[u64; N]]) -> ([[u64; N];
     (s, q)
 }
 
-/// The batch driver: `forward` loads a vector of pairs and gives what the backward pass needs
-/// and the base-field value its additions must invert; the values are inverted together
-/// (lane-wise product chains, `CHAINS` per lane so that their latencies overlap, the totals
-/// inverted in scalar code); `backward` gets each vector's inverses, times the domain's 1/4
-/// (see above), and writes its sums.
+/// The batch driver: `value` gives the base-field value that a vector of pairs must invert
+/// (read from the sums and points); the values are inverted together (lane-wise product
+/// chains, `CHAINS` per lane so that their latencies overlap, the totals inverted in scalar
+/// code); `add` gets each vector's inverses, times the domain's 1/4 (see above), reads its
+/// sums and points again and writes the sums. Only the chains' products are kept between the
+/// passes (`steps`: the product before each vector, and its value): reading the pairs again
+/// costs less than the memory of keeping them converted.
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn batch<const N: usize, S: Copy>(
-    steps: &mut Vec<(S, Fe, Fe)>,
+fn batch<const N: usize>(
+    steps: &mut Vec<(Fe, Fe)>,
     sums: &mut [[u64; N]],
     points: &[[u64; N]],
-    forward: impl Fn(&[[u64; N]; 8], &[[u64; N]; 8]) -> (S, Fe),
-    backward: impl Fn(&S, &Fe, &mut [[u64; N]; 8]),
+    value: impl Fn(&[[u64; N]; 8], &[[u64; N]; 8]) -> Fe,
+    add: impl Fn(&mut [[u64; N]; 8], &[[u64; N]; 8], &Fe),
 ) {
     let full = sums.len() / 8;
     let (mut tail_s, tail_q) = padded(&sums[8 * full..], &points[8 * full..]);
     let vectors = sums.len().div_ceil(8);
 
-    // Forward: step, prefix product and value of each vector (vector `v` on chain `v % CHAINS`).
+    // Forward: the prefix product and value of each vector (vector `v` on chain `v % CHAINS`).
     steps.clear();
     let mut products = [constant(to52(ONE)); CHAINS];
     for v in 0..vectors {
-        let (s, q): (&[[u64; N]; 8], &[[u64; N]; 8]) = if v < full {
-            (sums[8 * v..8 * v + 8].try_into().expect("8"), points[8 * v..8 * v + 8].try_into().expect("8"))
+        let value = if v < full {
+            let r = 8 * v..8 * v + 8;
+            value(sums[r.clone()].try_into().expect("8"), points[r].try_into().expect("8"))
         } else {
-            (&tail_s, &tail_q)
+            value(&tail_s, &tail_q)
         };
-        let (step, value) = forward(s, q);
         let product = &mut products[v % CHAINS];
-        steps.push((step, *product, value));
+        steps.push((*product, value));
         *product = mul(product, &value);
     }
 
@@ -329,14 +308,15 @@ fn batch<const N: usize, S: Copy>(
 
     // Backward: each vector's inverses, then its additions.
     for v in (0..vectors).rev() {
-        let (step, prefix, value) = &steps[v];
+        let (prefix, value) = &steps[v];
         let inverse = &mut inverses[v % CHAINS];
         let inv = mul(inverse, prefix);
         *inverse = mul(inverse, value);
         if v < full {
-            backward(step, &inv, (&mut sums[8 * v..8 * v + 8]).try_into().expect("8"));
+            let r = 8 * v..8 * v + 8;
+            add((&mut sums[r.clone()]).try_into().expect("8"), points[r].try_into().expect("8"), &inv);
         } else {
-            backward(step, &inv, &mut tail_s);
+            add(&mut tail_s, &tail_q, &inv);
         }
     }
     let rest = sums.len() - 8 * full;
@@ -345,23 +325,20 @@ fn batch<const N: usize, S: Copy>(
 
 /// See [`crate::AffineBatch::add_assign`]; the CPU must have AVX-512 F and IFMA.
 #[target_feature(enable = "avx512f,avx512ifma")]
-pub(crate) fn add_assign(steps: &mut Vec<(Step, Fe, Fe)>, sums: &mut [Limbs], points: &[Limbs]) {
+pub(crate) fn add_assign(steps: &mut Vec<(Fe, Fe)>, sums: &mut [Limbs], points: &[Limbs]) {
     let p = constant(P);
     let p2 = constant(P2);
     batch(
         steps,
         sums,
         points,
-        |s, q| {
+        |s, q| sub(&load(q, 0), &load(s, 0), &p),
+        |s, q, inv| {
             let (x, y, xq, yq) = (load(s, 0), load(s, 1), load(q, 0), load(q, 1));
-            let d = sub(&xq, &x, &p);
-            (Step { dy: sub(&yq, &y, &p), sx: add(&x, &xq), x, y }, d)
-        },
-        |step, inv, out| {
-            let lambda = mul(&step.dy, inv);
-            let x3 = canonical(&sub(&mul(&lambda, &lambda), &step.sx, &p2));
-            let y3 = canonical(&sub(&mul(&times4(&lambda), &sub(&step.x, &x3, &p)), &step.y, &p));
-            store(&[x3, y3], out);
+            let lambda = mul(&sub(&yq, &y, &p), inv);
+            let x3 = canonical(&sub(&mul(&lambda, &lambda), &add(&x, &xq), &p2));
+            let y3 = canonical(&sub(&mul(&times4(&lambda), &sub(&x, &x3, &p)), &y, &p));
+            store(&[x3, y3], s);
         },
     );
 }
@@ -392,35 +369,36 @@ fn square2(a: &Fe2) -> Fe2 {
 /// The Fq2 inverse is `conj(d)/N(d)` with the norm `N(d) = d₀² + d₁²` in Fq, so the batch
 /// inverts norms, and the domain's factor 1/4 rides on them as on G1's denominators.
 #[target_feature(enable = "avx512f,avx512ifma")]
-pub(crate) fn add_assign_g2(steps: &mut Vec<(Step2, Fe, Fe)>, sums: &mut [Limbs2], points: &[Limbs2]) {
+pub(crate) fn add_assign_g2(steps: &mut Vec<(Fe, Fe)>, sums: &mut [Limbs2], points: &[Limbs2]) {
     let p = constant(P);
     let p2 = constant(P2);
     let each = |f: &dyn Fn(usize) -> Fe| -> Fe2 { [f(0), f(1)] };
+    let x_of = |s: &[Limbs2; 8]| -> Fe2 { [load(s, 0), load(s, 1)] };
+    let y_of = |s: &[Limbs2; 8]| -> Fe2 { [load(s, 2), load(s, 3)] };
     batch(
         steps,
         sums,
         points,
         |s, q| {
-            let (x, y) = ([load(s, 0), load(s, 1)], [load(s, 2), load(s, 3)]);
-            let (xq, yq) = ([load(q, 0), load(q, 1)], [load(q, 2), load(q, 3)]);
+            let (x, xq) = (x_of(s), x_of(q));
             let d = each(&|i| sub(&xq[i], &x[i], &p));
-            let norm = add(&mul(&d[0], &d[0]), &mul(&d[1], &d[1]));
-            let step = Step2 { d, dy: each(&|i| sub(&yq[i], &y[i], &p)), sx: each(&|i| add(&x[i], &xq[i])), x, y };
-            (step, norm)
+            add(&mul(&d[0], &d[0]), &mul(&d[1], &d[1]))
         },
-        |step, inv_norm, out| {
+        |s, q, inv_norm| {
+            let (x, y, xq, yq) = (x_of(s), y_of(s), x_of(q), y_of(q));
+            let d = each(&|i| sub(&xq[i], &x[i], &p));
             // conj(d)/N(d), its second coefficient as 2p − d₁·(1/N).
             let zero = [_mm512_setzero_si512(); 5];
-            let inv = [mul(&step.d[0], inv_norm), sub(&zero, &mul(&step.d[1], inv_norm), &p2)];
+            let inv = [mul(&d[0], inv_norm), sub(&zero, &mul(&d[1], inv_norm), &p2)];
             // λ below 2p, so 4λ below 8p: Karatsuba's sums stay inside the product's bound.
-            let lambda = mul2(&step.dy, &inv);
+            let lambda = mul2(&each(&|i| sub(&yq[i], &y[i], &p)), &inv);
             let lambda = [reduce_once(&lambda[0], &p2), reduce_once(&lambda[1], &p2)];
             let l2 = square2(&lambda);
-            let x3 = each(&|i| canonical8(&sub(&l2[i], &step.sx[i], &p2)));
-            let t = each(&|i| sub(&step.x[i], &x3[i], &p));
+            let x3 = each(&|i| canonical8(&sub(&l2[i], &add(&x[i], &xq[i]), &p2)));
+            let t = each(&|i| sub(&x[i], &x3[i], &p));
             let h = mul2(&[times4(&lambda[0]), times4(&lambda[1])], &t);
-            let y3 = each(&|i| canonical8(&sub(&h[i], &step.y[i], &p)));
-            store(&[x3[0], x3[1], y3[0], y3[1]], out);
+            let y3 = each(&|i| canonical8(&sub(&h[i], &y[i], &p)));
+            store(&[x3[0], x3[1], y3[0], y3[1]], s);
         },
     );
 }

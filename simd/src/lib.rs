@@ -43,10 +43,9 @@ pub fn cpu_has_ifma() -> bool {
 /// inverted together). Keeps its scratch between calls.
 #[derive(Debug, Default)]
 pub struct AffineBatch {
+    /// The product chains between the two passes.
     #[cfg(target_arch = "x86_64")]
-    scratch: Vec<(ifma::Step, ifma::Fe, ifma::Fe)>,
-    #[cfg(target_arch = "x86_64")]
-    scratch2: Vec<(ifma::Step2, ifma::Fe, ifma::Fe)>,
+    scratch: Vec<(ifma::Fe, ifma::Fe)>,
 }
 
 impl AffineBatch {
@@ -54,6 +53,15 @@ impl AffineBatch {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A batch with scratch for `n` additions per call.
+    #[must_use]
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            #[cfg(target_arch = "x86_64")]
+            scratch: Vec::with_capacity(n.div_ceil(8)),
+        }
     }
 
     /// `sums[i] += points[i]` for every `i`, in affine coordinates (arkworks' formula:
@@ -96,7 +104,7 @@ impl AffineBatch {
             // SAFETY: `available()` checked that the CPU has the kernel's target features.
             #[allow(unsafe_code)]
             unsafe {
-                ifma::add_assign_g2(&mut self.scratch2, sums, points);
+                ifma::add_assign_g2(&mut self.scratch, sums, points);
             }
         }
     }
