@@ -14,16 +14,8 @@ use ark_ff::{BigInt, PrimeField};
 
 const P: [u64; 4] = Fq::MODULUS.0;
 
-/// `−p⁻¹ mod 2^64`, by Newton's iteration (each step doubles the correct low bits).
-const INV: u64 = {
-    let mut inv = 1u64;
-    let mut i = 0;
-    while i < 6 {
-        inv = inv.wrapping_mul(2u64.wrapping_sub(P[0].wrapping_mul(inv)));
-        i += 1;
-    }
-    inv.wrapping_neg()
-};
+/// `−p⁻¹ mod 2^64` (arkworks' Montgomery constant).
+const INV: u64 = <ark_bn254::FqConfig as ark_ff::MontConfig<4>>::INV;
 
 /// `p²`, 512 bits.
 const P_SQUARED: [u64; 8] = {

@@ -62,16 +62,8 @@ const P: [u64; 5] = to52(P64);
 const P2: [u64; 5] = to52(times_p(2));
 const P4: [u64; 5] = to52(times_p(4));
 
-/// `−p⁻¹ mod 2^52`, by Newton's iteration on `p⁻¹ mod 2^64`.
-const PINV: u64 = {
-    let mut inv = 1u64;
-    let mut i = 0;
-    while i < 6 {
-        inv = inv.wrapping_mul(2u64.wrapping_sub(P64[0].wrapping_mul(inv)));
-        i += 1;
-    }
-    inv.wrapping_neg() & MASK
-};
+/// `−p⁻¹ mod 2^52`: the low bits of arkworks' `−p⁻¹ mod 2^64`.
+const PINV: u64 = <ark_bn254::FqConfig as ark_ff::MontConfig<4>>::INV & MASK;
 
 /// One (R' = 2^260 mod p): the product chains' start. arkworks' limbs of 16 are
 /// `16·2^256 mod p`.
