@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 STYLE = {
     "veil": dict(color="#1f6feb", marker="o", label="veil (tables)"),
@@ -95,8 +96,12 @@ def main(results: Path, out_dir: Path) -> int:
         for prover in ["veil-batch", "rapidsnark"]:
             pts = sorted((int(r["requests"]), float(r["wall_s"]) / int(r["requests"])) for r in rows if r["prover"] == prover)
             if pts:
-                ax.plot([p[0] for p in pts], [1000 * p[1] for p in pts], **STYLE[prover])
+                style = dict(STYLE[prover])
+                if prover == "rapidsnark":
+                    style["label"] = "rapidsnark, one process per proof"
+                ax.plot([p[0] for p in pts], [1000 * p[1] for p in pts], **style)
         ax.set(xlabel="proofs in the run", ylabel="milliseconds per proof (wall)", xscale="log")
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xticks(sorted({int(r["requests"]) for r in rows}))
         ax.set_xticklabels([str(v) for v in sorted({int(r["requests"]) for r in rows})])
         ax.set_ylim(bottom=0)

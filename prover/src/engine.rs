@@ -307,6 +307,20 @@ pub struct MsmTables {
 }
 
 impl MsmTables {
+    /// The same tables, every bucket addition on the scalar path (tests of both paths).
+    #[cfg(test)]
+    pub(crate) fn on_scalar_path(&self) -> Self {
+        Self {
+            a: self.a.clone().on_scalar_path(),
+            b_g1: self.b_g1.clone().on_scalar_path(),
+            b_g2: self.b_g2.clone().on_scalar_path(),
+            h: self.h.clone().on_scalar_path(),
+            l: self.l.clone().on_scalar_path(),
+            build_time: self.build_time,
+            pvk: self.pvk.clone(),
+        }
+    }
+
     /// The default memory budget of a key's tables: 2 GiB. Only keys of more than ~100,000
     /// constraints reach it (Approval at depth 20 takes 40 MiB, Threshold K_MAX 8 365 MiB);
     /// Threshold K_MAX 32 fits at windows of 17–19 bits in 1.35 GiB, where 1 GiB would force
