@@ -620,32 +620,74 @@ impl ProverKey {
     /// # Errors
     /// [`ProverError::Unsatisfied`] when `z` violates a constraint.
     pub(crate) fn witness_map(&self, z: &[Fr]) -> Result<Vec<Fr>, ProverError> {
+        self.witness_map_on(z, veil_simd::available())
+    }
+
+    /// [`ProverKey::witness_map`] with the transforms on the vector kernel ([`crate::fft`])
+    /// if `vector` (and the domain has at least 16 elements), else ark-poly's.
+    pub(crate) fn witness_map_on(&self, z: &[Fr], vector: bool) -> Result<Vec<Fr>, ProverError> {
         let start = Instant::now();
         let (n, m) = (self.r1cs.num_constraints(), self.r1cs.num_instance);
         let domain = GeneralEvaluationDomain::<Fr>::new(n + m).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         let size = domain.size();
         let [ma, mb, mc] = &self.r1cs.matrices;
-        let (mut a, mut b, mut c) = (vec![Fr::zero(); size], vec![Fr::zero(); size], vec![Fr::zero(); size]);
-        a[..n].par_iter_mut().zip(&mut b[..n]).zip(&mut c[..n]).enumerate().for_each(|(i, ((a, b), c))| {
-            (*a, *b, *c) = (ma.evaluate(i, z), mb.evaluate(i, z), mc.evaluate(i, z));
-        });
-        if let Some(row) = (0..n).into_par_iter().find_first(|&i| a[i] * b[i] != c[i]) {
-            tracing::debug!(row, "constraint violated");
-            return Err(ProverError::Unsatisfied);
-        }
-        // The instance rows: a = z_i, b = c = 0 (libsnark's reduction).
-        a[n..n + m].copy_from_slice(&z[..m]);
-        let coset = domain.get_coset(Fr::GENERATOR).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
-        let to_coset = |v: &mut Vec<Fr>| {
-            domain.ifft_in_place(v);
-            coset.fft_in_place(v);
+        let h = if vector && size >= 16 {
+            // The evaluations straight into blocks of eight (arkworks' layout), checked there.
+            let row = |i: usize, m: &SparseMatrix| if i < n { m.evaluate(i, z) } else { Fr::zero() };
+            let mut blocks = [vec![[0u64; 32]; size / 8], vec![[0u64; 32]; size / 8], vec![[0u64; 32]; size / 8]];
+            let [a, b, c] = &mut blocks;
+            let bad = a
+                .par_iter_mut()
+                .zip(b.par_iter_mut())
+                .zip(c.par_iter_mut())
+                .enumerate()
+                .filter_map(|(k, ((a, b), c))| {
+                    let mut bad = None;
+                    for e in 0..8 {
+                        let i = 8 * k + e;
+                        let (x, y, w) = (row(i, ma), row(i, mb), row(i, mc));
+                        if x * y != w && bad.is_none() {
+                            bad = Some(i);
+                        }
+                        // The instance rows: a = z_i, b = c = 0 (libsnark's reduction).
+                        let x = if (n..n + m).contains(&i) { z[i - n] } else { x };
+                        a[4 * e..4 * e + 4].copy_from_slice(&x.0 .0);
+                        b[4 * e..4 * e + 4].copy_from_slice(&y.0 .0);
+                        c[4 * e..4 * e + 4].copy_from_slice(&w.0 .0);
+                    }
+                    bad
+                })
+                .min();
+            if let Some(row) = bad {
+                tracing::debug!(row, "constraint violated");
+                return Err(ProverError::Unsatisfied);
+            }
+            crate::fft::Domain::get(size.trailing_zeros()).quotient(a, b, c)
+        } else {
+            let (mut a, mut b, mut c) = (vec![Fr::zero(); size], vec![Fr::zero(); size], vec![Fr::zero(); size]);
+            a[..n].par_iter_mut().zip(&mut b[..n]).zip(&mut c[..n]).enumerate().for_each(|(i, ((a, b), c))| {
+                (*a, *b, *c) = (ma.evaluate(i, z), mb.evaluate(i, z), mc.evaluate(i, z));
+            });
+            if let Some(row) = (0..n).into_par_iter().find_first(|&i| a[i] * b[i] != c[i]) {
+                tracing::debug!(row, "constraint violated");
+                return Err(ProverError::Unsatisfied);
+            }
+            // The instance rows: a = z_i, b = c = 0 (libsnark's reduction).
+            a[n..n + m].copy_from_slice(&z[..m]);
+            let coset = domain.get_coset(Fr::GENERATOR).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+            let to_coset = |v: &mut Vec<Fr>| {
+                domain.ifft_in_place(v);
+                coset.fft_in_place(v);
+            };
+            rayon::join(|| to_coset(&mut a), || rayon::join(|| to_coset(&mut b), || to_coset(&mut c)));
+            let z_inverse =
+                domain.evaluate_vanishing_polynomial(Fr::GENERATOR).inverse().expect("Z ≠ 0 off the domain");
+            a.par_iter_mut().zip(&b).zip(&c).for_each(|((a, b), c)| *a = (*a * b - c) * z_inverse);
+            coset.ifft_in_place(&mut a);
+            a
         };
-        rayon::join(|| to_coset(&mut a), || rayon::join(|| to_coset(&mut b), || to_coset(&mut c)));
-        let z_inverse = domain.evaluate_vanishing_polynomial(Fr::GENERATOR).inverse().expect("Z ≠ 0 off the domain");
-        a.par_iter_mut().zip(&b).zip(&c).for_each(|((a, b), c)| *a = (*a * b - c) * z_inverse);
-        coset.ifft_in_place(&mut a);
-        tracing::debug!(ms = ms(start), "witness map (every constraint holds)");
-        Ok(a)
+        tracing::debug!(ms = ms(start), vector, "witness map (every constraint holds)");
+        Ok(h)
     }
 }
 

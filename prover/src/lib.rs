@@ -6,6 +6,8 @@
 
 /// The prover: R1CS matrices kept with the key, witness synthesis, the witness map and the proof.
 pub mod engine;
+/// The witness map's transforms on the vector kernel.
+mod fft;
 /// BN254 Fq2 products for the G2 bucket additions.
 mod fq2;
 /// The proving-key file: header, body, fast and full checks.

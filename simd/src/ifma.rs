@@ -31,10 +31,9 @@ use crate::{Limbs, Limbs2};
 pub(crate) type Fe = [__m512i; 5];
 
 const MASK: u64 = (1 << 52) - 1;
-const P64: [u64; 4] = <ark_bn254::Fq as PrimeField>::MODULUS.0;
 
 /// `w` (four 64-bit limbs) as five 52-bit limbs.
-const fn to52(w: [u64; 4]) -> [u64; 5] {
+pub(crate) const fn to52(w: [u64; 4]) -> [u64; 5] {
     [
         w[0] & MASK,
         ((w[0] >> 52) | (w[1] << 12)) & MASK,
@@ -44,13 +43,13 @@ const fn to52(w: [u64; 4]) -> [u64; 5] {
     ]
 }
 
-/// `k·p` in four 64-bit limbs (`k ≤ 4`: below 2^256).
-const fn times_p(k: u64) -> [u64; 4] {
+/// `k·m` in four 64-bit limbs (below 2^256 for the multiples used here).
+const fn times(m: [u64; 4], k: u64) -> [u64; 4] {
     let mut out = [0u64; 4];
     let mut carry = 0u128;
     let mut i = 0;
     while i < 4 {
-        let v = P64[i] as u128 * k as u128 + carry;
+        let v = m[i] as u128 * k as u128 + carry;
         out[i] = v as u64;
         carry = v >> 64;
         i += 1;
@@ -58,12 +57,39 @@ const fn times_p(k: u64) -> [u64; 4] {
     out
 }
 
-const P: [u64; 5] = to52(P64);
-const P2: [u64; 5] = to52(times_p(2));
-const P4: [u64; 5] = to52(times_p(4));
+/// A BN254 field's modulus as the kernel needs it.
+pub(crate) trait Modulus {
+    /// The modulus, then twice and four times it, in 52-bit limbs.
+    const P: [u64; 5];
+    const P2: [u64; 5];
+    const P4: [u64; 5];
+    /// `−p⁻¹ mod 2^52`: the low bits of arkworks' `−p⁻¹ mod 2^64`.
+    const PINV: u64;
+}
 
-/// `−p⁻¹ mod 2^52`: the low bits of arkworks' `−p⁻¹ mod 2^64`.
-const PINV: u64 = <ark_bn254::FqConfig as ark_ff::MontConfig<4>>::INV & MASK;
+/// The base field Fq (the points' coordinates).
+pub(crate) enum Base {}
+
+impl Modulus for Base {
+    const P: [u64; 5] = to52(<ark_bn254::Fq as PrimeField>::MODULUS.0);
+    const P2: [u64; 5] = to52(times(<ark_bn254::Fq as PrimeField>::MODULUS.0, 2));
+    const P4: [u64; 5] = to52(times(<ark_bn254::Fq as PrimeField>::MODULUS.0, 4));
+    const PINV: u64 = <ark_bn254::FqConfig as ark_ff::MontConfig<4>>::INV & MASK;
+}
+
+/// The scalar field Fr (the transforms of the witness map).
+pub(crate) enum Scalar {}
+
+impl Modulus for Scalar {
+    const P: [u64; 5] = to52(<ark_bn254::Fr as PrimeField>::MODULUS.0);
+    const P2: [u64; 5] = to52(times(<ark_bn254::Fr as PrimeField>::MODULUS.0, 2));
+    const P4: [u64; 5] = to52(times(<ark_bn254::Fr as PrimeField>::MODULUS.0, 4));
+    const PINV: u64 = <ark_bn254::FrConfig as ark_ff::MontConfig<4>>::INV & MASK;
+}
+
+const P: [u64; 5] = Base::P;
+const P2: [u64; 5] = Base::P2;
+const P4: [u64; 5] = Base::P4;
 
 /// One (R' = 2^260 mod p): the product chains' start. arkworks' limbs of 16 are
 /// `16·2^256 mod p`.
@@ -77,13 +103,13 @@ const CHAINS: usize = 2;
 
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn splat(v: u64) -> __m512i {
+pub(crate) fn splat(v: u64) -> __m512i {
     // The cast reinterprets the bits.
     _mm512_set1_epi64(v as i64)
 }
 
 #[target_feature(enable = "avx512f")]
-fn constant(v: [u64; 5]) -> Fe {
+pub(crate) fn constant(v: [u64; 5]) -> Fe {
     v.map(|l| splat(l))
 }
 
@@ -98,12 +124,18 @@ fn normalize(mut t: Fe) -> Fe {
     t
 }
 
-/// `a·b/2^260 mod p`, below 2p when `a·b < p·2^260`; limbs of `a` and `b` below 2^52.
+/// `a·b/2^260 mod p` in Fq: [`mont`] for the base field.
 #[target_feature(enable = "avx512f,avx512ifma")]
 pub(crate) fn mul(a: &Fe, b: &Fe) -> Fe {
+    mont::<Base>(a, b)
+}
+
+/// `a·b/2^260 mod p`, below 2p when `a·b < p·2^260`; limbs of `a` and `b` below 2^52.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn mont<M: Modulus>(a: &Fe, b: &Fe) -> Fe {
     let zero = _mm512_setzero_si512();
-    let p = constant(P);
-    let pinv = splat(PINV);
+    let p = constant(M::P);
+    let pinv = splat(M::PINV);
     let mut t = [zero; 6];
     for &bi in b {
         for j in 0..5 {
@@ -124,19 +156,19 @@ pub(crate) fn mul(a: &Fe, b: &Fe) -> Fe {
 
 /// `a + b`.
 #[target_feature(enable = "avx512f")]
-fn add(a: &Fe, b: &Fe) -> Fe {
+pub(crate) fn add(a: &Fe, b: &Fe) -> Fe {
     normalize(core::array::from_fn(|j| _mm512_add_epi64(a[j], b[j])))
 }
 
 /// `a + k − b`, with `k` a multiple of p at least `b`.
 #[target_feature(enable = "avx512f")]
-fn sub(a: &Fe, b: &Fe, k: &Fe) -> Fe {
+pub(crate) fn sub(a: &Fe, b: &Fe, k: &Fe) -> Fe {
     normalize(core::array::from_fn(|j| _mm512_sub_epi64(_mm512_add_epi64(a[j], k[j]), b[j])))
 }
 
 /// `a − m` where that is not negative, else `a`.
 #[target_feature(enable = "avx512f")]
-fn reduce_once(a: &Fe, m: &Fe) -> Fe {
+pub(crate) fn reduce_once(a: &Fe, m: &Fe) -> Fe {
     let t = normalize(core::array::from_fn(|j| _mm512_sub_epi64(a[j], m[j])));
     let negative = _mm512_cmplt_epi64_mask(t[4], _mm512_setzero_si512());
     core::array::from_fn(|j| _mm512_mask_blend_epi64(negative, t[j], a[j]))

@@ -5,7 +5,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 #![deny(missing_debug_implementations)]
 
-use ark_bn254::Fq;
+use ark_bn254::{Fq, Fr};
 use ark_ff::Zero;
 
 /// A BN254 G1 point in affine coordinates as arkworks keeps it: the Montgomery limbs
@@ -110,6 +110,119 @@ impl AffineBatch {
     }
 }
 
+/// Eight BN254 scalar-field elements, a block of the transforms' data ([`ct`], [`gs`]): in
+/// arkworks' layout, element `e`'s Montgomery limbs at `4e..4e + 4`; in the lanes layout
+/// ([`to_lanes`]), limb `k` of element `e` at `8k + e`.
+pub type Block = [u64; 32];
+
+/// A twiddle factor of the vector butterflies, prepared from its field element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Twiddle(pub(crate) [u64; 4]);
+
+impl Twiddle {
+    /// `c`, prepared: arkworks' limbs of `16·c` (the kernel's products divide by 16 more
+    /// than arkworks' do; see the `fft` module).
+    #[must_use]
+    pub fn new(c: Fr) -> Self {
+        Self((c * Fr::from(16u64)).0 .0)
+    }
+}
+
+/// Rearranges each block from arkworks' layout to the lanes layout (a transpose).
+pub fn to_lanes(blocks: &mut [Block]) {
+    for b in blocks {
+        let src = *b;
+        for e in 0..8 {
+            for k in 0..4 {
+                b[8 * k + e] = src[4 * e + k];
+            }
+        }
+    }
+}
+
+/// Reduces each block's values below r and rearranges it from the lanes layout back to
+/// arkworks' layout: canonical Montgomery limbs.
+///
+/// # Panics
+/// If [`available`] is false.
+pub fn from_lanes(blocks: &mut [Block]) {
+    kernel(|| {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` runs this only where the CPU has the kernel's target features.
+        #[allow(unsafe_code)]
+        unsafe {
+            fft::reduce(blocks);
+        }
+    });
+    for b in blocks {
+        let src = *b;
+        for e in 0..8 {
+            for k in 0..4 {
+                b[4 * e + k] = src[8 * k + e];
+            }
+        }
+    }
+}
+
+/// A Cooley–Tukey butterfly lane-wise over two runs of blocks in the lanes layout: with
+/// `u` from `lo` and `v` from `hi`, `(u, v) ← (u + c·v, u − c·v)`. Values below 2r in and
+/// out (canonical values are).
+///
+/// # Panics
+/// If the lengths differ or [`available`] is false.
+pub fn ct(lo: &mut [Block], hi: &mut [Block], c: &Twiddle) {
+    assert_eq!(lo.len(), hi.len(), "one block of v per block of u");
+    kernel(|| {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` runs this only where the CPU has the kernel's target features.
+        #[allow(unsafe_code)]
+        unsafe {
+            fft::ct(lo, hi, c);
+        }
+    });
+}
+
+/// A Gentleman–Sande butterfly lane-wise over two runs of blocks in the lanes layout: with
+/// `u` from `lo` and `v` from `hi`, `(u, v) ← (u + v, (u − v)·c)`. Values below 2r in and
+/// out.
+///
+/// # Panics
+/// If the lengths differ or [`available`] is false.
+pub fn gs(lo: &mut [Block], hi: &mut [Block], c: &Twiddle) {
+    assert_eq!(lo.len(), hi.len(), "one block of v per block of u");
+    kernel(|| {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` runs this only where the CPU has the kernel's target features.
+        #[allow(unsafe_code)]
+        unsafe {
+            fft::gs(lo, hi, c);
+        }
+    });
+}
+
+/// `a ← (a·b − c)·scale` lane-wise over blocks in the lanes layout (the QAP's quotient on
+/// the coset, `scale` the vanishing polynomial's inverse there). Values below 2r in and out.
+///
+/// # Panics
+/// If the lengths differ or [`available`] is false.
+pub fn quotient(a: &mut [Block], b: &[Block], c: &[Block], scale: Fr) {
+    assert!(a.len() == b.len() && a.len() == c.len(), "as many blocks of a, b and c");
+    kernel(|| {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `kernel` runs this only where the CPU has the kernel's target features.
+        #[allow(unsafe_code)]
+        unsafe {
+            fft::quotient(a, b, c, scale);
+        }
+    });
+}
+
+/// Runs `f` (which enters the kernel) after checking that it can run here.
+fn kernel(f: impl FnOnce()) {
+    assert!(available(), "veil-simd's kernel without AVX-512 IFMA");
+    f();
+}
+
 /// The inverses of the lane totals of the product chains, times `64` (the scale that makes
 /// radix-2^52 Montgomery products of arkworks' limbs come out as arkworks' limbs; see
 /// `ifma`), as Montgomery limbs. Scalar: one inversion for all (Montgomery's trick).
@@ -124,6 +237,8 @@ fn invert_lanes(totals: &mut [[u64; 4]]) {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod fft;
 #[cfg(target_arch = "x86_64")]
 mod ifma;
 

@@ -261,3 +261,104 @@ fn equal_x_is_refused() {
     points[4] = limbs(&(-g));
     AffineBatch::new().add_assign(&mut sums, &points);
 }
+
+// The scalar field's butterflies, against arkworks' Fr.
+
+/// Raw Fr limbs at the edges: 0, 1, r − 1, arkworks' one and minus one, and 2.
+fn fr_edges() -> Vec<Fr> {
+    let mut r_minus_1 = Fr::MODULUS;
+    r_minus_1.0[0] -= 1;
+    [BigInt([0; 4]), BigInt([1, 0, 0, 0]), r_minus_1]
+        .into_iter()
+        .map(Fr::new_unchecked)
+        .chain([Fr::ONE, -Fr::ONE, Fr::from(2u64)])
+        .collect()
+}
+
+/// `blocks` blocks of values: edges first, then random.
+fn fr_blocks(rng: &mut ChaCha20Rng, blocks: usize) -> Vec<Fr> {
+    let mut v = fr_edges();
+    v.resize_with(8 * blocks, || Fr::rand(rng));
+    v.truncate(8 * blocks);
+    v
+}
+
+/// The values as blocks in arkworks' layout; `plus_r` adds r to those marked (a value
+/// below 2r, as the butterflies may hand on).
+fn to_blocks(v: &[Fr], plus_r: impl Fn(usize) -> bool) -> Vec<crate::Block> {
+    v.chunks(8)
+        .enumerate()
+        .map(|(i, c)| {
+            let mut b = [0u64; 32];
+            for (e, x) in c.iter().enumerate() {
+                let mut l = x.0;
+                if plus_r(8 * i + e) {
+                    let _ = ark_ff::BigInteger::add_with_carry(&mut l, &Fr::MODULUS);
+                }
+                b[4 * e..4 * e + 4].copy_from_slice(&l.0);
+            }
+            b
+        })
+        .collect()
+}
+
+fn from_blocks(b: &[crate::Block]) -> Vec<[u64; 4]> {
+    b.iter().flat_map(|b| (0..8).map(move |e| b[4 * e..4 * e + 4].try_into().unwrap())).collect()
+}
+
+#[test]
+fn lanes_round_trip_and_reduce_below_r() {
+    if no_ifma() {
+        return;
+    }
+    let mut rng = ChaCha20Rng::seed_from_u64(31);
+    let v = fr_blocks(&mut rng, 3);
+    // Every other value as itself plus r: from_lanes must hand back the canonical limbs.
+    let mut blocks = to_blocks(&v, |e| e % 2 == 1);
+    crate::to_lanes(&mut blocks);
+    crate::from_lanes(&mut blocks);
+    assert_eq!(from_blocks(&blocks), v.iter().map(|x| x.0 .0).collect::<Vec<_>>());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Cooley–Tukey and Gentleman–Sande butterflies, and the quotient, lane by lane against
+    /// arkworks, on inputs below 2r (edges, random, random plus r) and twiddles at the edges
+    /// or random.
+    #[test]
+    fn fr_butterflies_match_arkworks(seed in any::<u64>(), blocks in 1usize..=5, which in 0usize..8) {
+        if no_ifma() {
+            return Ok(());
+        }
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let (u, v, w) = (fr_blocks(&mut rng, blocks), fr_blocks(&mut rng, blocks), fr_blocks(&mut rng, blocks));
+        let c = if which < fr_edges().len() { fr_edges()[which] } else { Fr::rand(&mut rng) };
+        let lifted = |x: &[Fr], m: u64| to_blocks(x, move |e| (e as u64 + m).is_multiple_of(3));
+        let canonical = |b: &mut Vec<crate::Block>| {
+            crate::from_lanes(b);
+            from_blocks(b).into_iter().map(|l| Fr::new_unchecked(BigInt(l))).collect::<Vec<_>>()
+        };
+        let lanes = |mut b: Vec<crate::Block>| {
+            crate::to_lanes(&mut b);
+            b
+        };
+
+        let (mut lo, mut hi) = (lanes(lifted(&u, 0)), lanes(lifted(&v, 1)));
+        crate::ct(&mut lo, &mut hi, &crate::Twiddle::new(c));
+        let want: Vec<(Fr, Fr)> = u.iter().zip(&v).map(|(u, v)| (*u + c * v, *u - c * v)).collect();
+        prop_assert_eq!(canonical(&mut lo), want.iter().map(|p| p.0).collect::<Vec<_>>());
+        prop_assert_eq!(canonical(&mut hi), want.iter().map(|p| p.1).collect::<Vec<_>>());
+
+        let (mut lo, mut hi) = (lanes(lifted(&u, 2)), lanes(lifted(&v, 0)));
+        crate::gs(&mut lo, &mut hi, &crate::Twiddle::new(c));
+        let want: Vec<(Fr, Fr)> = u.iter().zip(&v).map(|(u, v)| (*u + v, (*u - v) * c)).collect();
+        prop_assert_eq!(canonical(&mut lo), want.iter().map(|p| p.0).collect::<Vec<_>>());
+        prop_assert_eq!(canonical(&mut hi), want.iter().map(|p| p.1).collect::<Vec<_>>());
+
+        let mut a = lanes(lifted(&u, 1));
+        crate::quotient(&mut a, &lanes(lifted(&v, 2)), &lanes(lifted(&w, 0)), c);
+        let want: Vec<Fr> = u.iter().zip(&v).zip(&w).map(|((a, b), cc)| (*a * b - cc) * c).collect();
+        prop_assert_eq!(canonical(&mut a), want);
+    }
+}

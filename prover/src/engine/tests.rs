@@ -91,13 +91,19 @@ fn witness_map_is_ark_groth16s_and_checks_every_constraint() {
         )
         .unwrap()
     };
-    assert_eq!(key.witness_map(&a.z).unwrap(), ark(&a.z));
+    // Both transforms: ark-poly's, and the vector kernel's where the CPU has it.
+    let paths: &[bool] = if veil_simd::available() { &[false, true] } else { &[false] };
+    for &vector in paths {
+        assert_eq!(key.witness_map_on(&a.z, vector).unwrap(), ark(&a.z), "vector {vector}");
+    }
     // Any changed variable (public or private) breaks some constraint: refused by the
     // witness map, hence by the table prover, with `Unsatisfied` and no fallback.
     for i in (1..a.z.len()).step_by(97).chain([1, a.num_instance, a.z.len() - 1]) {
         let mut bad = a.clone();
         bad.z[i] += Fr::one();
-        assert!(matches!(key.witness_map(&bad.z), Err(ProverError::Unsatisfied)), "variable {i}");
+        for &vector in paths {
+            assert!(matches!(key.witness_map_on(&bad.z, vector), Err(ProverError::Unsatisfied)), "variable {i}");
+        }
         assert!(key.r1cs.first_unsatisfied(&bad.z).is_some(), "variable {i}");
         assert!(matches!(key.prove_assignment(&bad, &mut rng), Err(ProverError::Unsatisfied)), "variable {i}");
     }
