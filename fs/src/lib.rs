@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
-// The workspace's one `unsafe` block: mapping a file read-only, in [`map`].
+// The workspace's `unsafe` outside veil-simd: mapping a file read-only ([`map`]) and
+// releasing read pages of such a map ([`release`]).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -27,6 +28,28 @@ pub fn map(file: &fs::File) -> io::Result<memmap2::Mmap> {
     #[allow(unsafe_code)]
     unsafe {
         memmap2::MmapOptions::new().populate().map(file)
+    }
+}
+
+/// Drops the whole pages of `range` (byte offsets into `map`, a map from [`map`]) from this
+/// process's memory, for parts of a file that were read and are not needed again: the
+/// process's resident memory shrinks at once. Reading them again is correct (the pages come
+/// back from the file) but costs the reads. Best effort: nothing happens where the system
+/// does not support it.
+pub fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+    const PAGE: usize = 4096;
+    let start = range.start.next_multiple_of(PAGE);
+    let end = range.end.min(map.len()) / PAGE * PAGE;
+    if end <= start {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: `map` is a read-only, private map of a file that veil never changes in
+        // place (see [`map`]): after MADV_DONTNEED its pages read the file's bytes again, the
+        // same bytes any reference into the map saw before, so no borrow observes a change.
+        #[allow(unsafe_code)]
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
     }
 }
 
@@ -102,6 +125,22 @@ fn sealed_temp_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Released pages read the same bytes again; ranges that hold no whole page, or run
+    /// past the map, are harmless. (The memory it saves is measured by benches/memory.sh.)
+    #[test]
+    fn released_pages_read_the_file_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        let bytes: Vec<u8> = (0..5 * 4096 + 100).map(|i| (i * 7 % 251) as u8).collect();
+        write_atomic(&path, &bytes, false).unwrap();
+        let map = map(&fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(&map[..], &bytes[..]);
+        release(&map, 100..4 * 4096 + 5);
+        release(&map, 10..20);
+        release(&map, 4096..usize::MAX);
+        assert_eq!(&map[..], &bytes[..]);
+    }
 
     #[test]
     fn replaces_the_file_whole_and_sets_the_mode() {

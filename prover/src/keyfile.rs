@@ -491,6 +491,13 @@ fn decode(
             return Err(KeyFileError::Malformed("verifying key input count differs from the header".into()));
         }
     }
+    if let Some(map) = map {
+        // The Groth16 key now lives decoded in memory; only the matrices are read from the
+        // map again. Its pages leave this process's memory (a page read again would come
+        // back from the file).
+        let start = header.header_len();
+        veil_fs::release(map, start..start + proving_key_len(body)?);
+    }
     Ok(ProverKey { shape: header.shape, provenance: header.provenance, pk, r1cs, tables: None })
 }
 

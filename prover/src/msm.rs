@@ -20,7 +20,7 @@
 //!
 //! [bgmw]: https://doi.org/10.1007/3-540-47555-9_18
 
-use std::{fmt, ops::Range, sync::Mutex};
+use std::{collections::HashMap, fmt, ops::Range, sync::Mutex};
 
 use ark_ec::{
     short_weierstrass::{Affine, Projective, SWCurveConfig},
@@ -454,7 +454,8 @@ impl<P: TableCurve> FixedBaseMsm<P> {
 /// wait long or loop.
 struct Buckets<P: TableCurve> {
     sums: Vec<Affine<P>>,
-    overflow: Vec<Projective<P>>,
+    /// The Jacobian overflow sums of the few buckets that have one.
+    overflow: HashMap<u32, Projective<P>>,
     /// Whether a bucket has an addition in the current batch.
     busy: Vec<bool>,
     /// Whether a bucket has a point in `waiting`.
@@ -520,7 +521,7 @@ impl<P: TableCurve> Buckets<P> {
         let capacity = (n / BATCH_FRACTION).clamp(1, MAX_BATCH);
         Self {
             sums: vec![Affine::<P>::identity(); n],
-            overflow: vec![Projective::<P>::zero(); n],
+            overflow: HashMap::new(),
             busy: vec![false; n],
             has_waiting: vec![false; n],
             waiting: Vec::with_capacity(capacity),
@@ -538,7 +539,7 @@ impl<P: TableCurve> Buckets<P> {
     fn add(&mut self, b: usize, p: Affine<P>) {
         if self.busy[b] {
             if self.has_waiting[b] {
-                self.overflow[b] += p;
+                *self.overflow.entry(b as u32).or_default() += p;
             } else {
                 self.has_waiting[b] = true;
                 self.waiting.push((b as u32, p));
@@ -559,7 +560,7 @@ impl<P: TableCurve> Buckets<P> {
             *sum = p;
         } else if sum.x == p.x {
             // P + P or P + (−P): rare, through Jacobian coordinates.
-            self.overflow[b] += p;
+            *self.overflow.entry(b as u32).or_default() += p;
         } else {
             self.batch.push((b as u32, p));
             self.busy[b] = true;
@@ -618,8 +619,8 @@ impl<P: TableCurve> Buckets<P> {
         self.run_batch();
         let m = self.sums.len();
         // The few buckets with an overflow, folded into their affine sums.
-        let folded: Vec<usize> = (0..m).filter(|&b| !self.overflow[b].is_zero()).collect();
-        let sums: Vec<Projective<P>> = folded.iter().map(|&b| self.overflow[b] + self.sums[b]).collect();
+        let (folded, sums): (Vec<usize>, Vec<Projective<P>>) =
+            self.overflow.iter().map(|(&b, o)| (b as usize, *o + self.sums[b as usize])).unzip();
         for (&b, affine) in folded.iter().zip(Projective::normalize_batch(&sums)) {
             self.sums[b] = affine;
         }
