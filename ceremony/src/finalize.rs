@@ -88,5 +88,6 @@ pub fn prover_key(zkey: &Zkey, shape: ShapeId, r1cs: R1cs, r1cs_hash: [u8; 32]) 
         pk,
         r1cs,
         tables: None,
+        prove_once: false,
     }
 }

@@ -263,6 +263,11 @@ pub struct ProverKey {
     /// Fixed-base MSM tables of `pk`'s queries, when built ([`ProverKey::build_tables`]);
     /// derived data, ignored by `==`. `None` proves with ark-groth16's variable-base MSMs.
     pub tables: Option<Arc<MsmTables>>,
+    /// Whether the key proves once (a `veil prove` process): the pages of its mapped matrices
+    /// then leave the process's memory as soon as the witness map has read them, which
+    /// lowers the proof's peak memory; a later proof still works (it reads them from the
+    /// file again). Ignored by `==`.
+    pub prove_once: bool,
 }
 
 impl PartialEq for ProverKey {
@@ -381,7 +386,7 @@ impl ProverKey {
     {
         let r1cs = R1cs::from_blank(blank.clone())?;
         let pk = Groth16::<Bn254, LibsnarkReduction>::generate_random_parameters_with_reduction(blank, rng)?;
-        Ok(Self { shape, provenance: Provenance::Development, pk, r1cs, tables: None })
+        Ok(Self { shape, provenance: Provenance::Development, pk, r1cs, tables: None, prove_once: false })
     }
 
     /// The verifying key.
@@ -662,6 +667,7 @@ impl ProverKey {
                 tracing::debug!(row, "constraint violated");
                 return Err(ProverError::Unsatisfied);
             }
+            self.matrices_read();
             crate::fft::Domain::get(size.trailing_zeros()).quotient(a, b, c)
         } else {
             let (mut a, mut b, mut c) = (vec![Fr::zero(); size], vec![Fr::zero(); size], vec![Fr::zero(); size]);
@@ -672,6 +678,7 @@ impl ProverKey {
                 tracing::debug!(row, "constraint violated");
                 return Err(ProverError::Unsatisfied);
             }
+            self.matrices_read();
             // The instance rows: a = z_i, b = c = 0 (libsnark's reduction).
             a[n..n + m].copy_from_slice(&z[..m]);
             let coset = domain.get_coset(Fr::GENERATOR).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
@@ -688,6 +695,13 @@ impl ProverKey {
         };
         tracing::debug!(ms = ms(start), vector, "witness map (every constraint holds)");
         Ok(h)
+    }
+
+    /// After the witness map has read the matrices: releases them if this key proves once.
+    fn matrices_read(&self) {
+        if self.prove_once {
+            self.r1cs.matrices.iter().for_each(SparseMatrix::release);
+        }
     }
 }
 

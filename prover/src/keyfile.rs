@@ -498,7 +498,7 @@ fn decode(
         let start = header.header_len();
         veil_fs::release(map, start..start + proving_key_len(body)?);
     }
-    Ok(ProverKey { shape: header.shape, provenance: header.provenance, pk, r1cs, tables: None })
+    Ok(ProverKey { shape: header.shape, provenance: header.provenance, pk, r1cs, tables: None, prove_once: false })
 }
 
 /// The Groth16 key and the three matrices of a body, each decoded on its own rayon task:

@@ -233,6 +233,33 @@ mod tests {
         assert!(err.to_string().contains(PROVING_KEY_FILE) && err.is_bad_input());
         assert!(matches!(read_header(dir.path(), Some(CircuitId::Threshold)), Err(SetupDirError::WrongCircuit { .. })));
 
+        // A key that proves once releases its mapped matrices after the witness map (and
+        // its Groth16 part after loading): it still proves, and again, reading them back.
+        let mut once = open(dir.path(), always).unwrap();
+        once.prove_once = true;
+        assert_eq!(once, key, "the released pages read back the same key");
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let pvk = crate::prepare(key.verifying_key());
+        for _ in 0..2 {
+            let keys: Vec<_> = (0..3).map(|_| veil_circuits::eddsa::PrivateKey::random(&mut rng)).collect();
+            let set = veil_circuits::lean_imt::LeanImt::from_leaves(
+                keys.iter().map(|k| veil_circuits::identity::commitment(&k.public_key())),
+            );
+            let circuit = veil_circuits::approval::ApprovalCircuit::new(
+                2,
+                &keys[1].secret_scalar(),
+                &set.proof(1).unwrap(),
+                ark_bn254::Fr::from(9u64),
+                ark_bn254::Fr::from(10u64),
+            )
+            .unwrap();
+            let inputs = circuit.public_inputs().unwrap();
+            let proof = once.prove(circuit, &mut rng).unwrap();
+            assert!(crate::verify(&pvk, &inputs, &proof).unwrap());
+        }
+
+        // No map of the file may outlive it being rewritten in place (veil never does this).
+        drop((opened, once));
         std::fs::write(&pk, b"not a key").unwrap();
         assert!(matches!(open(dir.path(), fast), Err(SetupDirError::Key { .. })));
         let missing = open(&dir.path().join("nowhere"), fast).unwrap_err();

@@ -68,6 +68,15 @@ fn entry(e: &[u8]) -> (Fr, usize) {
 }
 
 impl SparseMatrix {
+    /// Releases the pages of a matrix read in place from a mapped key ([`veil_fs::release`]):
+    /// for a key that proves once, after its witness map has read them. Reading the matrix
+    /// again stays correct (the pages come back from the file).
+    pub(crate) fn release(&self) {
+        if let Bytes::Mapped { map, range } = &self.bytes {
+            veil_fs::release(map, range.clone());
+        }
+    }
+
     /// Encodes arkworks' rows.
     ///
     /// # Panics

@@ -186,7 +186,9 @@ fn load_and_prove<T>(
         let prover = loader.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (prover, prepared)
     });
-    let (prover, (assignment, extra)) = (prover?, prepared?);
+    let (mut prover, (assignment, extra)) = (prover?, prepared?);
+    // One proof per process: the key's matrices may leave memory once read.
+    prover.prove_once = true;
     let proof = prover.prove_assignment(&assignment, &mut rand::rngs::OsRng).context("proving");
     // The key and its tables are public and this process ends after writing the proof:
     // leave their pages to the exit instead of unmapping and freeing them one by one.
