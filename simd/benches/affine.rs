@@ -1,6 +1,7 @@
 //! A batch of 1,024 affine G1 (and G2) additions (an MSM's largest batch): the IFMA kernel against the
 //! scalar path it replaces (Montgomery's batch inversion and arkworks' affine formula over
-//! arkworks' assembly field product). `cargo bench -p veil-simd`.
+//! arkworks' assembly field product). And 1,024 Cooley–Tukey butterflies over Fr (one level
+//! of a 2^11 transform): the kernel against arkworks' field. `cargo bench -p veil-simd`.
 
 use ark_bn254::{Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{CurveGroup, PrimeGroup};
@@ -90,5 +91,60 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// 1,024 butterflies `(u, v) ← (u + c·v, u − c·v)`, a twiddle per 64: arkworks' Fr against the
+/// kernel over blocks in the lanes layout.
+fn butterflies(c: &mut Criterion) {
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let u: Vec<Fr> = (0..N).map(|_| Fr::rand(&mut rng)).collect();
+    let v: Vec<Fr> = (0..N).map(|_| Fr::rand(&mut rng)).collect();
+    let twiddles: Vec<Fr> = (0..N / 64).map(|_| Fr::rand(&mut rng)).collect();
+    let mut group = c.benchmark_group("fr_butterflies");
+    group.throughput(Throughput::Elements(N as u64));
+    group.bench_function("ct_scalar", |b| {
+        b.iter_batched_ref(
+            || (u.clone(), v.clone()),
+            |(u, v)| {
+                for ((u, v), c) in u.chunks_mut(64).zip(v.chunks_mut(64)).zip(&twiddles) {
+                    for (u, v) in u.iter_mut().zip(v) {
+                        let t = *c * *v;
+                        (*u, *v) = (*u + t, *u - t);
+                    }
+                }
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    if veil_simd::available() {
+        let blocks = |x: &[Fr]| -> Vec<veil_simd::Block> {
+            let mut b: Vec<veil_simd::Block> = x
+                .chunks(8)
+                .map(|c| {
+                    let mut b = [0u64; 32];
+                    for (e, x) in c.iter().enumerate() {
+                        b[4 * e..4 * e + 4].copy_from_slice(&x.0 .0);
+                    }
+                    b
+                })
+                .collect();
+            veil_simd::to_lanes(&mut b);
+            b
+        };
+        let (lo, hi) = (blocks(&u), blocks(&v));
+        let prepared: Vec<veil_simd::Twiddle> = twiddles.iter().map(|c| veil_simd::Twiddle::new(*c)).collect();
+        group.bench_function("ct_ifma", |b| {
+            b.iter_batched_ref(
+                || (lo.clone(), hi.clone()),
+                |(lo, hi)| {
+                    for ((lo, hi), c) in lo.chunks_mut(8).zip(hi.chunks_mut(8)).zip(&prepared) {
+                        veil_simd::ct(lo, hi, c);
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, butterflies);
 criterion_main!(benches);
