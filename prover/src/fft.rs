@@ -64,13 +64,23 @@ impl Domain {
     /// process and shared.
     pub(crate) fn get(log_n: u32) -> Arc<Self> {
         static DOMAINS: Mutex<Vec<Arc<Domain>>> = Mutex::new(Vec::new());
+        let find = || {
+            let domains = DOMAINS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            domains.iter().find(|d| d.log_n == log_n).cloned()
+        };
+        if let Some(d) = find() {
+            return d;
+        }
+        // Built without the lock: the build runs rayon tasks, and a thread waiting on them
+        // may take up another proof's task that asks for a domain (`veil batch`), which must
+        // not find the lock held by its own thread. Two builders of one size keep the first.
+        let built = Arc::new(Self::new(log_n));
         let mut domains = DOMAINS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(d) = domains.iter().find(|d| d.log_n == log_n) {
             return Arc::clone(d);
         }
-        let d = Arc::new(Self::new(log_n));
-        domains.push(Arc::clone(&d));
-        d
+        domains.push(Arc::clone(&built));
+        built
     }
 
     fn new(log_n: u32) -> Self {
