@@ -636,7 +636,8 @@ impl ProverKey {
         let domain = GeneralEvaluationDomain::<Fr>::new(n + m).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
         let size = domain.size();
         let [ma, mb, mc] = &self.r1cs.matrices;
-        let h = if vector && size >= 16 {
+        let vector = vector && size >= 16;
+        let h = if vector {
             // The evaluations straight into blocks of eight (arkworks' layout), checked there.
             let row = |i: usize, m: &SparseMatrix| if i < n { m.evaluate(i, z) } else { Fr::zero() };
             let mut blocks = [vec![[0u64; 32]; size / 8], vec![[0u64; 32]; size / 8], vec![[0u64; 32]; size / 8]];

@@ -57,6 +57,9 @@ pub(crate) struct Domain {
     lane_shift: [Fr; 8],
     /// `1/Z(g) = 1/(g^n − 1)`.
     z_inverse: Fr,
+    /// `1/g` and `1/n`: the last step's `g^{−i}/n`.
+    g_inverse: Fr,
+    n_inverse: Fr,
 }
 
 impl Domain {
@@ -64,20 +67,18 @@ impl Domain {
     /// process and shared.
     pub(crate) fn get(log_n: u32) -> Arc<Self> {
         static DOMAINS: Mutex<Vec<Arc<Domain>>> = Mutex::new(Vec::new());
-        let find = || {
-            let domains = DOMAINS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            domains.iter().find(|d| d.log_n == log_n).cloned()
-        };
-        if let Some(d) = find() {
+        let lock = || DOMAINS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let find = |domains: &[Arc<Domain>]| domains.iter().find(|d| d.log_n == log_n).cloned();
+        if let Some(d) = find(&lock()) {
             return d;
         }
         // Built without the lock: the build runs rayon tasks, and a thread waiting on them
         // may take up another proof's task that asks for a domain (`veil batch`), which must
         // not find the lock held by its own thread. Two builders of one size keep the first.
         let built = Arc::new(Self::new(log_n));
-        let mut domains = DOMAINS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(d) = domains.iter().find(|d| d.log_n == log_n) {
-            return Arc::clone(d);
+        let mut domains = lock();
+        if let Some(d) = find(&domains) {
+            return d;
         }
         domains.push(Arc::clone(&built));
         built
@@ -108,6 +109,8 @@ impl Domain {
             block_shift,
             lane_shift,
             z_inverse,
+            g_inverse: g.inverse().expect("g ≠ 0"),
+            n_inverse,
         }
     }
 
@@ -133,13 +136,11 @@ impl Domain {
             }
         });
         // Position q holds n·h_{brv(q)}(g·x)'s coefficient: h_i = that · g^{−i}/n.
-        let n = 1usize << self.log_n;
-        let g_inverse = Fr::GENERATOR.inverse().expect("g ≠ 0");
-        let n_inverse = Fr::from(n as u64).inverse().expect("n < r");
+        let (n, g_inverse) = (1usize << self.log_n, self.g_inverse);
         let per = 1024;
         let mut h = vec![Fr::one(); n];
         h.par_chunks_mut(per).enumerate().for_each(|(k, h)| {
-            let mut scale = g_inverse.pow([(k * per) as u64]) * n_inverse;
+            let mut scale = g_inverse.pow([(k * per) as u64]) * self.n_inverse;
             for (j, h) in h.iter_mut().enumerate() {
                 let q = brv(k * per + j, self.log_n);
                 let words = &a[q / 8][4 * (q % 8)..4 * (q % 8) + 4];

@@ -75,18 +75,17 @@ impl AffineBatch {
     /// is false.
     pub fn add_assign(&mut self, sums: &mut [Limbs], points: &[Limbs]) {
         assert_eq!(sums.len(), points.len(), "one point per sum");
-        assert!(available(), "AffineBatch::add_assign without AVX-512 IFMA");
-        if sums.is_empty() {
-            return;
-        }
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: `available()` checked that the CPU has the kernel's target features.
+        kernel(|| {
+            if sums.is_empty() {
+                return;
+            }
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `kernel` runs this only where the CPU has the kernel's target features.
             #[allow(unsafe_code)]
             unsafe {
                 ifma::add_assign(&mut self.scratch, sums, points);
             }
-        }
+        });
     }
 
     /// [`AffineBatch::add_assign`] for G2 points: the same formula over Fq2.
@@ -95,18 +94,17 @@ impl AffineBatch {
     /// As [`AffineBatch::add_assign`].
     pub fn add_assign_g2(&mut self, sums: &mut [Limbs2], points: &[Limbs2]) {
         assert_eq!(sums.len(), points.len(), "one point per sum");
-        assert!(available(), "AffineBatch::add_assign_g2 without AVX-512 IFMA");
-        if sums.is_empty() {
-            return;
-        }
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: `available()` checked that the CPU has the kernel's target features.
+        kernel(|| {
+            if sums.is_empty() {
+                return;
+            }
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `kernel` runs this only where the CPU has the kernel's target features.
             #[allow(unsafe_code)]
             unsafe {
                 ifma::add_assign_g2(&mut self.scratch, sums, points);
             }
-        }
+        });
     }
 }
 
@@ -228,12 +226,17 @@ fn kernel(f: impl FnOnce()) {
 /// `ifma`), as Montgomery limbs. Scalar: one inversion for all (Montgomery's trick).
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn invert_lanes(totals: &mut [[u64; 4]]) {
-    let mut values: Vec<Fq> = totals.iter().map(|t| Fq::new_unchecked(ark_ff::BigInt(*t))).collect();
+    // At most sixteen totals (eight lanes, two chains): on the stack, not a Vec per batch.
+    let mut stack = [<Fq as ark_ff::AdditiveGroup>::ZERO; 16];
+    let values = &mut stack[..totals.len()];
+    for (v, t) in values.iter_mut().zip(totals.iter()) {
+        *v = Fq::new_unchecked(ark_ff::BigInt(*t));
+    }
     assert!(values.iter().all(|v| !v.is_zero()), "two x coordinates of a pair are equal");
-    ark_ff::batch_inversion(&mut values);
+    ark_ff::batch_inversion(values);
     let scale = Fq::from(64u64);
-    for (t, v) in totals.iter_mut().zip(values) {
-        *t = (v * scale).0 .0;
+    for (t, v) in totals.iter_mut().zip(values.iter()) {
+        *t = (*v * scale).0 .0;
     }
 }
 
